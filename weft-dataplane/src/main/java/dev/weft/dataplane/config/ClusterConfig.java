@@ -1,0 +1,18 @@
+package dev.weft.dataplane.config;
+
+import java.time.Duration;
+
+/**
+ * An upstream cluster.
+ *
+ * @param edsServiceName name to look endpoints up by when {@code type} is EDS
+ * @param loadAssignment inline endpoints for STATIC and DNS clusters, null for EDS
+ * @param ringSize minimum ring size for RING_HASH, table size for MAGLEV (0: default)
+ */
+public record ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
+                            LbPolicy lbPolicy, long ringSize, Duration connectTimeout) {
+
+    public enum DiscoveryType { EDS, STATIC, STRICT_DNS, LOGICAL_DNS }
+
+    public enum LbPolicy { ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV }
+}

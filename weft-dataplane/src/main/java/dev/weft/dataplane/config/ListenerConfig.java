@@ -1,0 +1,7 @@
+package dev.weft.dataplane.config;
+
+/**
+ * A listener: where to bind and what to run on accepted connections. Only HTTP connection managers exist now;
+ * TCP proxying arrives with the protocols issue as another variant.
+ */
+public record ListenerConfig(String name, String host, int port, HttpConnectionManagerConfig http) {}
