@@ -1,0 +1,15 @@
+package dev.weft.dataplane.cluster;
+
+import dev.weft.dataplane.config.ClusterConfig;
+import java.util.List;
+
+/** A cluster as the request path sees it: its config, its hosts and a load balancer over the healthy ones. */
+public interface Cluster {
+    ClusterConfig config();
+
+    /** Every host, healthy or not, for /clusters. */
+    List<UpstreamHost> hosts();
+
+    /** Picks a healthy host, or null when there is none. Never blocks, takes no lock. */
+    UpstreamHost pick(LbContext context);
+}

@@ -1,0 +1,50 @@
+package dev.weft.dataplane.cluster;
+
+import dev.weft.dataplane.config.Endpoint;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The live state of one endpoint of a cluster. The cluster manager keeps the same instance across endpoint updates
+ * (keyed by address) so counters survive config pushes. Later issues add outlier-detection state here.
+ */
+public final class UpstreamHost {
+    private final String address;
+    private volatile Endpoint endpoint;
+    private final AtomicInteger activeRequests = new AtomicInteger();
+
+    public UpstreamHost(Endpoint endpoint) {
+        this.endpoint = endpoint;
+        this.address = endpoint.authority();
+    }
+
+    public Endpoint endpoint() {
+        return endpoint;
+    }
+
+    /** Replaces weight/labels/health from a newer ClusterLoadAssignment for the same address. */
+    public void update(Endpoint newer) {
+        this.endpoint = newer;
+    }
+
+    /** host:port, stable for the life of this object. */
+    public String address() {
+        return address;
+    }
+
+    public int activeRequests() {
+        return activeRequests.get();
+    }
+
+    public void onRequestStart() {
+        activeRequests.incrementAndGet();
+    }
+
+    public void onRequestEnd() {
+        activeRequests.decrementAndGet();
+    }
+
+    @Override
+    public String toString() {
+        return address;
+    }
+}
