@@ -1,0 +1,134 @@
+package dev.weft.config;
+
+import dev.weft.config.model.DestinationRule;
+import dev.weft.config.model.IstioResource;
+import dev.weft.config.model.ServiceEntry;
+import dev.weft.config.model.VirtualService;
+import dev.weft.config.model.WorkloadEntry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An immutable, validated set of mesh resources, in load order (files sorted by name, documents in file order).
+ * Lookups take fully qualified host names ({@link Hosts#resolve}); resources' own hosts are resolved in their
+ * namespace.
+ */
+public record MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
+                         List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries) {
+    public static final MeshConfig EMPTY = new MeshConfig(List.of(), List.of(), List.of(), List.of());
+
+    public MeshConfig {
+        virtualServices = List.copyOf(virtualServices);
+        destinationRules = List.copyOf(destinationRules);
+        serviceEntries = List.copyOf(serviceEntries);
+        workloadEntries = List.copyOf(workloadEntries);
+    }
+
+    public static MeshConfig of(List<? extends IstioResource> resources) {
+        List<VirtualService> vs = new ArrayList<>();
+        List<DestinationRule> dr = new ArrayList<>();
+        List<ServiceEntry> se = new ArrayList<>();
+        List<WorkloadEntry> we = new ArrayList<>();
+        for (IstioResource r : resources) {
+            switch (r) {
+                case VirtualService v -> vs.add(v);
+                case DestinationRule d -> dr.add(d);
+                case ServiceEntry s -> se.add(s);
+                case WorkloadEntry w -> we.add(w);
+            }
+        }
+        return new MeshConfig(vs, dr, se, we);
+    }
+
+    /** Every resource, in the order VirtualServices, DestinationRules, ServiceEntries, WorkloadEntries. */
+    public List<IstioResource> all() {
+        List<IstioResource> all = new ArrayList<>();
+        all.addAll(virtualServices);
+        all.addAll(destinationRules);
+        all.addAll(serviceEntries);
+        all.addAll(workloadEntries);
+        return all;
+    }
+
+    /**
+     * VirtualServices with a host covering {@code fqdn} (exact host, {@code *.suffix} or {@code *}), most specific
+     * first: those naming the host exactly, then wildcards; load order within each group.
+     */
+    public List<VirtualService> virtualServicesFor(String fqdn) {
+        List<VirtualService> exact = new ArrayList<>();
+        List<VirtualService> wildcard = new ArrayList<>();
+        for (VirtualService v : virtualServices) {
+            boolean isExact = false;
+            boolean isWildcard = false;
+            for (String h : v.spec().hosts()) {
+                String resolved = Hosts.resolve(h, v.meta().namespace());
+                if (resolved.equalsIgnoreCase(fqdn)) {
+                    isExact = true;
+                } else if (resolved.startsWith("*") && Hosts.matches(resolved, fqdn)) {
+                    isWildcard = true;
+                }
+            }
+            if (isExact) {
+                exact.add(v);
+            } else if (isWildcard) {
+                wildcard.add(v);
+            }
+        }
+        exact.addAll(wildcard);
+        return List.copyOf(exact);
+    }
+
+    /**
+     * The DestinationRule that applies to {@code host} (short or qualified; short names resolve in
+     * {@code namespace}) for a client in {@code namespace}: Istio's order — a rule in the client's namespace
+     * first, then one in any namespace; an exact host before the longest matching wildcard. Null when none.
+     */
+    public DestinationRule destinationRuleFor(String host, String namespace) {
+        String fqdn = Hosts.resolve(host, namespace);
+        DestinationRule best = null;
+        int bestScore = -1;
+        for (DestinationRule d : destinationRules) {
+            String pattern = Hosts.resolve(d.spec().host(), d.meta().namespace());
+            if (pattern == null || !Hosts.matches(pattern, fqdn)) {
+                continue;
+            }
+            // Exactness dominates (longer pattern = more specific), then the client's own namespace.
+            int score = (pattern.equalsIgnoreCase(fqdn) ? 1_000_000 : pattern.length() * 2)
+                    + (d.meta().namespace().equals(namespace) ? 1 : 0);
+            if (score > bestScore) {
+                best = d;
+                bestScore = score;
+            }
+        }
+        return best;
+    }
+
+    /** ServiceEntries one of whose hosts covers {@code fqdn}, in load order. */
+    public List<ServiceEntry> serviceEntriesFor(String fqdn) {
+        List<ServiceEntry> out = new ArrayList<>();
+        for (ServiceEntry s : serviceEntries) {
+            for (String h : s.spec().hosts()) {
+                if (Hosts.matches(Hosts.resolve(h, s.meta().namespace()), fqdn)) {
+                    out.add(s);
+                    break;
+                }
+            }
+        }
+        return List.copyOf(out);
+    }
+
+    /** WorkloadEntries selected by a ServiceEntry's workloadSelector (same namespace, labels match); empty if none. */
+    public List<WorkloadEntry> workloadEntriesFor(ServiceEntry serviceEntry) {
+        var selector = serviceEntry.spec().workloadSelector();
+        if (selector == null) {
+            return List.of();
+        }
+        List<WorkloadEntry> out = new ArrayList<>();
+        for (WorkloadEntry w : workloadEntries) {
+            if (w.meta().namespace().equals(serviceEntry.meta().namespace()) && selector.matches(w.spec().labels())) {
+                out.add(w);
+            }
+        }
+        return List.copyOf(out);
+    }
+}

@@ -1,0 +1,3 @@
+package dev.weft.config.model;
+
+public record ServiceEntry(ResourceMeta meta, ServiceEntrySpec spec) implements IstioResource {}

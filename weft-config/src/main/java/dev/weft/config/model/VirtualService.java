@@ -1,0 +1,3 @@
+package dev.weft.config.model;
+
+public record VirtualService(ResourceMeta meta, VirtualServiceSpec spec) implements IstioResource {}

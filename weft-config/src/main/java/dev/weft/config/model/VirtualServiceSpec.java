@@ -1,0 +1,14 @@
+package dev.weft.config.model;
+
+import java.util.List;
+
+/** Istio {@code VirtualService.spec}; hosts are as written (resolve with {@code Hosts.resolve}). */
+public record VirtualServiceSpec(List<String> hosts, List<String> gateways, List<HttpRoute> http,
+                                 List<String> exportTo) {
+    public VirtualServiceSpec {
+        hosts = Immutables.list(hosts);
+        gateways = Immutables.list(gateways);
+        http = Immutables.list(http);
+        exportTo = Immutables.list(exportTo);
+    }
+}

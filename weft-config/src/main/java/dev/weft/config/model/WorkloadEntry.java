@@ -1,0 +1,3 @@
+package dev.weft.config.model;
+
+public record WorkloadEntry(ResourceMeta meta, WorkloadEntrySpec spec) implements IstioResource {}
