@@ -8,11 +8,20 @@ import java.util.List;
  * @param routeConfigName RDS route configuration name, or null when {@code inlineRoutes} is set
  * @param inlineRoutes route table carried in the listener itself, or null
  * @param httpFilters names of the HTTP filters in order (only the router for now)
+ * @param generateRequestId whether to generate x-request-id when absent (Envoy's default: true)
+ * @param useRemoteAddress whether the peer address is the client address for X-Forwarded-For (Envoy: false)
+ * @param xffNumTrustedHops how many X-Forwarded-For hops to trust when finding the client address
  */
 public record HttpConnectionManagerConfig(
         String statPrefix, String routeConfigName, RouteTable inlineRoutes, List<String> httpFilters,
-        boolean generateRequestId) {
+        boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops) {
     public HttpConnectionManagerConfig {
         httpFilters = List.copyOf(httpFilters);
+    }
+
+    /** Without X-Forwarded-For settings: Envoy's defaults (not the remote address, no trusted hops). */
+    public HttpConnectionManagerConfig(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
+                                       List<String> httpFilters, boolean generateRequestId) {
+        this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, false, 0);
     }
 }

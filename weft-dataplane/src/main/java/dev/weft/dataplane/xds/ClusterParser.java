@@ -1,0 +1,94 @@
+package dev.weft.dataplane.xds;
+
+import dev.weft.dataplane.config.ClusterConfig;
+import dev.weft.dataplane.config.EndpointSet;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import java.time.Duration;
+
+/** Cluster (CDS) → {@link ClusterConfig}. */
+public final class ClusterParser {
+    /** Weft's default connect timeout (docs/xds-conventions.md). */
+    public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+    public static final long DEFAULT_MIN_RING_SIZE = 1024;
+    public static final long MAX_RING_SIZE = 8 * 1024 * 1024;
+    public static final long DEFAULT_MAGLEV_TABLE_SIZE = 65537;
+
+    private ClusterParser() {}
+
+    public static ClusterConfig parse(Cluster c) throws ResourceRejectedException {
+        String name = c.getName();
+        Rejector reject = new Rejector("Cluster", name);
+        if (name.isEmpty()) {
+            throw reject.at("name", "missing cluster name");
+        }
+        if (c.getClusterDiscoveryTypeCase() == Cluster.ClusterDiscoveryTypeCase.CLUSTER_TYPE) {
+            throw reject.at("cluster_type", "custom cluster types are not supported: "
+                    + c.getClusterType().getName());
+        }
+        ClusterConfig.DiscoveryType type = switch (c.getType()) {
+            case EDS -> ClusterConfig.DiscoveryType.EDS;
+            case STATIC -> ClusterConfig.DiscoveryType.STATIC;
+            case STRICT_DNS -> ClusterConfig.DiscoveryType.STRICT_DNS;
+            case LOGICAL_DNS -> ClusterConfig.DiscoveryType.LOGICAL_DNS;
+            default -> throw reject.at("type", "unsupported cluster type " + c.getType());
+        };
+        if (c.hasTransportSocket() || c.getTransportSocketMatchesCount() > 0) {
+            throw reject.at("transport_socket", "TLS to upstreams is not supported yet");
+        }
+        if (c.hasLoadBalancingPolicy()) {
+            throw reject.at("load_balancing_policy", "not supported; use lb_policy");
+        }
+        ClusterConfig.LbPolicy lb = switch (c.getLbPolicy()) {
+            case ROUND_ROBIN -> ClusterConfig.LbPolicy.ROUND_ROBIN;
+            case LEAST_REQUEST -> ClusterConfig.LbPolicy.LEAST_REQUEST;
+            case RANDOM -> ClusterConfig.LbPolicy.RANDOM;
+            case RING_HASH -> ClusterConfig.LbPolicy.RING_HASH;
+            case MAGLEV -> ClusterConfig.LbPolicy.MAGLEV;
+            default -> throw reject.at("lb_policy", "unsupported lb_policy " + c.getLbPolicy());
+        };
+        long ringSize = 0;
+        if (lb == ClusterConfig.LbPolicy.RING_HASH) {
+            var cfg = c.getRingHashLbConfig();
+            long min = cfg.hasMinimumRingSize() ? cfg.getMinimumRingSize().getValue() : DEFAULT_MIN_RING_SIZE;
+            long max = cfg.hasMaximumRingSize() ? cfg.getMaximumRingSize().getValue() : MAX_RING_SIZE;
+            if (min < 1 || max > MAX_RING_SIZE || min > max) {
+                throw reject.at("ring_hash_lb_config", "need 1 <= minimum_ring_size (" + min
+                        + ") <= maximum_ring_size (" + max + ") <= " + MAX_RING_SIZE);
+            }
+            ringSize = min;
+        } else if (lb == ClusterConfig.LbPolicy.MAGLEV) {
+            var cfg = c.getMaglevLbConfig();
+            ringSize = cfg.hasTableSize() ? cfg.getTableSize().getValue() : DEFAULT_MAGLEV_TABLE_SIZE;
+            if (ringSize > 5_000_011 || !java.math.BigInteger.valueOf(ringSize).isProbablePrime(30)) {
+                throw reject.at("maglev_lb_config.table_size", "must be a prime no larger than 5000011, got "
+                        + ringSize);
+            }
+        }
+        Duration connectTimeout = c.hasConnectTimeout()
+                ? RouteConfigurationParser.duration(c.getConnectTimeout(), reject, "connect_timeout")
+                : DEFAULT_CONNECT_TIMEOUT;
+        if (connectTimeout.isZero()) {
+            throw reject.at("connect_timeout", "must be positive");
+        }
+        String edsServiceName = null;
+        EndpointSet inline = null;
+        if (type == ClusterConfig.DiscoveryType.EDS) {
+            var eds = c.getEdsClusterConfig();
+            if (!eds.getEdsConfig().hasAds()) {
+                throw reject.at("eds_cluster_config.eds_config", "only ads config sources are supported");
+            }
+            edsServiceName = eds.getServiceName().isEmpty() ? name : eds.getServiceName();
+            if (c.hasLoadAssignment()) {
+                throw reject.at("load_assignment", "an EDS cluster takes its endpoints from EDS");
+            }
+        } else {
+            boolean dns = type != ClusterConfig.DiscoveryType.STATIC;
+            inline = ClusterLoadAssignmentParser.parse(c.getLoadAssignment(), reject, "load_assignment", dns, name);
+            if (type == ClusterConfig.DiscoveryType.LOGICAL_DNS && inline.endpoints().size() != 1) {
+                throw reject.at("load_assignment", "a LOGICAL_DNS cluster needs exactly one endpoint, got "
+                        + inline.endpoints().size());
+            }
+        }
+        return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout);
+    }
+}

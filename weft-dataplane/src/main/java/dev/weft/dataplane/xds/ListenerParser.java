@@ -1,0 +1,125 @@
+package dev.weft.dataplane.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.dataplane.config.HttpConnectionManagerConfig;
+import dev.weft.dataplane.config.ListenerConfig;
+import dev.weft.dataplane.config.RouteTable;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Listener (LDS) → {@link ListenerConfig}: one filter chain with an HTTP connection manager, as Weft emits. */
+public final class ListenerParser {
+    public static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
+    public static final String ROUTER_FILTER = "envoy.filters.http.router";
+    static final String HCM_TYPE = "type.googleapis.com/" + HttpConnectionManager.getDescriptor().getFullName();
+    static final String ROUTER_TYPE = "type.googleapis.com/" + Router.getDescriptor().getFullName();
+
+    private ListenerParser() {}
+
+    public static ListenerConfig parse(Listener listener) throws ResourceRejectedException {
+        String name = listener.getName();
+        Rejector reject = new Rejector("Listener", name);
+        if (name.isEmpty()) {
+            throw reject.at("name", "missing listener name");
+        }
+        if (!listener.getAddress().hasSocketAddress()) {
+            throw reject.at("address", "a socket_address is required");
+        }
+        SocketAddress socket = listener.getAddress().getSocketAddress();
+        String host = SocketAddresses.ipLiteral(socket, reject, "address.socket_address");
+        int port = SocketAddresses.port(socket, reject, "address.socket_address", false);
+        if (listener.getFilterChainsCount() != 1) {
+            throw reject.at("filter_chains", "exactly one filter chain is supported, got "
+                    + listener.getFilterChainsCount());
+        }
+        if (listener.hasDefaultFilterChain()) {
+            throw reject.at("default_filter_chain", "not supported");
+        }
+        if (listener.getListenerFiltersCount() > 0) {
+            throw reject.at("listener_filters[0]", "unsupported listener filter "
+                    + listener.getListenerFilters(0).getName());
+        }
+        FilterChain chain = listener.getFilterChains(0);
+        if (chain.hasFilterChainMatch() && !chain.getFilterChainMatch().equals(FilterChainMatch.getDefaultInstance())) {
+            throw reject.at("filter_chains[0].filter_chain_match", "filter chain matching is not supported");
+        }
+        if (chain.hasTransportSocket()) {
+            throw reject.at("filter_chains[0].transport_socket", "TLS on listeners is not supported yet");
+        }
+        if (chain.getFiltersCount() != 1) {
+            throw reject.at("filter_chains[0].filters", "exactly one network filter (the HTTP connection manager)"
+                    + " is supported, got " + chain.getFiltersCount());
+        }
+        Filter filter = chain.getFilters(0);
+        String path = "filter_chains[0].filters[0]";
+        if (!filter.hasTypedConfig() || !HCM_TYPE.equals(filter.getTypedConfig().getTypeUrl())) {
+            String what = filter.hasTypedConfig() ? filter.getName() + " (" + filter.getTypedConfig().getTypeUrl() + ")"
+                    : filter.getName();
+            throw reject.at(path, "unsupported network filter " + what);
+        }
+        HttpConnectionManager hcm = unpack(filter.getTypedConfig(), HttpConnectionManager.class, reject,
+                path + ".typed_config");
+        return new ListenerConfig(name, host, port, parseHcm(hcm, reject, path + ".typed_config"));
+    }
+
+    private static HttpConnectionManagerConfig parseHcm(HttpConnectionManager hcm, Rejector reject, String path)
+            throws ResourceRejectedException {
+        String routeConfigName = null;
+        RouteTable inline = null;
+        switch (hcm.getRouteSpecifierCase()) {
+            case RDS -> {
+                if (!hcm.getRds().getConfigSource().hasAds()) {
+                    throw reject.at(path + ".rds.config_source", "only ads config sources are supported");
+                }
+                routeConfigName = hcm.getRds().getRouteConfigName();
+                if (routeConfigName.isEmpty()) {
+                    throw reject.at(path + ".rds.route_config_name", "missing route configuration name");
+                }
+            }
+            case ROUTE_CONFIG -> inline = RouteConfigurationParser.parse(hcm.getRouteConfig(), reject,
+                    path + ".route_config");
+            default -> throw reject.at(path, "needs rds or route_config, got " + hcm.getRouteSpecifierCase());
+        }
+        List<String> filters = new ArrayList<>();
+        boolean router = false;
+        for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
+            HttpFilter f = hcm.getHttpFilters(i);
+            boolean isRouter = f.hasTypedConfig() ? ROUTER_TYPE.equals(f.getTypedConfig().getTypeUrl())
+                    : ROUTER_FILTER.equals(f.getName());
+            if (router) {
+                throw reject.at(path + ".http_filters[" + i + "]", "the router must be the last HTTP filter");
+            }
+            if (isRouter) {
+                router = true;
+                filters.add(ROUTER_FILTER);
+            } else if (!f.getIsOptional()) {
+                throw reject.at(path + ".http_filters[" + i + "]", "unsupported http filter " + f.getName());
+            }
+        }
+        if (!router) {
+            throw reject.at(path + ".http_filters", "the " + ROUTER_FILTER + " filter is required");
+        }
+        boolean generateRequestId = !hcm.hasGenerateRequestId() || hcm.getGenerateRequestId().getValue();
+        boolean useRemoteAddress = hcm.hasUseRemoteAddress() && hcm.getUseRemoteAddress().getValue();
+        return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routeConfigName, inline, filters,
+                generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops());
+    }
+
+    static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, Rejector reject, String path)
+            throws ResourceRejectedException {
+        try {
+            return any.unpack(type);
+        } catch (InvalidProtocolBufferException e) {
+            throw reject.at(path, "cannot decode " + any.getTypeUrl() + ": " + e.getMessage());
+        }
+    }
+}
