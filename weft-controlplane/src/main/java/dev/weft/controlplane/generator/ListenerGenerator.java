@@ -1,0 +1,103 @@
+package dev.weft.controlplane.generator;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.Message;
+import com.google.protobuf.util.Durations;
+import dev.weft.controlplane.proxy.ProxyNode;
+import dev.weft.controlplane.proxy.UpstreamBinding;
+import dev.weft.controlplane.push.PushContext;
+import dev.weft.controlplane.xds.XdsType;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+
+import java.util.SortedMap;
+import java.util.TreeMap;
+
+/**
+ * LDS: the proxy's {@code outbound} HTTP-proxy listener (RDS {@code outbound}), its {@code inbound} listener
+ * (inline route to the app), and one {@code upstream_<localPort>} listener per {@code --upstream}.
+ */
+public final class ListenerGenerator implements ResourceGenerator {
+    public static final String OUTBOUND = "outbound";
+    public static final String INBOUND = "inbound";
+    static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
+    static final String ROUTER_FILTER = "envoy.filters.http.router";
+
+    @Override
+    public XdsType type() {
+        return XdsType.LISTENER;
+    }
+
+    @Override
+    public SortedMap<String, Message> generate(PushContext context, ProxyNode proxy) {
+        SortedMap<String, Message> out = new TreeMap<>();
+        if (proxy.outboundPort() > 0) {
+            out.put(OUTBOUND, listener(OUTBOUND, "127.0.0.1", proxy.outboundPort(), rdsManager(OUTBOUND, OUTBOUND)));
+        }
+        if (proxy.inboundPort() > 0 && proxy.appPort() > 0 && !proxy.address().isEmpty()) {
+            out.put(INBOUND, listener(INBOUND, proxy.address(), proxy.inboundPort(), inboundManager(proxy.appPort())));
+        }
+        for (UpstreamBinding up : proxy.upstreams()) {
+            String name = up.listenerName();
+            out.put(name, listener(name, "127.0.0.1", up.localPort(), rdsManager(name, name)));
+        }
+        return out;
+    }
+
+    private static Listener listener(String name, String address, int port, HttpConnectionManager hcm) {
+        return Listener.newBuilder()
+                .setName(name)
+                .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
+                        .setAddress(address).setPortValue(port)))
+                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+                        .setName(HCM_FILTER)
+                        .setTypedConfig(Any.pack(hcm))))
+                .build();
+    }
+
+    private static HttpConnectionManager.Builder manager(String statPrefix) {
+        return HttpConnectionManager.newBuilder()
+                .setStatPrefix(statPrefix)
+                .setGenerateRequestId(BoolValue.of(true))
+                .addHttpFilters(HttpFilter.newBuilder()
+                        .setName(ROUTER_FILTER)
+                        .setTypedConfig(Any.pack(Router.getDefaultInstance())));
+    }
+
+    private static HttpConnectionManager rdsManager(String statPrefix, String routeConfigName) {
+        return manager(statPrefix)
+                .setRds(Rds.newBuilder().setRouteConfigName(routeConfigName).setConfigSource(ClusterGenerator.ads()))
+                .build();
+    }
+
+    /** Peers reach the app through the inbound listener; the request already carries its deadline, so no timeout. */
+    private static HttpConnectionManager inboundManager(int appPort) {
+        String cluster = ClusterNames.inbound(appPort);
+        RouteConfiguration routes = RouteConfiguration.newBuilder()
+                .setName("inbound|" + appPort)
+                .addVirtualHosts(VirtualHost.newBuilder()
+                        .setName("inbound|http|" + appPort)
+                        .addDomains("*")
+                        .addRoutes(Route.newBuilder()
+                                .setName("default")
+                                .setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                                .setRoute(RouteAction.newBuilder()
+                                        .setCluster(cluster)
+                                        .setTimeout(Durations.ZERO))))
+                .build();
+        return manager(INBOUND).setRouteConfig(routes).build();
+    }
+}
