@@ -1,0 +1,556 @@
+package dev.weft.dataplane.xds;
+
+import com.google.protobuf.Any;
+import com.google.rpc.Code;
+import com.google.rpc.Status;
+import dev.weft.dataplane.config.ClusterConfig;
+import dev.weft.dataplane.config.ConfigSnapshot;
+import dev.weft.dataplane.config.EndpointSet;
+import dev.weft.dataplane.config.ListenerConfig;
+import dev.weft.dataplane.config.RouteTable;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.stub.StreamObserver;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Envoy-compatible ADS client (state of the world). Subscribes CDS and LDS as wildcards, then EDS and RDS for the
+ * names those reference; parses every response into records; NACKs a response it cannot apply and keeps the old
+ * config; otherwise publishes a new immutable {@link ConfigSnapshot}, caches the raw resources on disk and ACKs.
+ * Reconnects forever with capped, jittered exponential backoff; the last snapshot keeps serving meanwhile.
+ *
+ * <p>All protocol state is confined to one thread (gRPC callbacks run on it too), so none of it needs locks.
+ */
+public final class XdsClient implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(XdsClient.class);
+
+    /**
+     * @param controlPlane HOST:PORT of the ADS server
+     * @param dataDir where the last applied config is cached; null disables the cache
+     * @param initialFetchTimeout how long warmness waits for EDS/RDS resources the server may not have
+     */
+    public record Options(String controlPlane, NodeIdentity node, Path dataDir, Duration initialBackoff,
+                          Duration maxBackoff, Duration initialFetchTimeout) {
+        public Options {
+            Objects.requireNonNull(controlPlane, "controlPlane");
+            Objects.requireNonNull(node, "node");
+        }
+
+        public static Options of(String controlPlane, NodeIdentity node, Path dataDir) {
+            return new Options(controlPlane, node, dataDir, Duration.ofMillis(250), Duration.ofSeconds(5),
+                    Duration.ofSeconds(5));
+        }
+    }
+
+    private final Options options;
+    private final Node node;
+    private final ScheduledExecutorService executor;
+    private final ManagedChannel channel;
+    private final AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub;
+    private final SnapshotCache cache;
+    private final List<Consumer<ConfigSnapshot>> listeners = new CopyOnWriteArrayList<>();
+    private final AtomicReference<ConfigSnapshot> snapshot = new AtomicReference<>(ConfigSnapshot.EMPTY);
+    private final CountDownLatch warmLatch = new CountDownLatch(1);
+    private volatile AppliedResources applied = AppliedResources.EMPTY;
+    private volatile XdsStatus status;
+
+    // Confined to the executor thread.
+    private final Map<String, TypeState> types = new LinkedHashMap<>();
+    private StreamObserver<DiscoveryRequest> requests;
+    private long streamId;
+    private int consecutiveFailures;
+    private long reconnects;
+    private XdsStatus.ConnectionState connection = XdsStatus.ConnectionState.IDLE;
+    private boolean loadedFromCache;
+    private boolean fetchTimeoutElapsed;
+    private boolean fetchTimerStarted;
+    private boolean closed;
+    private Instant lastUpdate;
+
+    public XdsClient(Options options) {
+        this.options = options;
+        this.node = options.node().toNode();
+        ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "weft-xds-client");
+            t.setDaemon(true);
+            return t;
+        });
+        ex.setRemoveOnCancelPolicy(true);
+        this.executor = ex;
+        this.channel = Grpc.newChannelBuilder(options.controlPlane(), InsecureChannelCredentials.create())
+                .executor(executor)
+                .maxInboundMessageSize(64 * 1024 * 1024)
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .build();
+        this.stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
+        this.cache = options.dataDir() == null ? null : new SnapshotCache(options.dataDir());
+        for (String type : XdsTypes.ALL) {
+            types.put(type, new TypeState(type));
+        }
+        this.status = buildStatus();
+    }
+
+    /** Called with every applied snapshot, on the xDS thread, in order; also at once with the current one if any. */
+    public void addSnapshotListener(Consumer<ConfigSnapshot> listener) {
+        listeners.add(listener);
+        executor.execute(() -> {
+            if (lastUpdate != null) {
+                deliver(listener, snapshot.get());
+            }
+        });
+    }
+
+    /**
+     * Loads the disk cache (if any; it is applied before the control plane answers, so a proxy restarted while the
+     * control plane is down serves at once), then opens the ADS stream. Returns once the cache is applied.
+     */
+    public void start() {
+        try {
+            executor.submit(() -> {
+                loadCache();
+                connect();
+            }).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("xDS client failed to start", e.getCause());
+        }
+    }
+
+    /** The latest applied config ({@link ConfigSnapshot#EMPTY} before the first). */
+    public ConfigSnapshot current() {
+        return snapshot.get();
+    }
+
+    public boolean isWarm() {
+        return warmLatch.getCount() == 0;
+    }
+
+    public boolean awaitWarm(Duration timeout) throws InterruptedException {
+        return warmLatch.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    public XdsStatus status() {
+        return status;
+    }
+
+    /** The raw applied resources and versions (what {@code /config_dump} shows). */
+    public AppliedResources appliedResources() {
+        return applied;
+    }
+
+    /** {@code /config_dump}: status plus the applied resources as JSON. */
+    public String configDumpJson() {
+        return ConfigDump.toJson(applied, status);
+    }
+
+    @Override
+    public void close() {
+        try {
+            executor.submit(() -> {
+                closed = true;
+                connection = XdsStatus.ConnectionState.CLOSED;
+                if (requests != null) {
+                    try {
+                        requests.onCompleted();
+                    } catch (RuntimeException ignored) {
+                        // the stream may already be gone
+                    }
+                    requests = null;
+                }
+                status = buildStatus();
+            }).get(5, TimeUnit.SECONDS);
+        } catch (Exception e) {
+            log.debug("xDS client close: {}", e.toString());
+        }
+        channel.shutdownNow();
+        executor.shutdown();
+        if (cache != null) {
+            cache.close();
+        }
+    }
+
+    // ---- stream handling (executor thread) ----
+
+    private void connect() {
+        if (closed) {
+            return;
+        }
+        long id = ++streamId;
+        connection = XdsStatus.ConnectionState.CONNECTING;
+        status = buildStatus();
+        requests = stub.streamAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DiscoveryResponse response) {
+                if (id == streamId && !closed) {
+                    onResponse(response);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (id == streamId) {
+                    onStreamEnded(t.toString());
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (id == streamId) {
+                    onStreamEnded("stream closed by the control plane");
+                }
+            }
+        });
+        // A new stream starts from empty versions and nonces: a restarted control plane may reuse version strings.
+        for (TypeState ts : types.values()) {
+            ts.nonce = "";
+            ts.sentNames = null;
+        }
+        send(types.get(XdsTypes.CLUSTER), "", null);
+        send(types.get(XdsTypes.LISTENER), "", null);
+        for (String dependent : List.of(XdsTypes.ENDPOINT, XdsTypes.ROUTE)) {
+            TypeState ts = types.get(dependent);
+            if (!ts.names.isEmpty()) {
+                send(ts, "", null);
+            }
+        }
+    }
+
+    private void onStreamEnded(String reason) {
+        requests = null;
+        if (closed) {
+            return;
+        }
+        long delay = backoffMillis(consecutiveFailures++);
+        reconnects++;
+        connection = XdsStatus.ConnectionState.BACKING_OFF;
+        status = buildStatus();
+        log.warn("xDS stream to {} ended ({}); retrying in {} ms", options.controlPlane(), reason, delay);
+        executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
+    }
+
+    /** Exponential from initialBackoff, capped at maxBackoff, with jitter in [50%, 100%] to spread reconnects. */
+    private long backoffMillis(int failures) {
+        long base = options.initialBackoff().toMillis();
+        long cap = options.maxBackoff().toMillis();
+        long exp = failures >= 30 ? cap : Math.min(cap, base << failures);
+        return Math.max(1, (long) (exp * (0.5 + 0.5 * ThreadLocalRandom.current().nextDouble())));
+    }
+
+    private void onResponse(DiscoveryResponse response) {
+        consecutiveFailures = 0;
+        connection = XdsStatus.ConnectionState.CONNECTED;
+        TypeState ts = types.get(response.getTypeUrl());
+        if (ts == null) {
+            log.warn("ignoring xDS response of unsubscribed type {}", response.getTypeUrl());
+            status = buildStatus();
+            return;
+        }
+        ts.nonce = response.getNonce();
+        Map<String, Any> raw = new LinkedHashMap<>();
+        Map<String, Object> parsed = new LinkedHashMap<>();
+        try {
+            decodeAll(response.getResourcesList(), ts.typeUrl, raw, parsed);
+        } catch (ResourceRejectedException e) {
+            ts.lastNack = e.getMessage();
+            log.warn("NACK {} version {}: {}", XdsTypes.shortName(ts.typeUrl), response.getVersionInfo(),
+                    e.getMessage());
+            send(ts, ts.version, e.getMessage());
+            status = buildStatus();
+            return;
+        }
+        loadedFromCache = false;
+        install(ts, response.getVersionInfo(), raw, parsed);
+        publish();
+        send(ts, ts.version, null);
+        sendSubscriptionChanges();
+        status = buildStatus();
+    }
+
+    private static void decodeAll(List<Any> resources, String typeUrl, Map<String, Any> raw,
+                                  Map<String, Object> parsed) throws ResourceRejectedException {
+        for (Any any : resources) {
+            ResourceDecoder.Decoded d = ResourceDecoder.decode(any, typeUrl);
+            if (parsed.put(d.name(), d.config()) != null) {
+                throw new ResourceRejectedException(XdsTypes.shortName(typeUrl), d.name(), "name",
+                        "duplicate resource name in one response");
+            }
+            raw.put(d.name(), any);
+        }
+    }
+
+    /** Installs a parsed response for one type and updates dependent subscriptions; {@link #publish} follows. */
+    private void install(TypeState ts, String version, Map<String, Any> raw, Map<String, Object> parsed) {
+        if (XdsTypes.isWildcard(ts.typeUrl)) {
+            ts.raw = raw;
+            ts.parsed = parsed;
+        } else {
+            // SotW for EDS/RDS: a response names what it updates; absence is not deletion.
+            Map<String, Any> mergedRaw = new LinkedHashMap<>(ts.raw);
+            Map<String, Object> mergedParsed = new LinkedHashMap<>(ts.parsed);
+            mergedRaw.putAll(raw);
+            mergedParsed.putAll(parsed);
+            mergedRaw.keySet().retainAll(ts.names);
+            mergedParsed.keySet().retainAll(ts.names);
+            ts.raw = mergedRaw;
+            ts.parsed = mergedParsed;
+            ts.answered = true;
+        }
+        ts.version = version;
+        ts.applied = true;
+        ts.lastNack = null;
+        if (ts.typeUrl.equals(XdsTypes.CLUSTER)) {
+            resubscribe(types.get(XdsTypes.ENDPOINT), edsNames());
+        } else if (ts.typeUrl.equals(XdsTypes.LISTENER)) {
+            resubscribe(types.get(XdsTypes.ROUTE), rdsNames());
+        }
+    }
+
+    private Set<String> edsNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Object o : types.get(XdsTypes.CLUSTER).parsed.values()) {
+            ClusterConfig c = (ClusterConfig) o;
+            if (c.type() == ClusterConfig.DiscoveryType.EDS) {
+                names.add(c.edsServiceName());
+            }
+        }
+        return names;
+    }
+
+    private Set<String> rdsNames() {
+        Set<String> names = new LinkedHashSet<>();
+        for (Object o : types.get(XdsTypes.LISTENER).parsed.values()) {
+            String rds = ((ListenerConfig) o).http().routeConfigName();
+            if (rds != null) {
+                names.add(rds);
+            }
+        }
+        return names;
+    }
+
+    private void resubscribe(TypeState dependent, Set<String> names) {
+        if (names.equals(dependent.names)) {
+            return;
+        }
+        dependent.names = Set.copyOf(names);
+        dependent.answered = false;
+        Map<String, Any> raw = new LinkedHashMap<>(dependent.raw);
+        Map<String, Object> parsed = new LinkedHashMap<>(dependent.parsed);
+        raw.keySet().retainAll(names);
+        parsed.keySet().retainAll(names);
+        dependent.raw = raw;
+        dependent.parsed = parsed;
+    }
+
+    private void sendSubscriptionChanges() {
+        for (String type : List.of(XdsTypes.ENDPOINT, XdsTypes.ROUTE)) {
+            TypeState ts = types.get(type);
+            if (requests != null && !ts.names.equals(ts.sentNames)) {
+                send(ts, ts.version, null);
+            }
+        }
+    }
+
+    private void send(TypeState ts, String version, String error) {
+        if (requests == null) {
+            return;
+        }
+        DiscoveryRequest.Builder req = DiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(ts.typeUrl)
+                .setVersionInfo(version)
+                .setResponseNonce(ts.nonce);
+        if (!XdsTypes.isWildcard(ts.typeUrl)) {
+            req.addAllResourceNames(ts.names);
+            ts.sentNames = ts.names;
+        }
+        if (error != null) {
+            req.setErrorDetail(Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(error));
+        }
+        try {
+            requests.onNext(req.build());
+        } catch (RuntimeException e) {
+            log.debug("xDS request not sent: {}", e.toString());
+        }
+    }
+
+    // ---- snapshot, cache, warmness (executor thread) ----
+
+    @SuppressWarnings("unchecked")
+    private void publish() {
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (TypeState ts : types.values()) {
+            if (ts.applied) {
+                versions.put(ts.typeUrl, ts.version);
+            }
+        }
+        ConfigSnapshot next = new ConfigSnapshot(versions,
+                (Map<String, ListenerConfig>) (Map<String, ?>) types.get(XdsTypes.LISTENER).parsed,
+                (Map<String, RouteTable>) (Map<String, ?>) types.get(XdsTypes.ROUTE).parsed,
+                (Map<String, ClusterConfig>) (Map<String, ?>) types.get(XdsTypes.CLUSTER).parsed,
+                (Map<String, EndpointSet>) (Map<String, ?>) types.get(XdsTypes.ENDPOINT).parsed);
+        AppliedResources nextApplied = AppliedResources.EMPTY;
+        for (TypeState ts : types.values()) {
+            if (ts.applied) {
+                nextApplied = nextApplied.with(ts.typeUrl, new AppliedResources.TypeResources(ts.version, ts.raw));
+            }
+        }
+        applied = nextApplied;
+        snapshot.set(next);
+        lastUpdate = Instant.now();
+        for (Consumer<ConfigSnapshot> l : listeners) {
+            deliver(l, next);
+        }
+        if (cache != null && !loadedFromCache) {
+            cache.saveAsync(nextApplied);
+        }
+        checkWarm();
+    }
+
+    private static void deliver(Consumer<ConfigSnapshot> listener, ConfigSnapshot s) {
+        try {
+            listener.accept(s);
+        } catch (RuntimeException e) {
+            log.error("config snapshot listener failed", e);
+        }
+    }
+
+    private void checkWarm() {
+        if (isWarm()) {
+            return;
+        }
+        TypeState cds = types.get(XdsTypes.CLUSTER);
+        TypeState lds = types.get(XdsTypes.LISTENER);
+        if (loadedFromCache) {
+            warmLatch.countDown();
+            return;
+        }
+        if (!cds.applied || !lds.applied) {
+            return;
+        }
+        if (satisfied(types.get(XdsTypes.ENDPOINT)) && satisfied(types.get(XdsTypes.ROUTE))) {
+            warmLatch.countDown();
+            log.info("xDS config warm: {}", versionsForLog());
+            return;
+        }
+        if (!fetchTimerStarted) {
+            // A resource the server has nothing for must not keep the proxy cold forever.
+            fetchTimerStarted = true;
+            executor.schedule(() -> {
+                fetchTimeoutElapsed = true;
+                checkWarm();
+                status = buildStatus();
+            }, options.initialFetchTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private boolean satisfied(TypeState ts) {
+        return ts.names.isEmpty() || ts.parsed.keySet().containsAll(ts.names) || ts.answered || fetchTimeoutElapsed;
+    }
+
+    private String versionsForLog() {
+        StringBuilder sb = new StringBuilder();
+        for (TypeState ts : types.values()) {
+            sb.append(XdsTypes.shortName(ts.typeUrl)).append('=').append(ts.version).append('(')
+                    .append(ts.parsed.size()).append(") ");
+        }
+        return sb.toString().trim();
+    }
+
+    private void loadCache() {
+        if (cache == null) {
+            return;
+        }
+        AppliedResources cached = cache.load().orElse(null);
+        if (cached == null) {
+            return;
+        }
+        // Parse everything first: a cache this version of Weft cannot apply is ignored as a whole.
+        Map<String, Map<String, Object>> parsedByType = new LinkedHashMap<>();
+        try {
+            for (String type : XdsTypes.ALL) {
+                Map<String, Object> parsed = new LinkedHashMap<>();
+                decodeAll(List.copyOf(cached.get(type).resources().values()), type, new LinkedHashMap<>(), parsed);
+                parsedByType.put(type, parsed);
+            }
+        } catch (ResourceRejectedException e) {
+            log.warn("ignoring xDS cache {}: {}", cache.file(), e.getMessage());
+            return;
+        }
+        loadedFromCache = true;
+        // CDS before EDS and LDS before RDS so the dependent subscriptions are known when those are applied.
+        for (String type : List.of(XdsTypes.CLUSTER, XdsTypes.LISTENER, XdsTypes.ENDPOINT, XdsTypes.ROUTE)) {
+            AppliedResources.TypeResources tr = cached.get(type);
+            if (!cached.byType().containsKey(type)) {
+                continue;
+            }
+            TypeState ts = types.get(type);
+            install(ts, tr.version(), tr.resources(), parsedByType.get(type));
+            ts.answered = false;
+        }
+        publish();
+        log.info("applied cached xDS config from {}: {}", cache.file(), versionsForLog());
+        status = buildStatus();
+    }
+
+    private XdsStatus buildStatus() {
+        Map<String, String> versions = new LinkedHashMap<>();
+        Map<String, String> nacks = new LinkedHashMap<>();
+        for (TypeState ts : types.values()) {
+            if (ts.applied) {
+                versions.put(XdsTypes.shortName(ts.typeUrl), ts.version);
+            }
+            if (ts.lastNack != null) {
+                nacks.put(XdsTypes.shortName(ts.typeUrl), ts.lastNack);
+            }
+        }
+        return new XdsStatus(connection, options.controlPlane(), isWarm(), loadedFromCache, versions, nacks,
+                lastUpdate, reconnects);
+    }
+
+    /** Per-type protocol state. */
+    private static final class TypeState {
+        final String typeUrl;
+        String version = "";
+        String nonce = "";
+        Map<String, Any> raw = Map.of();
+        Map<String, Object> parsed = Map.of();
+        /** Subscribed names for EDS/RDS (unused for the wildcard types). */
+        Set<String> names = Set.of();
+        /** The names last sent on the current stream, null before the first request. */
+        Set<String> sentNames;
+        boolean applied;
+        /** The server answered since the subscription last changed (it may lack some names). */
+        boolean answered;
+        String lastNack;
+
+        TypeState(String typeUrl) {
+            this.typeUrl = typeUrl;
+        }
+    }
+}
