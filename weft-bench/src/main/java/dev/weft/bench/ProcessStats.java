@@ -1,0 +1,93 @@
+package dev.weft.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * CPU time and resident memory of process trees, read from /proc. A tree is a root process plus its live
+ * descendants (nginx's workers; a JVM is one process whose stat line already sums all its threads).
+ */
+public final class ProcessStats {
+    /** Clock ticks per second for utime/stime; 100 on every Linux kernel configuration in common use. */
+    private static final double TICKS_PER_SECOND = ticksPerSecond();
+
+    private ProcessStats() {}
+
+    /** utime + stime of the trees, in seconds. */
+    public static double cpuSeconds(List<ProcessHandle> roots) {
+        long ticks = 0;
+        for (ProcessHandle pid : expand(roots)) {
+            ticks += cpuTicks(pid.pid());
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    /** Sum of VmRSS of the trees, in kB (shared pages of forked workers are counted once per process). */
+    public static long rssKb(List<ProcessHandle> roots) {
+        long kb = 0;
+        for (ProcessHandle pid : expand(roots)) {
+            kb += rssKb(pid.pid());
+        }
+        return kb;
+    }
+
+    static List<ProcessHandle> expand(List<ProcessHandle> roots) {
+        List<ProcessHandle> all = new ArrayList<>();
+        for (ProcessHandle root : roots) {
+            if (root.isAlive()) {
+                all.add(root);
+                root.descendants().forEach(all::add);
+            }
+        }
+        return all;
+    }
+
+    static long cpuTicks(long pid) {
+        String stat = read(Path.of("/proc", Long.toString(pid), "stat"));
+        if (stat == null) {
+            return 0; // exited between listing and reading
+        }
+        // The command name (field 2) may contain spaces: fields after it start past the last ')'.
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
+        // fields[0] is field 3 (state); utime is field 14, stime field 15.
+        return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+    }
+
+    static long rssKb(long pid) {
+        String status = read(Path.of("/proc", Long.toString(pid), "status"));
+        if (status == null) {
+            return 0;
+        }
+        for (String line : status.split("\n")) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.substring(6).trim().split("\\s+")[0]);
+            }
+        }
+        return 0;
+    }
+
+    private static String read(Path path) {
+        try {
+            return Files.readString(path);
+        } catch (IOException e) {
+            return null;
+        }
+    }
+
+    private static double ticksPerSecond() {
+        try {
+            Process p = new ProcessBuilder("getconf", "CLK_TCK").redirectErrorStream(true).start();
+            String out = new String(p.getInputStream().readAllBytes()).trim();
+            p.waitFor();
+            return Double.parseDouble(out);
+        } catch (IOException | NumberFormatException e) {
+            return 100;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return 100;
+        }
+    }
+}

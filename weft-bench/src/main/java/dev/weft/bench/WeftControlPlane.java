@@ -1,0 +1,115 @@
+package dev.weft.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one Weft control plane both Weft targets use, started on first need. Its config directory holds a
+ * ServiceEntry that makes the backend a mesh service with a static endpoint (what the one-sidecar target routes
+ * to); the two-sidecar target's backend registers itself through its sidecar instead.
+ */
+final class WeftControlPlane {
+    static final String CLI_MAIN = "dev.weft.cli.Main";
+    /** The ServiceEntry host of the backend and the port it is known by in the mesh. */
+    static final String STATIC_BACKEND_HOST = "backend.bench.local";
+    static final int STATIC_BACKEND_PORT = 8080;
+
+    private static WeftControlPlane instance;
+    private final int xdsPort;
+
+    private WeftControlPlane(int xdsPort) {
+        this.xdsPort = xdsPort;
+    }
+
+    static synchronized WeftControlPlane get(BenchContext context) throws TargetUnavailableException, IOException {
+        if (instance == null) {
+            instance = start(context);
+        }
+        return instance;
+    }
+
+    int xdsPort() {
+        return xdsPort;
+    }
+
+    private static WeftControlPlane start(BenchContext context) throws TargetUnavailableException, IOException {
+        requireCli();
+        Path dir = context.dirFor("weft-controlplane");
+        Path configDir = Files.createDirectories(dir.resolve("config"));
+        Files.writeString(configDir.resolve("bench-backend.yaml"), serviceEntry(context.backendPort()));
+        int xdsPort = BenchContext.freePort();
+        int httpPort = BenchContext.freePort();
+        ManagedProcess process = context.processes().start("weft-controlplane", BenchContext.javaCommand(
+                context.proxyJvmOptions(), CLI_MAIN, List.of("controlplane", "--config-dir", configDir.toString(),
+                        "--xds-port", Integer.toString(xdsPort), "--http-port", Integer.toString(httpPort),
+                        "--data-dir", dir.resolve("data").toString())));
+        long deadline = System.nanoTime() + context.readyTimeout().toNanos();
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            if (!process.isAlive()) {
+                throw new TargetUnavailableException("weft controlplane exited: " + process.lastLogLine() + " (log "
+                        + process.log() + ")\n" + process.logTail(15));
+            }
+            last = HttpProbe.get("127.0.0.1", httpPort, "127.0.0.1:" + httpPort, "/ready");
+            if (last.startsWith("HTTP/1.1 200")) {
+                return new WeftControlPlane(xdsPort);
+            }
+            sleep(50);
+        }
+        throw new TargetUnavailableException("weft controlplane not ready at 127.0.0.1:" + httpPort + "/ready within "
+                + context.readyTimeout().toSeconds() + " s (last: " + last.replace("\r\n", " | ") + "); log "
+                + process.log() + ":\n" + process.logTail(15));
+    }
+
+    /** Command line of one sidecar ({@code weft proxy}). */
+    List<String> proxyCommand(BenchContext context, String service, int appPort, int inboundPort, int outboundPort,
+                              int adminPort, Path dataDir, List<String> extra) {
+        List<String> args = new ArrayList<>(List.of("proxy", "--control-plane", "127.0.0.1:" + xdsPort,
+                "--service", service, "--app-port", Integer.toString(appPort),
+                "--inbound-port", Integer.toString(inboundPort), "--outbound-port", Integer.toString(outboundPort),
+                "--admin-port", Integer.toString(adminPort), "--data-dir", dataDir.toString()));
+        args.addAll(extra);
+        return BenchContext.javaCommand(context.proxyJvmOptions(), CLI_MAIN, args);
+    }
+
+    static void requireCli() throws TargetUnavailableException {
+        try {
+            Class.forName(CLI_MAIN, false, WeftControlPlane.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new TargetUnavailableException(CLI_MAIN + " is not on the class path yet (weft-cli not built)");
+        }
+    }
+
+    static String serviceEntry(int backendPort) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata:
+                  name: bench-backend
+                  namespace: default
+                spec:
+                  hosts:
+                  - %s
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports:
+                  - number: %d
+                    name: http
+                    protocol: HTTP
+                    targetPort: %d
+                  endpoints:
+                  - address: 127.0.0.1
+                """.formatted(STATIC_BACKEND_HOST, STATIC_BACKEND_PORT, backendPort);
+    }
+
+    private static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}
