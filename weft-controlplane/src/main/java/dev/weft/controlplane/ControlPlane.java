@@ -1,0 +1,136 @@
+package dev.weft.controlplane;
+
+import dev.weft.config.ConfigError;
+import dev.weft.controlplane.generator.Generators;
+import dev.weft.controlplane.http.StatusHttpServer;
+import dev.weft.controlplane.push.PushContext;
+import dev.weft.controlplane.push.PushQueue;
+import dev.weft.controlplane.push.PushReason;
+import dev.weft.controlplane.registry.ProxyRegistry;
+import dev.weft.controlplane.registry.ServiceCatalogBuilder;
+import dev.weft.controlplane.source.ConfigDirectorySource;
+import dev.weft.controlplane.source.ReloadOutcome;
+import dev.weft.controlplane.xds.XdsServer;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * A running control plane (DESIGN.md §3): config directory and proxy registrations feed a debounced push
+ * queue; each push builds one immutable {@link PushContext} and hands it to the ADS server.
+ */
+public final class ControlPlane implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(ControlPlane.class);
+
+    private final ControlPlaneOptions options;
+    private final ScheduledExecutorService timers;
+    private final ConfigDirectorySource config;
+    private final ProxyRegistry registry;
+    private final PushQueue pushQueue;
+    private final AtomicLong pushVersions = new AtomicLong();
+    private XdsServer xds;
+    private StatusHttpServer http;
+
+    private ControlPlane(ControlPlaneOptions options) {
+        this.options = options;
+        this.timers = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "weft-cp-timers");
+            t.setDaemon(true);
+            return t;
+        });
+        this.config = new ConfigDirectorySource(options.configDir());
+        this.pushQueue = new PushQueue(options.debounce(), this::push);
+        this.registry = new ProxyRegistry(options.endpointGracePeriod(), timers,
+                () -> pushQueue.enqueue(PushReason.REGISTRY));
+    }
+
+    public static ControlPlane start(ControlPlaneOptions options) throws IOException {
+        if (!Files.isDirectory(options.configDir())) {
+            throw new NoSuchFileException(options.configDir().toString(), null, "config directory does not exist");
+        }
+        ControlPlane cp = new ControlPlane(options);
+        try {
+            cp.startServing();
+        } catch (IOException | RuntimeException e) {
+            cp.close();
+            throw e;
+        }
+        return cp;
+    }
+
+    private void startServing() throws IOException {
+        config.reload();
+        xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).start();
+        http = new StatusHttpServer(new InetSocketAddress(options.httpBindAddress(), options.httpPort()), xds, config,
+                this::ready).start();
+        config.watch(timers, () -> pushQueue.enqueue(PushReason.CONFIG_FILES));
+        // Changes that happened between the first load and the watch starting are picked up here.
+        pushQueue.enqueue(PushReason.CONFIG_FILES);
+    }
+
+    /** Runs on the push queue's thread, one push at a time. */
+    private void push(Set<PushReason> reasons) {
+        if (reasons.contains(PushReason.CONFIG_FILES)) {
+            ReloadOutcome outcome = config.reload();
+            boolean configChanged = outcome instanceof ReloadOutcome.Accepted;
+            if (!configChanged && reasons.equals(Set.of(PushReason.CONFIG_FILES))) {
+                return; // nothing served changes
+            }
+        }
+        PushContext context = buildContext();
+        log.info("push {} for {}: {} service(s), {} proxies connected", context.version(), reasons,
+                context.services().size(), xds.proxyStatuses().size());
+        xds.push(context);
+    }
+
+    private PushContext buildContext() {
+        var meshConfig = config.current();
+        return new PushContext(pushVersions.incrementAndGet(), meshConfig,
+                ServiceCatalogBuilder.build(meshConfig, registry.registered()));
+    }
+
+    /** Whether a valid config was loaded and xDS serves: what {@code GET /ready} reports. */
+    public boolean ready() {
+        return config.hasValidConfig() && xds != null;
+    }
+
+    public int xdsPort() {
+        return xds.port();
+    }
+
+    public int httpPort() {
+        return http.port();
+    }
+
+    /** Errors of the last rejected config change; empty when the files on disk are what is served. */
+    public List<ConfigError> configErrors() {
+        return config.errors();
+    }
+
+    /** The push context proxies are being served from now. */
+    public PushContext currentPushContext() {
+        return xds.currentContext();
+    }
+
+    @Override
+    public void close() {
+        pushQueue.close();
+        config.close();
+        if (http != null) {
+            http.close();
+        }
+        if (xds != null) {
+            xds.close();
+        }
+        timers.shutdownNow();
+    }
+}

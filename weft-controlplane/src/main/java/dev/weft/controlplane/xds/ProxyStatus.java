@@ -1,0 +1,55 @@
+package dev.weft.controlplane.xds;
+
+import dev.weft.controlplane.proxy.ProxyNode;
+
+import java.time.Instant;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReferenceArray;
+
+/** The sync state of one connected proxy, written by its stream, read by /debug/syncz. */
+public final class ProxyStatus {
+    private final long streamId;
+    private final ProxyNode node;
+    private final Instant connectedSince;
+    private final AtomicReferenceArray<TypeSyncStatus> types = new AtomicReferenceArray<>(XdsType.values().length);
+
+    ProxyStatus(long streamId, ProxyNode node, Instant connectedSince) {
+        this.streamId = streamId;
+        this.node = node;
+        this.connectedSince = connectedSince;
+        for (XdsType t : XdsType.values()) {
+            types.set(t.ordinal(), TypeSyncStatus.NONE);
+        }
+    }
+
+    public long streamId() {
+        return streamId;
+    }
+
+    public ProxyNode node() {
+        return node;
+    }
+
+    public Instant connectedSince() {
+        return connectedSince;
+    }
+
+    public TypeSyncStatus type(XdsType type) {
+        return types.get(type.ordinal());
+    }
+
+    /** Per type, in push order. */
+    public Map<XdsType, TypeSyncStatus> types() {
+        Map<XdsType, TypeSyncStatus> out = new EnumMap<>(XdsType.class);
+        for (XdsType t : XdsType.values()) {
+            out.put(t, types.get(t.ordinal()));
+        }
+        return out;
+    }
+
+    // Only the stream's own serial executor writes, so get-then-set is safe.
+    void update(XdsType type, java.util.function.UnaryOperator<TypeSyncStatus> change) {
+        types.set(type.ordinal(), change.apply(types.get(type.ordinal())));
+    }
+}

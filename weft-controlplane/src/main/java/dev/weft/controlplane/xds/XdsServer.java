@@ -1,0 +1,159 @@
+package dev.weft.controlplane.xds;
+
+import dev.weft.controlplane.generator.Generators;
+import dev.weft.controlplane.proxy.ProxyNode;
+import dev.weft.controlplane.push.PushContext;
+import dev.weft.controlplane.registry.ProxyRegistry;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.Server;
+import io.grpc.Status;
+import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * The ADS gRPC server (state of the world; delta answers UNIMPLEMENTED until it is built). Holds the current
+ * push context; {@link #push} hands a new one to every stream without waiting for any of them.
+ */
+public final class XdsServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(XdsServer.class);
+
+    private final Generators generators;
+    private final ProxyRegistry registry;
+    private final AtomicReference<PushContext> current;
+    private final Map<Long, AdsStream> streams = new ConcurrentHashMap<>();
+    private final AtomicLong streamIds = new AtomicLong();
+    private final AtomicLong nonces = new AtomicLong();
+    private final ExecutorService streamPool;
+    private final Server server;
+
+    public XdsServer(int port, Generators generators, ProxyRegistry registry, PushContext initial) {
+        this.generators = generators;
+        this.registry = registry;
+        this.current = new AtomicReference<>(initial);
+        AtomicInteger threads = new AtomicInteger();
+        this.streamPool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
+            Thread t = new Thread(r, "weft-xds-" + threads.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        });
+        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(port))
+                .addService(new AdsService())
+                // Detect proxies that vanished without closing (their endpoints then start the grace period).
+                .keepAliveTime(30, TimeUnit.SECONDS)
+                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                .permitKeepAliveTime(5, TimeUnit.SECONDS)
+                .permitKeepAliveWithoutCalls(true)
+                .build();
+    }
+
+    public XdsServer start() throws IOException {
+        server.start();
+        log.info("xDS (ADS) listening on port {}", server.getPort());
+        return this;
+    }
+
+    /** The bound port (the actual one when 0 was asked for). */
+    public int port() {
+        return server.getPort();
+    }
+
+    /** Makes {@code context} current and asks every stream to send what changed for it. Never blocks. */
+    public void push(PushContext context) {
+        current.set(context);
+        for (AdsStream s : streams.values()) {
+            s.push();
+        }
+    }
+
+    public PushContext currentContext() {
+        return current.get();
+    }
+
+    /** Sync status of every identified stream, oldest first. */
+    public List<ProxyStatus> proxyStatuses() {
+        return streams.values().stream().map(AdsStream::status).filter(java.util.Objects::nonNull)
+                .sorted(Comparator.comparing(ProxyStatus::connectedSince).thenComparingLong(ProxyStatus::streamId))
+                .toList();
+    }
+
+    Generators generators() {
+        return generators;
+    }
+
+    String nextNonce() {
+        return Long.toString(nonces.incrementAndGet());
+    }
+
+    void streamIdentified(AdsStream stream, ProxyNode node) {
+        log.info("proxy {} connected (stream {})", node.id(), stream.streamId());
+        registry.connected(stream.streamId(), node);
+    }
+
+    void streamClosed(AdsStream stream, ProxyNode node) {
+        streams.remove(stream.streamId());
+        if (node != null) {
+            registry.disconnected(stream.streamId(), node.id());
+        }
+    }
+
+    @Override
+    public void close() {
+        server.shutdownNow();
+        try {
+            server.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        streamPool.shutdownNow();
+    }
+
+    private final class AdsService extends AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceImplBase {
+        @Override
+        public StreamObserver<DiscoveryRequest> streamAggregatedResources(
+                StreamObserver<DiscoveryResponse> responseObserver) {
+            long id = streamIds.incrementAndGet();
+            AdsStream stream = new AdsStream(id, XdsServer.this,
+                    (ServerCallStreamObserver<DiscoveryResponse>) responseObserver, new SerialExecutor(streamPool));
+            streams.put(id, stream);
+            return stream;
+        }
+
+        @Override
+        public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
+                StreamObserver<DeltaDiscoveryResponse> responseObserver) {
+            responseObserver.onError(Status.UNIMPLEMENTED
+                    .withDescription("delta xDS is not implemented yet; use StreamAggregatedResources")
+                    .asRuntimeException());
+            return new StreamObserver<>() {
+                @Override
+                public void onNext(DeltaDiscoveryRequest value) {}
+
+                @Override
+                public void onError(Throwable t) {}
+
+                @Override
+                public void onCompleted() {}
+            };
+        }
+    }
+}
