@@ -1,0 +1,89 @@
+package dev.weft.dataplane.cluster;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * Ketama-style consistent hashing: each host owns points on a 64-bit ring in proportion to its weight (at least
+ * {@code minRingSize} points in total, scaled as Envoy does so the lightest host still gets its share); a request
+ * goes to the first point at or after its hash. Adding or removing a host moves only that host's share of keys.
+ */
+public final class RingHashLoadBalancer implements LoadBalancer {
+    static final long DEFAULT_MIN_RING_SIZE = 1024;
+    static final long MAX_RING_SIZE = 8 * 1024 * 1024;
+
+    /** Ring points, sign-flipped so signed order equals unsigned hash order. */
+    private final long[] points;
+    private final UpstreamHost[] owners;
+    private final int distinctHosts;
+
+    public RingHashLoadBalancer(List<UpstreamHost> hosts, long minRingSize) {
+        this.distinctHosts = hosts.size();
+        long min = minRingSize <= 0 ? DEFAULT_MIN_RING_SIZE : minRingSize;
+        record Point(long key, UpstreamHost host) {}
+        List<Point> ring = new ArrayList<>();
+        if (!hosts.isEmpty()) {
+            long[] w = Weights.of(hosts);
+            double total = 0;
+            for (long x : w) {
+                total += x;
+            }
+            double minNormalized = 1;
+            for (long x : w) {
+                minNormalized = Math.min(minNormalized, x / total);
+            }
+            double scale = Math.min(Math.ceil(minNormalized * min) / minNormalized, MAX_RING_SIZE);
+            double target = 0;
+            long placed = 0;
+            for (int i = 0; i < hosts.size(); i++) {
+                UpstreamHost host = hosts.get(i);
+                target += scale * (w[i] / total);
+                StringBuilder key = new StringBuilder(host.address()).append('_');
+                int prefix = key.length();
+                for (long n = 0; placed < Math.round(target); n++, placed++) {
+                    key.setLength(prefix);
+                    key.append(n);
+                    ring.add(new Point(HashKeys.hashKey(key) ^ Long.MIN_VALUE, host));
+                }
+            }
+        }
+        ring.sort(Comparator.comparingLong(Point::key));
+        this.points = new long[ring.size()];
+        this.owners = new UpstreamHost[ring.size()];
+        for (int i = 0; i < points.length; i++) {
+            points[i] = ring.get(i).key();
+            owners[i] = ring.get(i).host();
+        }
+    }
+
+    int ringSize() {
+        return points.length;
+    }
+
+    @Override
+    public UpstreamHost pick(LbContext context) {
+        int len = points.length;
+        if (len == 0) {
+            return null;
+        }
+        long hash = context.hasHash() ? context.hash() : ThreadLocalRandom.current().nextLong();
+        int i = Arrays.binarySearch(points, hash ^ Long.MIN_VALUE);
+        if (i < 0) {
+            i = -i - 1;
+        }
+        if (i == len) {
+            i = 0;
+        }
+        UpstreamHost host = owners[i];
+        if (host == context.exclude() && distinctHosts > 1) {
+            // The next distinct host clockwise, as a retry in Envoy's ring hash would find.
+            for (int step = 1; step < len && host == context.exclude(); step++) {
+                host = owners[(i + step) % len];
+            }
+        }
+        return host;
+    }
+}
