@@ -12,6 +12,7 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 
@@ -80,18 +81,28 @@ public final class ConfigLoader {
             }
             for (YamlDocument doc : yf.documents()) {
                 LoadedResource lr = ResourceDecoder.decode(doc, errors);
-                if (lr == null) {
+                if (lr == null || !lr.fullyBound()) {
                     allDecoded = false;
-                } else {
+                }
+                if (lr != null) {
                     resources.add(lr);
                 }
             }
         }
         errors.addAll(ConfigValidator.validate(resources, allDecoded));
         if (!errors.isEmpty()) {
+            // Read in file order, report in file and line order (the sort is stable within a line).
+            List<String> fileOrder = files.stream().map(YamlFile::file).toList();
+            errors.sort(Comparator.comparingInt((ConfigError e) -> fileRank(fileOrder, e.file()))
+                    .thenComparingInt(ConfigError::line));
             return new LoadResult(null, errors);
         }
         return new LoadResult(MeshConfig.of(resources.stream().map(LoadedResource::resource).toList()), List.of());
+    }
+
+    private static int fileRank(List<String> fileOrder, String file) {
+        int i = fileOrder.indexOf(file);
+        return i < 0 ? -1 : i;
     }
 
     private static LoadResult failed(String file, String message) {

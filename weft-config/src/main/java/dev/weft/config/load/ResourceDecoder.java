@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
 import com.fasterxml.jackson.databind.exc.ValueInstantiationException;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.config.ConfigError;
 import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.DestinationRuleSpec;
@@ -26,6 +27,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Iterator;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -43,6 +45,7 @@ public final class ResourceDecoder {
     public static final List<String> KINDS = List.of("VirtualService", "DestinationRule", "ServiceEntry",
             "WorkloadEntry");
     public static final String DEFAULT_NAMESPACE = "default";
+    private static final int MAX_BINDING_ERRORS = 50;
 
     private static final Set<String> TOP_LEVEL = Set.of("apiVersion", "kind", "metadata", "spec", "status");
     /** Kubernetes fills these in on objects read back from a cluster; accepting them lets such exports load. */
@@ -116,27 +119,66 @@ public final class ResourceDecoder {
         }
 
         ResourceMeta meta = new ResourceMeta(kind, name, namespace, file, lines.documentLine());
-        try {
-            IstioResource resource = switch (kind) {
-                case "VirtualService" -> new VirtualService(meta, bind(spec, VirtualServiceSpec.class));
-                case "DestinationRule" -> new DestinationRule(meta, bind(spec, DestinationRuleSpec.class));
-                case "ServiceEntry" -> new ServiceEntry(meta, bind(spec, ServiceEntrySpec.class));
-                case "WorkloadEntry" -> new WorkloadEntry(meta, bind(spec, WorkloadEntrySpec.class));
-                default -> throw new IllegalStateException(kind);
-            };
-            return new LoadedResource(resource, lines);
-        } catch (JsonMappingException e) {
-            FieldPath path = FieldPath.of("spec");
-            for (JsonMappingException.Reference r : e.getPath()) {
-                if (r.getFieldName() != null) {
-                    path = path.key(r.getFieldName());
-                } else if (r.getIndex() >= 0) {
-                    path = path.index(r.getIndex());
+        // Bind; on a binding error, report it, drop the offending field and bind again, so one run reports
+        // every bad field of the resource rather than only the first.
+        JsonNode remaining = spec.deepCopy();
+        Set<String> unbound = new LinkedHashSet<>();
+        for (int attempt = 0; attempt < MAX_BINDING_ERRORS; attempt++) {
+            try {
+                IstioResource resource = bind(kind, meta, remaining);
+                return new LoadedResource(resource, lines, unbound);
+            } catch (JsonMappingException e) {
+                List<Object> segments = new ArrayList<>();
+                for (JsonMappingException.Reference r : e.getPath()) {
+                    if (r.getFieldName() != null) {
+                        segments.add(r.getFieldName());
+                    } else if (r.getIndex() >= 0) {
+                        segments.add(r.getIndex());
+                    }
+                }
+                FieldPath path = toPath(segments);
+                ctx.error(path, bindingMessage(e, root.at(path.pointer())));
+                unbound.add(path.toString());
+                if (!prune(remaining, segments)) {
+                    return null;
                 }
             }
-            ctx.error(path, bindingMessage(e, root.at(path.pointer())));
-            return null;
         }
+        return null;
+    }
+
+    private static IstioResource bind(String kind, ResourceMeta meta, JsonNode spec) throws JsonMappingException {
+        return switch (kind) {
+            case "VirtualService" -> new VirtualService(meta, bind(spec, VirtualServiceSpec.class));
+            case "DestinationRule" -> new DestinationRule(meta, bind(spec, DestinationRuleSpec.class));
+            case "ServiceEntry" -> new ServiceEntry(meta, bind(spec, ServiceEntrySpec.class));
+            case "WorkloadEntry" -> new WorkloadEntry(meta, bind(spec, WorkloadEntrySpec.class));
+            default -> throw new IllegalStateException(kind);
+        };
+    }
+
+    private static FieldPath toPath(List<Object> segments) {
+        FieldPath path = FieldPath.of("spec");
+        for (Object seg : segments) {
+            path = seg instanceof Integer i ? path.index(i) : path.key((String) seg);
+        }
+        return path;
+    }
+
+    /** Removes the field the error points at (a list item: the whole list field). False if nothing was removed. */
+    private static boolean prune(JsonNode spec, List<Object> segments) {
+        List<Object> segs = new ArrayList<>(segments);
+        while (!segs.isEmpty() && segs.getLast() instanceof Integer) {
+            segs.removeLast();
+        }
+        if (segs.isEmpty()) {
+            return false;
+        }
+        JsonNode parent = spec;
+        for (Object seg : segs.subList(0, segs.size() - 1)) {
+            parent = seg instanceof Integer i ? parent.path(i) : parent.path((String) seg);
+        }
+        return parent instanceof ObjectNode obj && obj.remove((String) segs.getLast()) != null;
     }
 
     public static boolean isSupportedApiVersion(String apiVersion) {

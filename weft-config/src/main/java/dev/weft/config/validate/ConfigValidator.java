@@ -30,7 +30,7 @@ public final class ConfigValidator {
     public static List<ConfigError> validate(List<LoadedResource> resources, boolean crossChecks) {
         List<ConfigError> errors = new ArrayList<>();
         for (LoadedResource lr : resources) {
-            Reporter r = new Reporter(lr.resource().meta(), lr.lines(), errors);
+            Reporter r = new Reporter(lr.resource().meta(), lr.lines(), errors, lr.unboundPaths());
             switch (lr.resource()) {
                 case VirtualService v -> VirtualServiceValidator.validate(v.spec(), r);
                 case DestinationRule d -> DestinationRuleValidator.validate(d.spec(), r);
