@@ -1,0 +1,141 @@
+package dev.weft.proxy;
+
+import dev.weft.dataplane.cluster.ClusterManager;
+import dev.weft.dataplane.xds.NodeIdentity;
+import dev.weft.dataplane.xds.XdsClient;
+import dev.weft.proxy.admin.AdminServer;
+import dev.weft.proxy.cluster.RoundRobinClusterManager;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running Weft sidecar: an xDS client that keeps the config current (and cached on disk), the data path that
+ * serves the listeners it describes, and the admin port.
+ */
+public final class Proxy implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(Proxy.class);
+
+    private final ProxyOptions options;
+    private final ProxyRuntime runtime;
+    private final XdsClient xds;
+    private final AdminServer admin;
+
+    private Proxy(ProxyOptions options, ProxyRuntime runtime, XdsClient xds, AdminServer admin) {
+        this.options = options;
+        this.runtime = runtime;
+        this.xds = xds;
+        this.admin = admin;
+    }
+
+    /**
+     * Starts the proxy: applies the cached config at once when there is one (so it serves while the control plane
+     * is down), connects to the control plane, and opens the admin port. Does not wait for the first config;
+     * {@link #isReady()} says when it is serving.
+     */
+    public static Proxy start(ProxyOptions options) {
+        NodeIdentity node = nodeIdentity(options);
+        Path dataDir = dataDir(options);
+        ProxyRuntime runtime = new ProxyRuntime(newClusterManager());
+        XdsClient xds = null;
+        AdminServer admin = null;
+        try {
+            xds = new XdsClient(XdsClient.Options.of(options.controlPlane(), node, dataDir));
+            xds.addSnapshotListener(runtime::apply);
+            XdsClient client = xds;
+            admin = new AdminServer("127.0.0.1", options.adminPort(),
+                    () -> client.isWarm() && runtime.isServing(), client::configDumpJson, runtime.clusters(),
+                    () -> listenersStatus(runtime));
+            xds.start();
+            LOG.info("proxy {} started: control plane {}, admin port {}, {} transport, cache {}", node.id(),
+                    options.controlPlane(), admin.port(), runtime.nativeTransport() ? "epoll" : "nio", dataDir);
+            return new Proxy(options, runtime, xds, admin);
+        } catch (IOException e) {
+            closeQuietly(admin, xds, runtime);
+            throw new UncheckedIOException("cannot open admin port " + options.adminPort(), e);
+        } catch (RuntimeException e) {
+            closeQuietly(admin, xds, runtime);
+            throw e;
+        }
+    }
+
+    /** The node the proxy announces to the control plane (keys in docs/xds-conventions.md). */
+    static NodeIdentity nodeIdentity(ProxyOptions o) {
+        String namespace = o.namespace() == null || o.namespace().isBlank() ? "default" : o.namespace();
+        String account = o.serviceAccount() == null || o.serviceAccount().isBlank() ? "default" : o.serviceAccount();
+        String address = o.address() == null || o.address().isBlank() ? "127.0.0.1" : o.address();
+        String protocol = o.appProtocol() == null || o.appProtocol().isBlank() ? "http" : o.appProtocol();
+        int servicePort = o.servicePort() > 0 ? o.servicePort() : o.appPort();
+        return NodeIdentity.sidecar(o.service(), namespace, account, o.labels(), address, servicePort, o.appPort(),
+                protocol, o.inboundPort(), o.outboundPort(), o.upstreams());
+    }
+
+    /** Where the last applied config is cached: options.dataDir, or ~/.weft/proxy/NAMESPACE.SERVICE.INBOUNDPORT. */
+    static Path dataDir(ProxyOptions o) {
+        if (o.dataDir() != null) {
+            return o.dataDir();
+        }
+        String namespace = o.namespace() == null || o.namespace().isBlank() ? "default" : o.namespace();
+        return Path.of(System.getProperty("user.home"), ".weft", "proxy",
+                namespace + "." + o.service() + "." + o.inboundPort());
+    }
+
+    private static ClusterManager newClusterManager() {
+        return new RoundRobinClusterManager();
+    }
+
+    private static Map<String, Object> listenersStatus(ProxyRuntime runtime) {
+        Map<String, Object> out = new LinkedHashMap<>();
+        Map<String, Integer> ports = new LinkedHashMap<>();
+        for (String name : runtime.boundListeners()) {
+            ports.put(name, runtime.listenerPort(name));
+        }
+        out.put("bound", ports);
+        out.put("errors", runtime.listenerErrors());
+        return out;
+    }
+
+    public ProxyOptions options() {
+        return options;
+    }
+
+    public int adminPort() {
+        return admin.port();
+    }
+
+    /** Serving: the first config is applied (from the control plane or the disk cache) and its listeners are bound. */
+    public boolean isReady() {
+        return xds.isWarm() && runtime.isServing();
+    }
+
+    /** The port a listener is bound on (e.g. "outbound", "inbound"), or -1. */
+    public int listenerPort(String name) {
+        return runtime.listenerPort(name);
+    }
+
+    public XdsClient xdsClient() {
+        return xds;
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(admin, xds, runtime);
+    }
+
+    private static void closeQuietly(AutoCloseable... resources) {
+        for (AutoCloseable r : resources) {
+            if (r == null) {
+                continue;
+            }
+            try {
+                r.close();
+            } catch (Exception e) {
+                LOG.warn("error while closing {}", r.getClass().getSimpleName(), e);
+            }
+        }
+    }
+}

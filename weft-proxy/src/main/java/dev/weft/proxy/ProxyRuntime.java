@@ -1,0 +1,85 @@
+package dev.weft.proxy;
+
+import dev.weft.dataplane.cluster.ClusterManager;
+import dev.weft.dataplane.config.ConfigSnapshot;
+import dev.weft.proxy.listener.ListenerManager;
+import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.upstream.UpstreamPools;
+import dev.weft.proxy.view.DataPlaneView;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The data path of a proxy without its config source: applies config snapshots (clusters, compiled routes,
+ * listener sockets) and serves traffic. {@link Proxy} feeds it from xDS; tests may feed it directly.
+ */
+public final class ProxyRuntime implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyRuntime.class);
+
+    private final Transport transport;
+    private final ClusterManager clusters;
+    private final AtomicReference<DataPlaneView> view = new AtomicReference<>(DataPlaneView.EMPTY);
+    private final ListenerManager listeners;
+    private volatile boolean applied;
+
+    public ProxyRuntime(ClusterManager clusters) {
+        this.transport = Transport.sizedToCores();
+        this.clusters = clusters;
+        this.listeners = new ListenerManager(transport, view::get, new UpstreamPools(transport));
+    }
+
+    /**
+     * Applies a snapshot: clusters first (so new routes find their clusters), then the routing view swap, then the
+     * listener sockets. Requests in flight finish on the view they started with.
+     */
+    public synchronized void apply(ConfigSnapshot snapshot) {
+        try {
+            clusters.update(snapshot);
+            view.set(DataPlaneView.compile(snapshot, clusters));
+            listeners.reconcile(snapshot.listeners());
+            applied = true;
+        } catch (RuntimeException e) {
+            LOG.error("failed to apply config snapshot {}", snapshot.versions(), e);
+        }
+    }
+
+    /** True once a snapshot is applied and every listener it has is bound. */
+    public boolean isServing() {
+        return applied && listeners.bindErrors().isEmpty()
+                && listeners.boundListeners().size() == view.get().snapshot().listeners().size();
+    }
+
+    public DataPlaneView view() {
+        return view.get();
+    }
+
+    public ClusterManager clusters() {
+        return clusters;
+    }
+
+    public boolean nativeTransport() {
+        return transport.isNativeEpoll();
+    }
+
+    /** The port a listener is bound on, or -1. */
+    public int listenerPort(String name) {
+        return listeners.boundPort(name);
+    }
+
+    public List<String> boundListeners() {
+        return listeners.boundListeners();
+    }
+
+    public Map<String, String> listenerErrors() {
+        return listeners.bindErrors();
+    }
+
+    @Override
+    public void close() {
+        listeners.close();
+        transport.close();
+    }
+}

@@ -1,0 +1,150 @@
+package dev.weft.proxy.admin;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import dev.weft.dataplane.cluster.Cluster;
+import dev.weft.dataplane.cluster.ClusterManager;
+import dev.weft.dataplane.cluster.UpstreamHost;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
+
+/**
+ * The proxy's admin HTTP port (Envoy's admin interface, the parts Weft has so far). Runs on its own small thread,
+ * never on the event loops.
+ */
+public final class AdminServer implements AutoCloseable {
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    private static final Map<String, String> ENDPOINTS = new LinkedHashMap<>();
+
+    static {
+        ENDPOINTS.put("/ready", "200 \"ready\" once the first config is applied and listeners are bound, else 503");
+        ENDPOINTS.put("/config_dump", "applied xDS resources, versions and client status (JSON)");
+        ENDPOINTS.put("/clusters", "clusters, their endpoints, health and active requests (JSON; ?format=text)");
+        ENDPOINTS.put("/listeners", "bound listeners and bind errors (JSON)");
+    }
+
+    private final HttpServer server;
+    private final ExecutorService executor;
+
+    /**
+     * @param listeners what /listeners shows
+     */
+    public AdminServer(String host, int port, BooleanSupplier ready, Supplier<String> configDump,
+                       ClusterManager clusters, Supplier<Object> listeners) throws IOException {
+        this.server = HttpServer.create(new InetSocketAddress(host, port), 16);
+        this.executor = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "weft-proxy-admin");
+            t.setDaemon(true);
+            return t;
+        });
+        server.setExecutor(executor);
+        server.createContext("/", exchange -> {
+            if (!exchange.getRequestURI().getPath().equals("/")) {
+                send(exchange, 404, "text/plain", "unknown admin path " + exchange.getRequestURI().getPath()
+                        + "; see /\n");
+                return;
+            }
+            StringBuilder sb = new StringBuilder("weft proxy admin\n\n");
+            ENDPOINTS.forEach((path, what) -> sb.append(String.format("  %-14s %s%n", path, what)));
+            send(exchange, 200, "text/plain", sb.toString());
+        });
+        server.createContext("/ready", exchange -> {
+            boolean ok = ready.getAsBoolean();
+            send(exchange, ok ? 200 : 503, "text/plain", ok ? "ready\n" : "not ready\n");
+        });
+        server.createContext("/config_dump", exchange ->
+                send(exchange, 200, "application/json", configDump.get()));
+        server.createContext("/clusters", exchange -> {
+            String query = exchange.getRequestURI().getQuery();
+            if (query != null && query.contains("format=text")) {
+                send(exchange, 200, "text/plain", clustersText(clusters));
+            } else {
+                send(exchange, 200, "application/json", JSON.writeValueAsString(clustersJson(clusters)));
+            }
+        });
+        server.createContext("/listeners", exchange ->
+                send(exchange, 200, "application/json", JSON.writeValueAsString(listeners.get())));
+        server.start();
+    }
+
+    public int port() {
+        return server.getAddress().getPort();
+    }
+
+    private static List<Cluster> sorted(ClusterManager clusters) {
+        List<Cluster> list = new ArrayList<>(clusters.all());
+        list.sort(Comparator.comparing(c -> c.config().name()));
+        return list;
+    }
+
+    static List<Map<String, Object>> clustersJson(ClusterManager clusters) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (Cluster c : sorted(clusters)) {
+            Map<String, Object> cluster = new LinkedHashMap<>();
+            cluster.put("name", c.config().name());
+            cluster.put("type", c.config().type().name());
+            cluster.put("lbPolicy", c.config().lbPolicy() == null ? null : c.config().lbPolicy().name());
+            List<Map<String, Object>> hosts = new ArrayList<>();
+            for (UpstreamHost h : c.hosts()) {
+                Map<String, Object> host = new LinkedHashMap<>();
+                host.put("address", h.address());
+                host.put("healthy", h.endpoint().healthy());
+                host.put("weight", h.endpoint().weight());
+                host.put("activeRequests", h.activeRequests());
+                host.put("sidecar", h.endpoint().sidecar());
+                host.put("labels", h.endpoint().labels());
+                hosts.add(host);
+            }
+            cluster.put("endpoints", hosts);
+            out.add(cluster);
+        }
+        return out;
+    }
+
+    /** Envoy's /clusters text shape: {@code cluster::host:port::field::value}. */
+    static String clustersText(ClusterManager clusters) {
+        StringBuilder sb = new StringBuilder();
+        for (Cluster c : sorted(clusters)) {
+            String name = c.config().name();
+            if (c.hosts().isEmpty()) {
+                sb.append(name).append("::no_endpoints\n");
+            }
+            for (UpstreamHost h : c.hosts()) {
+                String prefix = name + "::" + h.address() + "::";
+                sb.append(prefix).append("rq_active::").append(h.activeRequests()).append('\n');
+                sb.append(prefix).append("health_flags::").append(h.endpoint().healthy() ? "healthy" : "/failed_eds_health")
+                        .append('\n');
+                sb.append(prefix).append("weight::").append(h.endpoint().weight()).append('\n');
+            }
+        }
+        return sb.toString();
+    }
+
+    private static void send(HttpExchange exchange, int status, String type, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.getResponseHeaders().set("Content-Type", type + "; charset=utf-8");
+        exchange.sendResponseHeaders(status, bytes.length == 0 ? -1 : bytes.length);
+        try (OutputStream out = exchange.getResponseBody()) {
+            out.write(bytes);
+        }
+    }
+
+    @Override
+    public void close() {
+        server.stop(0);
+        executor.shutdownNow();
+    }
+}

@@ -1,0 +1,447 @@
+package dev.weft.proxy.http;
+
+import dev.weft.dataplane.cluster.Cluster;
+import dev.weft.dataplane.cluster.LbContext;
+import dev.weft.dataplane.cluster.UpstreamHost;
+import dev.weft.dataplane.config.RouteAction;
+import dev.weft.dataplane.routing.CompiledRoute;
+import dev.weft.dataplane.routing.RequestHash;
+import dev.weft.dataplane.routing.RequestHead;
+import dev.weft.dataplane.routing.Router;
+import dev.weft.proxy.view.DataPlaneView;
+import dev.weft.proxy.view.ListenerRuntime;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
+import io.netty.handler.codec.http.FullHttpResponse;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.AsciiString;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One request/response exchange on a downstream connection: filters, routing, and the hand-off to an upstream
+ * attempt. Lives on the connection's event loop; every method runs there.
+ */
+public final class HttpExchange implements RequestHead {
+    public static final AsciiString RESPONSE_FLAGS = AsciiString.cached("x-weft-response-flags");
+
+    private final DownstreamHandler connection;
+    private final HttpRequest request;
+    private final DataPlaneView view;
+    private final String listenerName;
+    private final ChannelHandlerContext ctx;
+    private String authority;
+    private String path;
+    private boolean downstreamKeepAlive;
+    private boolean expectContinue;
+    private boolean continueSent;
+    private boolean head;
+    private HttpVersion downstreamVersion;
+
+    private ListenerRuntime listener;
+    private CompiledRoute route;
+    private RouteAction.WeightedCluster weightedCluster;
+    private RequestHash hash;
+    private UpstreamAttempt attempt;
+    private ScheduledFuture<?> timeout;
+    private long timeoutMillis;
+
+    private boolean requestComplete;
+    private boolean responseStarted;
+    private boolean responseComplete;
+    private boolean finished;
+
+    HttpExchange(DownstreamHandler connection, HttpRequest request, DataPlaneView view, String listenerName) {
+        this.connection = connection;
+        this.request = request;
+        this.view = view;
+        this.listenerName = listenerName;
+        this.ctx = connection.context();
+    }
+
+    // ---- RequestHead, for routing and filters
+
+    @Override
+    public String method() {
+        return request.method().name();
+    }
+
+    @Override
+    public String authority() {
+        return authority;
+    }
+
+    @Override
+    public String path() {
+        return path;
+    }
+
+    @Override
+    public String scheme() {
+        return "http";
+    }
+
+    @Override
+    public String header(String name) {
+        return request.headers().get(name);
+    }
+
+    @Override
+    public String sourceAddress() {
+        return connection.sourceAddress();
+    }
+
+    /** The request headers as they will be sent upstream; filters may change them. */
+    public HttpHeaders requestHeaders() {
+        return request.headers();
+    }
+
+    public String listenerName() {
+        return listenerName;
+    }
+
+    /** The route chosen for this request, null before routing or when none matched. */
+    public CompiledRoute route() {
+        return route;
+    }
+
+    // ---- request side
+
+    void start() {
+        if (request.decoderResult().isFailure()) {
+            downstreamKeepAlive = false;
+            requestComplete = true;
+            respond(LocalReply.failure(400, ResponseFlag.DPE, "bad request: " + request.decoderResult().cause()));
+            return;
+        }
+        downstreamVersion = request.protocolVersion();
+        downstreamKeepAlive = HttpUtil.isKeepAlive(request);
+        expectContinue = HttpUtil.is100ContinueExpected(request);
+        head = HttpMethod.HEAD.equals(request.method());
+        splitTarget();
+        boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        HopByHopHeaders.strip(request.headers());
+        if (chunked) {
+            HttpUtil.setTransferEncodingChunked(request, true);
+        }
+        request.headers().remove(HttpHeaderNames.EXPECT); // answered here once an upstream is connected
+
+        listener = view.listener(listenerName);
+        if (listener == null) {
+            downstreamKeepAlive = false; // the listener is being removed
+            respond(LocalReply.failure(503, ResponseFlag.NR, "listener " + listenerName + " is not configured\n"));
+            return;
+        }
+        for (HttpFilter filter : listener.filters()) {
+            LocalReply reply = filter.onRequest(this);
+            if (reply != null) {
+                respond(reply);
+                return;
+            }
+        }
+        routeRequest();
+    }
+
+    /** Absolute-form targets (HTTP proxy mode) carry the authority; origin-form ones rely on Host. */
+    private void splitTarget() {
+        String uri = request.uri();
+        if (uri.startsWith("/")) {
+            path = uri;
+            authority = request.headers().get(HttpHeaderNames.HOST, "");
+            return;
+        }
+        int scheme = uri.indexOf("://");
+        if (scheme > 0) {
+            int authorityStart = scheme + 3;
+            int pathStart = authorityStart;
+            while (pathStart < uri.length() && "/?#".indexOf(uri.charAt(pathStart)) < 0) {
+                pathStart++;
+            }
+            authority = uri.substring(authorityStart, pathStart);
+            int at = authority.lastIndexOf('@');
+            if (at >= 0) {
+                authority = authority.substring(at + 1); // never forward userinfo
+            }
+            path = pathStart == uri.length() ? "/" : uri.charAt(pathStart) == '/' ? uri.substring(pathStart)
+                    : "/" + uri.substring(pathStart);
+        } else {
+            // asterisk-form or garbage: route on it as a path
+            path = uri;
+            authority = request.headers().get(HttpHeaderNames.HOST, "");
+        }
+    }
+
+    private void routeRequest() {
+        Router router = listener.router();
+        route = router == null ? null : router.route(this);
+        if (route == null) {
+            respond(LocalReply.failure(404, ResponseFlag.NR,
+                    "no route for host '" + authority + "' and path '" + path + "'\n"));
+            return;
+        }
+        switch (route.action()) {
+            case RouteAction.DirectResponse direct -> respond(new LocalReply(direct.status(), null,
+                    direct.body() == null ? "" : direct.body(), null));
+            case RouteAction.Redirect r -> respond(new LocalReply(route.redirectStatus(), null, "",
+                    route.redirectLocation(this)));
+            case RouteAction.Forward forward -> forward(forward);
+        }
+    }
+
+    private void forward(RouteAction.Forward forward) {
+        weightedCluster = route.pickCluster();
+        Cluster cluster = view.cluster(weightedCluster.name());
+        if (cluster == null) {
+            respond(LocalReply.failure(503, ResponseFlag.NC, "unknown cluster '" + weightedCluster.name() + "'\n"));
+            return;
+        }
+        hash = route.hash(this);
+        UpstreamHost host = cluster.pick(hash == null ? LbContext.NONE : LbContext.ofHash(hash.hash()));
+        if (host == null) {
+            respond(LocalReply.failure(503, ResponseFlag.UH, "no healthy upstream\n"));
+            return;
+        }
+        request.setProtocolVersion(HttpVersion.HTTP_1_1);
+        request.setUri(route.upstreamPath(path));
+        HttpHeaders headers = request.headers();
+        headers.set(HttpHeaderNames.HOST, forward.hostRewrite() != null ? forward.hostRewrite() : authority);
+        HeaderMutator.apply(route.virtualHost().config().requestHeaders(), headers);
+        HeaderMutator.apply(route.route().requestHeaders(), headers);
+        HeaderMutator.apply(weightedCluster.requestHeaders(), headers);
+        Duration t = forward.timeout();
+        timeoutMillis = t == null || t.isZero() || t.isNegative() ? 0 : Math.max(1, t.toMillis());
+        attempt = new UpstreamAttempt(this, host, cluster.config().connectTimeout());
+        attempt.start(connection.pools().of(ctx.channel().eventLoop()));
+    }
+
+    /** The upstream is connected and has the request head: now read the body from downstream. */
+    void onUpstreamReady() {
+        if (expectContinue && !continueSent && !requestComplete) {
+            continueSent = true;
+            ctx.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        }
+        if (!requestComplete) {
+            connection.readMore();
+        }
+    }
+
+    HttpRequest upstreamRequestHead() {
+        return request;
+    }
+
+    boolean isHead() {
+        return head;
+    }
+
+    void onRequestContent(HttpContent content) {
+        boolean last = content instanceof LastHttpContent;
+        if (last) {
+            requestComplete = true;
+        }
+        if (attempt != null && !attempt.isDone() && !responseComplete) {
+            attempt.sendBody(content);
+            if (last) {
+                startTimer();
+            }
+        } else {
+            content.release();
+            if (!last) {
+                connection.readMore();
+            }
+        }
+        if (last && responseComplete) {
+            finish();
+        }
+    }
+
+    /** Called by the attempt when upstream can take more request body. */
+    void requestMoreBody() {
+        if (!requestComplete) {
+            connection.readMore();
+        }
+    }
+
+    private void startTimer() {
+        if (timeoutMillis > 0 && timeout == null && !responseComplete) {
+            timeout = ctx.executor().schedule(this::onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void onTimeout() {
+        if (responseComplete || finished) {
+            return;
+        }
+        if (attempt != null) {
+            attempt.cancel();
+        }
+        if (responseStarted) {
+            ctx.close(); // too late for a 504: the status line is gone
+        } else {
+            respond(LocalReply.failure(504, ResponseFlag.UT, "upstream request timeout\n"));
+        }
+    }
+
+    // ---- response side
+
+    /** The upstream's response head; hop-by-hop headers are replaced by this hop's own. */
+    void onResponseHead(HttpResponse response) {
+        responseStarted = true;
+        boolean chunkedAllowed = !head && response.status().code() != 204 && response.status().code() != 304;
+        HttpHeaders headers = response.headers();
+        HopByHopHeaders.strip(headers);
+        if (chunkedAllowed && !HttpUtil.isContentLengthSet(response)) {
+            HttpUtil.setTransferEncodingChunked(response, true);
+        }
+        if (weightedCluster != null) {
+            HeaderMutator.apply(route.virtualHost().config().responseHeaders(), headers);
+            HeaderMutator.apply(route.route().responseHeaders(), headers);
+            HeaderMutator.apply(weightedCluster.responseHeaders(), headers);
+        }
+        if (hash != null && hash.setCookie() != null) {
+            headers.add(HttpHeaderNames.SET_COOKIE, hash.setCookie());
+        }
+        if (!requestComplete) {
+            downstreamKeepAlive = false; // answered before the whole request was read: the connection is out of step
+        }
+        setConnectionHeader(response);
+        runResponseFilters(response);
+        ctx.write(response);
+    }
+
+    /** A part of the upstream response body; returns whether downstream can take more right now. */
+    boolean onResponseContent(HttpContent content) {
+        if (content instanceof LastHttpContent) {
+            responseComplete = true;
+            cancelTimer();
+            ctx.writeAndFlush(content);
+            if (requestComplete || !downstreamKeepAlive) {
+                finish();
+            }
+            return true;
+        }
+        ctx.write(content);
+        return ctx.channel().isWritable();
+    }
+
+    void flushDownstream() {
+        ctx.flush();
+    }
+
+    boolean downstreamWritable() {
+        return ctx.channel().isWritable();
+    }
+
+    void onDownstreamWritable() {
+        if (attempt != null) {
+            attempt.onDownstreamWritable();
+        }
+    }
+
+    /** The upstream connection failed; {@code flag} says how. */
+    void onUpstreamFailure(ResponseFlag flag, int status, String detail) {
+        if (responseComplete || finished) {
+            return;
+        }
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        respond(LocalReply.failure(status, flag, detail));
+    }
+
+    void onDownstreamClosed() {
+        finished = true;
+        cancelTimer();
+        if (attempt != null) {
+            attempt.cancel();
+        }
+    }
+
+    /** Sends a locally produced response, then finishes or drains the rest of the request body. */
+    void respond(LocalReply reply) {
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        responseStarted = true;
+        responseComplete = true;
+        cancelTimer();
+        byte[] bytes = reply.body() == null ? new byte[0] : reply.body().getBytes(StandardCharsets.UTF_8);
+        ByteBuf body = head || bytes.length == 0 ? Unpooled.EMPTY_BUFFER : Unpooled.wrappedBuffer(bytes);
+        FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1,
+                HttpResponseStatus.valueOf(reply.status()), body);
+        HttpHeaders headers = response.headers();
+        if (bytes.length > 0) {
+            headers.set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8");
+        }
+        headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        if (reply.location() != null) {
+            headers.set(HttpHeaderNames.LOCATION, reply.location());
+        }
+        if (reply.flag() != null) {
+            headers.set(RESPONSE_FLAGS, reply.flag().name());
+        }
+        if (route != null && weightedCluster == null) {
+            // direct responses and redirects still get the route's response headers
+            HeaderMutator.apply(route.virtualHost().config().responseHeaders(), headers);
+            HeaderMutator.apply(route.route().responseHeaders(), headers);
+        }
+        if (!requestComplete && expectContinue && !continueSent) {
+            downstreamKeepAlive = false; // the client may or may not send the body now: do not guess
+        }
+        setConnectionHeader(response);
+        runResponseFilters(response);
+        ctx.writeAndFlush(response);
+        if (requestComplete || !downstreamKeepAlive) {
+            finish();
+        } else {
+            connection.readMore(); // read the rest of the request body away, then take the next request
+        }
+    }
+
+    private void runResponseFilters(HttpResponse response) {
+        if (listener != null) {
+            for (HttpFilter f : listener.filters()) {
+                f.onResponse(this, response);
+            }
+        }
+    }
+
+    private void setConnectionHeader(HttpResponse response) {
+        if (!downstreamKeepAlive) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
+        } else if (downstreamVersion != null && !downstreamVersion.isKeepAliveDefault()) {
+            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
+        }
+    }
+
+    private void cancelTimer() {
+        if (timeout != null) {
+            timeout.cancel(false);
+            timeout = null;
+        }
+    }
+
+    private void finish() {
+        if (finished) {
+            return;
+        }
+        finished = true;
+        cancelTimer();
+        connection.exchangeDone(this, downstreamKeepAlive);
+    }
+}

@@ -1,0 +1,15 @@
+package dev.weft.proxy.http;
+
+import io.netty.handler.codec.http.HttpResponse;
+
+/**
+ * One step of a listener's request processing before the router (later: authorization, rate limits, fault
+ * injection). Filters run on the connection's event loop and must not block.
+ */
+public interface HttpFilter {
+    /** Inspects or changes the request; returns null to continue, or a reply that ends the request here. */
+    LocalReply onRequest(HttpExchange exchange);
+
+    /** Sees the response head before it goes downstream (upstream and local responses alike). */
+    default void onResponse(HttpExchange exchange, HttpResponse response) {}
+}

@@ -1,0 +1,19 @@
+package dev.weft.proxy.http;
+
+/** Why the proxy answered instead of the upstream, with Envoy's response flag names. */
+public enum ResponseFlag {
+    /** No route (no virtual host or no route matched). */
+    NR,
+    /** The route names a cluster the config does not have. */
+    NC,
+    /** The cluster has no healthy upstream host. */
+    UH,
+    /** Connecting to the upstream failed (refused, timed out, name not resolved). */
+    UF,
+    /** The upstream connection closed or failed before a complete response. */
+    UC,
+    /** The route's timeout expired before the upstream answered. */
+    UT,
+    /** The downstream request could not be parsed. */
+    DPE
+}

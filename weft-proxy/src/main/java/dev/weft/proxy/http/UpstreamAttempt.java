@@ -1,0 +1,171 @@
+package dev.weft.proxy.http;
+
+import dev.weft.dataplane.cluster.UpstreamHost;
+import dev.weft.proxy.upstream.UpstreamConnection;
+import dev.weft.proxy.upstream.UpstreamConnectionPool;
+import dev.weft.proxy.upstream.UpstreamListener;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.time.Duration;
+
+/**
+ * One try of a request against one upstream host: takes a pooled connection, streams the request there and the
+ * response back. Retries (with body replay) and per-try timeouts will create several of these per exchange.
+ */
+final class UpstreamAttempt implements UpstreamListener {
+    private final HttpExchange exchange;
+    private final UpstreamHost host;
+    private final Duration connectTimeout;
+    private UpstreamConnection connection;
+    private boolean requestSent;
+    private boolean skippingInformational;
+    private boolean keepAliveUpstream;
+    private boolean readPending; // a read waits for the downstream to drain
+    private boolean done;
+
+    UpstreamAttempt(HttpExchange exchange, UpstreamHost host, Duration connectTimeout) {
+        this.exchange = exchange;
+        this.host = host;
+        this.connectTimeout = connectTimeout;
+    }
+
+    void start(UpstreamConnectionPool pool) {
+        host.onRequestStart();
+        pool.acquire(host, connectTimeout, this);
+    }
+
+    boolean isDone() {
+        return done;
+    }
+
+    @Override
+    public void onConnected(UpstreamConnection c) {
+        if (done) {
+            c.release(true); // cancelled while connecting; the connection itself is fine
+            return;
+        }
+        this.connection = c;
+        c.channel().write(exchange.upstreamRequestHead());
+        c.read();
+        exchange.onUpstreamReady();
+    }
+
+    @Override
+    public void onConnectFailed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        end();
+        exchange.onUpstreamFailure(ResponseFlag.UF, 503,
+                "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
+                        + (cause == null || cause.getMessage() == null ? "" : ", transport failure reason: "
+                        + cause.getMessage()) + "\n");
+    }
+
+    /** Streams one part of the request body; the exchange reads more when upstream stays writable. */
+    void sendBody(HttpContent content) {
+        if (content instanceof LastHttpContent) {
+            requestSent = true;
+            connection.channel().writeAndFlush(content);
+            return;
+        }
+        connection.channel().writeAndFlush(content);
+        if (connection.channel().isWritable()) {
+            exchange.requestMoreBody();
+        }
+    }
+
+    @Override
+    public void onUpstreamWritable() {
+        if (!done && !requestSent) {
+            exchange.requestMoreBody();
+        }
+    }
+
+    @Override
+    public void onResponse(HttpObject message) {
+        if (done) {
+            ReferenceCountUtil.release(message);
+            return;
+        }
+        if (message instanceof HttpResponse response) {
+            HttpResponseStatus status = response.status();
+            if (status.codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
+                    && status.code() != 101) {
+                skippingInformational = true; // 100 Continue was answered by this proxy already
+            } else {
+                keepAliveUpstream = HttpUtil.isKeepAlive(response);
+                exchange.onResponseHead(response);
+            }
+        }
+        if (message instanceof HttpContent content) {
+            if (skippingInformational) {
+                content.release();
+                if (content instanceof LastHttpContent) {
+                    skippingInformational = false;
+                }
+            } else if (content instanceof LastHttpContent) {
+                boolean reusable = keepAliveUpstream && requestSent;
+                end();
+                connection.release(reusable);
+                exchange.onResponseContent(content);
+            } else {
+                exchange.onResponseContent(content);
+            }
+        }
+    }
+
+    /** After each batch read from upstream: flush downstream and read on only while it keeps up. */
+    @Override
+    public void onReadComplete() {
+        if (done) {
+            return;
+        }
+        exchange.flushDownstream();
+        if (exchange.downstreamWritable()) {
+            connection.read();
+        } else {
+            readPending = true;
+        }
+    }
+
+    void onDownstreamWritable() {
+        if (!done && readPending) {
+            readPending = false;
+            connection.read();
+        }
+    }
+
+    @Override
+    public void onUpstreamClosed(Throwable cause) {
+        if (done) {
+            return;
+        }
+        end();
+        exchange.onUpstreamFailure(ResponseFlag.UC, 503,
+                "upstream connect error or disconnect/reset before headers. reset reason: connection termination\n");
+    }
+
+    /** Abandons the attempt (timeout, downstream gone): the connection is in an unknown state and is closed. */
+    void cancel() {
+        if (done) {
+            return;
+        }
+        end();
+        if (connection != null) {
+            connection.release(false);
+        }
+    }
+
+    private void end() {
+        if (!done) {
+            done = true;
+            host.onRequestEnd();
+        }
+    }
+}

@@ -1,0 +1,117 @@
+package dev.weft.proxy.listener;
+
+import dev.weft.dataplane.config.ListenerConfig;
+import dev.weft.proxy.http.DownstreamHandler;
+import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.upstream.UpstreamPools;
+import dev.weft.proxy.view.DataPlaneView;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the bound sockets in line with the config: binds new listeners, closes removed ones and leaves unchanged
+ * ones alone. A listener's route or filter change needs no rebind: its connections read the current view per
+ * request. Called from one thread at a time (the config update thread).
+ */
+public final class ListenerManager implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ListenerManager.class);
+    static final long DOWNSTREAM_IDLE_SECONDS = 300;
+
+    private final Transport transport;
+    private final Supplier<DataPlaneView> views;
+    private final UpstreamPools pools;
+    private final Map<String, BoundListener> bound = new HashMap<>();
+    private final Map<String, String> bindErrors = new HashMap<>();
+
+    /** A listening socket and the address it was bound for. */
+    private record BoundListener(String host, int port, Channel channel) {}
+
+    public ListenerManager(Transport transport, Supplier<DataPlaneView> views, UpstreamPools pools) {
+        this.transport = transport;
+        this.views = views;
+        this.pools = pools;
+    }
+
+    public synchronized void reconcile(Map<String, ListenerConfig> wanted) {
+        bound.entrySet().removeIf(e -> {
+            ListenerConfig config = wanted.get(e.getKey());
+            BoundListener b = e.getValue();
+            if (config == null || !config.host().equals(b.host()) || config.port() != b.port()) {
+                LOG.info("closing listener {} on {}:{}", e.getKey(), b.host(), b.port());
+                b.channel().close().syncUninterruptibly();
+                return true;
+            }
+            return false;
+        });
+        bindErrors.keySet().retainAll(wanted.keySet());
+        for (ListenerConfig config : wanted.values()) {
+            if (!bound.containsKey(config.name())) {
+                bind(config);
+            }
+        }
+    }
+
+    private void bind(ListenerConfig config) {
+        String name = config.name();
+        try {
+            Channel channel = transport.serverBootstrap()
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            ch.pipeline().addLast(
+                                    new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
+                                    new HttpServerCodec(8192, 64 * 1024, 64 * 1024),
+                                    new FlowControlHandler(),
+                                    new DownstreamHandler(name, views, pools));
+                        }
+                    })
+                    .bind(new InetSocketAddress(config.host(), config.port()))
+                    .syncUninterruptibly()
+                    .channel();
+            bound.put(name, new BoundListener(config.host(), config.port(), channel));
+            bindErrors.remove(name);
+            LOG.info("listener {} bound on {}:{}", name, config.host(), config.port());
+        } catch (Exception e) {
+            String error = "cannot bind listener " + name + " on " + config.host() + ":" + config.port() + ": "
+                    + e.getMessage();
+            bindErrors.put(name, error);
+            LOG.error(error);
+        }
+    }
+
+    /** Names of the listeners whose socket is open. */
+    public synchronized List<String> boundListeners() {
+        return List.copyOf(bound.keySet());
+    }
+
+    /** Listeners that could not be bound, with why. */
+    public synchronized Map<String, String> bindErrors() {
+        return Map.copyOf(bindErrors);
+    }
+
+    /** The port a listener is actually bound on (differs from the config when it asked for port 0), or -1. */
+    public synchronized int boundPort(String name) {
+        BoundListener b = bound.get(name);
+        return b == null ? -1 : ((InetSocketAddress) b.channel().localAddress()).getPort();
+    }
+
+    @Override
+    public synchronized void close() {
+        for (BoundListener b : bound.values()) {
+            b.channel().close().syncUninterruptibly();
+        }
+        bound.clear();
+    }
+}

@@ -1,0 +1,117 @@
+package dev.weft.proxy.upstream;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * One keep-alive HTTP/1.1 connection to an endpoint, handed to one request attempt at a time. Reading is manual
+ * (auto-read off): the attempt asks for the next response part when the downstream can take it.
+ */
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+    private final EndpointPool pool;
+    private Channel channel;
+    private UpstreamListener listener;
+    private int requests;
+
+    UpstreamConnection(EndpointPool pool) {
+        this.pool = pool;
+    }
+
+    public Channel channel() {
+        return channel;
+    }
+
+    /** How many requests this connection has carried, the current one included (keep-alive reuse shows here). */
+    public int requestCount() {
+        return requests;
+    }
+
+    void attach(UpstreamListener newListener) {
+        this.listener = newListener;
+        requests++;
+    }
+
+    public void read() {
+        channel.read();
+    }
+
+    /**
+     * Ends the current attempt's use of the connection: back to the idle pool when {@code reusable}, closed
+     * otherwise.
+     */
+    public void release(boolean reusable) {
+        listener = null;
+        if (reusable && channel.isActive()) {
+            pool.offer(this);
+            channel.read(); // keep a read pending while idle so a close by the server is noticed at once
+        } else {
+            channel.close();
+        }
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.channel = ctx.channel();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        UpstreamListener l = listener;
+        if (l != null && msg instanceof HttpObject http) {
+            l.onResponse(http);
+        } else {
+            // bytes from an idle connection: the server broke the protocol, do not reuse it
+            ReferenceCountUtil.release(msg);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null) {
+            l.onReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        UpstreamListener l = listener;
+        if (l != null && ctx.channel().isWritable()) {
+            l.onUpstreamWritable();
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        pool.remove(this);
+        UpstreamListener l = listener;
+        listener = null;
+        if (l != null) {
+            l.onUpstreamClosed(null);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent && listener == null) {
+            ctx.close(); // idle too long in the pool
+        } else {
+            ctx.fireUserEventTriggered(evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        UpstreamListener l = listener;
+        listener = null;
+        ctx.close();
+        if (l != null) {
+            l.onUpstreamClosed(cause);
+        }
+    }
+}

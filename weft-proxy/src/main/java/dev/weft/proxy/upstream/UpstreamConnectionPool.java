@@ -1,0 +1,81 @@
+package dev.weft.proxy.upstream;
+
+import dev.weft.dataplane.cluster.UpstreamHost;
+import dev.weft.dataplane.config.Endpoint;
+import dev.weft.proxy.net.Transport;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * HTTP/1.1 connections from one event loop to every endpoint it talks to (Envoy's per-worker pools): a request
+ * uses a connection of its own loop, so nothing here is shared between threads. HTTP/2 arrives as another pool
+ * kind behind the same acquire call.
+ */
+public final class UpstreamConnectionPool {
+    static final int MAX_IDLE_PER_ENDPOINT = 64;
+    static final long IDLE_TIMEOUT_SECONDS = 60;
+
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final Map<String, EndpointPool> pools = new HashMap<>();
+
+    UpstreamConnectionPool(EventLoop loop, Transport transport) {
+        this.loop = loop;
+        this.bootstrap = transport.clientBootstrap(loop);
+    }
+
+    /** Hands {@code listener} a connection to {@code host}: an idle one at once, or a new one once connected. */
+    public void acquire(UpstreamHost host, Duration connectTimeout, UpstreamListener listener) {
+        assert loop.inEventLoop();
+        EndpointPool pool = pools.computeIfAbsent(host.address(), a -> new EndpointPool(a, MAX_IDLE_PER_ENDPOINT));
+        UpstreamConnection idle = pool.poll();
+        if (idle != null) {
+            idle.attach(listener);
+            listener.onConnected(idle);
+            return;
+        }
+        UpstreamConnection connection = new UpstreamConnection(pool);
+        Endpoint endpoint = host.endpoint();
+        long timeoutMillis = connectTimeout == null || connectTimeout.isZero() ? 10_000 : connectTimeout.toMillis();
+        ChannelFuture connect = bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline().addLast(
+                                new IdleStateHandler(0, 0, IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS),
+                                new HttpClientCodec(4096, 16 * 1024, 16 * 1024),
+                                new FlowControlHandler(),
+                                connection);
+                    }
+                })
+                // unresolved on purpose: the bootstrap's resolver looks DNS names up without blocking the loop
+                .connect(InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port()));
+        connect.addListener(f -> {
+            if (f.isSuccess()) {
+                connection.attach(listener);
+                listener.onConnected(connection);
+            } else {
+                listener.onConnectFailed(f.cause());
+            }
+        });
+    }
+
+    /** Idle connections to {@code address} on this loop (for tests and the admin page). */
+    public int idleConnections(String address) {
+        EndpointPool p = pools.get(address);
+        return p == null ? 0 : p.idleCount();
+    }
+}

@@ -1,0 +1,22 @@
+package dev.weft.proxy.upstream;
+
+import io.netty.handler.codec.http.HttpObject;
+
+/** Receives the events of one upstream request attempt; every call happens on the attempt's event loop. */
+public interface UpstreamListener {
+    void onConnected(UpstreamConnection connection);
+
+    void onConnectFailed(Throwable cause);
+
+    /** A response head or body part; ownership passes to the listener. */
+    void onResponse(HttpObject message);
+
+    /** The end of one batch of reads: time to flush downstream and decide whether to read more. */
+    void onReadComplete();
+
+    /** The upstream connection can take more request body again. */
+    void onUpstreamWritable();
+
+    /** The connection closed or failed while this listener was using it. */
+    void onUpstreamClosed(Throwable cause);
+}

@@ -1,0 +1,25 @@
+package dev.weft.proxy.upstream;
+
+import dev.weft.proxy.net.Transport;
+import io.netty.channel.EventLoop;
+import io.netty.util.concurrent.FastThreadLocal;
+
+/** The connection pool of each event loop, created on first use from that loop. */
+public final class UpstreamPools {
+    private final Transport transport;
+    private final FastThreadLocal<UpstreamConnectionPool> perLoop = new FastThreadLocal<>();
+
+    public UpstreamPools(Transport transport) {
+        this.transport = transport;
+    }
+
+    /** The pool of {@code loop}; must be called from that loop. */
+    public UpstreamConnectionPool of(EventLoop loop) {
+        UpstreamConnectionPool pool = perLoop.get();
+        if (pool == null) {
+            pool = new UpstreamConnectionPool(loop, transport);
+            perLoop.set(pool);
+        }
+        return pool;
+    }
+}

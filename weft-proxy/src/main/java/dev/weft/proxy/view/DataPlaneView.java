@@ -1,0 +1,73 @@
+package dev.weft.proxy.view;
+
+import dev.weft.dataplane.cluster.Cluster;
+import dev.weft.dataplane.cluster.ClusterManager;
+import dev.weft.dataplane.config.ConfigSnapshot;
+import dev.weft.dataplane.config.ListenerConfig;
+import dev.weft.dataplane.config.RouteTable;
+import dev.weft.dataplane.routing.Router;
+import dev.weft.proxy.http.ForwardedHeadersFilter;
+import dev.weft.proxy.http.HttpFilter;
+import dev.weft.proxy.http.RequestIdFilter;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The immutable, compiled form of one config snapshot that requests read: a router and filter chain per listener,
+ * and the live clusters. A new snapshot builds a new view that replaces this one atomically; requests in flight
+ * keep the view they started with.
+ */
+public final class DataPlaneView {
+    public static final DataPlaneView EMPTY = new DataPlaneView(ConfigSnapshot.EMPTY, Map.of(), null);
+
+    private static final HttpFilter REQUEST_ID = new RequestIdFilter();
+    private static final HttpFilter FORWARDED = new ForwardedHeadersFilter();
+
+    private final ConfigSnapshot snapshot;
+    private final Map<String, ListenerRuntime> listeners;
+    private final ClusterManager clusters;
+
+    private DataPlaneView(ConfigSnapshot snapshot, Map<String, ListenerRuntime> listeners, ClusterManager clusters) {
+        this.snapshot = snapshot;
+        this.listeners = listeners;
+        this.clusters = clusters;
+    }
+
+    /** Compiles every route table once (tables shared by several listeners are compiled once). */
+    public static DataPlaneView compile(ConfigSnapshot snapshot, ClusterManager clusters) {
+        Map<RouteTable, Router> compiled = new IdentityHashMap<>();
+        Map<String, ListenerRuntime> listeners = new HashMap<>();
+        for (ListenerConfig listener : snapshot.listeners().values()) {
+            RouteTable table = snapshot.routeTableFor(listener);
+            Router router = table == null ? null : compiled.computeIfAbsent(table, Router::compile);
+            listeners.put(listener.name(), new ListenerRuntime(listener, router, filtersFor(listener)));
+        }
+        return new DataPlaneView(snapshot, Map.copyOf(listeners), clusters);
+    }
+
+    private static List<HttpFilter> filtersFor(ListenerConfig listener) {
+        List<HttpFilter> filters = new ArrayList<>(2);
+        if (listener.http().generateRequestId()) {
+            filters.add(REQUEST_ID);
+        }
+        filters.add(FORWARDED);
+        return filters;
+    }
+
+    public ConfigSnapshot snapshot() {
+        return snapshot;
+    }
+
+    /** The listener's runtime, or null when the snapshot no longer has it (its socket is being closed). */
+    public ListenerRuntime listener(String name) {
+        return listeners.get(name);
+    }
+
+    /** The cluster, or null when the config has none by that name. */
+    public Cluster cluster(String name) {
+        return clusters == null ? null : clusters.get(name);
+    }
+}
