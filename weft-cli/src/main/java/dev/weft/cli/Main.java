@@ -10,7 +10,7 @@ import picocli.CommandLine.Command;
         versionProvider = VersionCommand.Provider.class,
         description = "Weft service mesh: control plane, sidecar proxy, config validation and a local demo.",
         subcommands = {
-                //PENDING ControlPlaneCommand.class,
+                ControlPlaneCommand.class,
                 //PENDING ProxyCommand.class,
                 ValidateCommand.class,
                 DemoCommand.class,

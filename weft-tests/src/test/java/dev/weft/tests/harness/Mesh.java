@@ -1,0 +1,127 @@
+package dev.weft.tests.harness;
+
+import dev.weft.cli.launch.ControlPlaneProcess;
+import dev.weft.cli.launch.FreePorts;
+import dev.weft.cli.launch.LocalMesh;
+import dev.weft.cli.launch.Sidecar;
+import dev.weft.cli.launch.SidecarSpec;
+import dev.weft.demo.DemoService;
+import dev.weft.demo.DemoServiceOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A test mesh: a control plane and sidecars as real child processes, echo apps in the test JVM (real sockets all
+ * the same), config written as YAML files. Close it to stop everything; a shutdown hook does it too.
+ */
+public final class Mesh implements AutoCloseable {
+    public static final Duration STARTUP = Duration.ofSeconds(90);
+    private static final HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+
+    private final LocalMesh mesh;
+    private final List<Workload> workloads = new ArrayList<>();
+
+    private Mesh(LocalMesh mesh) {
+        this.mesh = mesh;
+    }
+
+    public static Mesh create(String name) {
+        Path work = ProcessHarness.workDir(name);
+        return new Mesh(new LocalMesh(ProcessHarness.launcher(work), work));
+    }
+
+    public Path configDir() {
+        return mesh.configDir();
+    }
+
+    public Path workDir() {
+        return mesh.workDir();
+    }
+
+    /** Writes (or replaces, in one atomic step) a config file. */
+    public void writeConfig(String fileName, String yaml) {
+        Path file = configDir().resolve(fileName);
+        Path temp = configDir().resolve("." + fileName + ".tmp");
+        try {
+            Files.writeString(temp, yaml, StandardCharsets.UTF_8);
+            Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public ControlPlaneProcess startControlPlane(String... extraArgs) {
+        return mesh.startControlPlane(extraArgs);
+    }
+
+    public ControlPlaneProcess controlPlane() {
+        return mesh.controlPlane();
+    }
+
+    /** An echo app reporting {@code version}, behind a sidecar registering it as {@code service} (labels app, version). */
+    public Workload addEchoWorkload(String name, String service, String version, int servicePort) {
+        try {
+            DemoService app = DemoService.start(new DemoServiceOptions("echo", version, 0, null));
+            Sidecar sidecar = mesh.startSidecar(SidecarSpec.of(name, service, version, app.port(), servicePort));
+            Workload workload = new Workload(name, app, sidecar);
+            workloads.add(workload);
+            return workload;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A sidecar whose app port has nothing listening: the upstream is down. */
+    public Workload addWorkloadWithoutApp(String name, String service, int servicePort) {
+        Sidecar sidecar = mesh.startSidecar(SidecarSpec.of(name, service, "v1", FreePorts.next(), servicePort));
+        Workload workload = new Workload(name, null, sidecar);
+        workloads.add(workload);
+        return workload;
+    }
+
+    /** Waits for the control plane's and every sidecar's /ready. */
+    public Mesh awaitReady() {
+        mesh.controlPlane().awaitReady(STARTUP);
+        for (Workload workload : workloads) {
+            workload.sidecar().awaitReady(STARTUP);
+        }
+        return this;
+    }
+
+    /** The test speaks as the app of {@code workload}: its requests go through that workload's sidecar. */
+    public MeshClient clientOf(Workload workload) {
+        return new MeshClient(workload.sidecar().outboundPort());
+    }
+
+    /** GET on the control plane's HTTP port. */
+    public Reply controlPlaneGet(String path) throws IOException, InterruptedException {
+        return plainGet(mesh.controlPlane().url(path));
+    }
+
+    public static Reply plainGet(String url) throws IOException, InterruptedException {
+        HttpResponse<String> response = plain.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+                HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), response.headers(), response.body());
+    }
+
+    @Override
+    public void close() {
+        mesh.close();
+        for (Workload workload : workloads) {
+            if (workload.app() != null) {
+                workload.app().close();
+            }
+        }
+    }
+}
