@@ -8,8 +8,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /**
  * Ketama-style consistent hashing: each host owns points on a 64-bit ring in proportion to its weight (at least
- * {@code minRingSize} points in total, scaled as Envoy does so the lightest host still gets its share); a request
- * goes to the first point at or after its hash. Adding or removing a host moves only that host's share of keys.
+ * {@code minRingSize} points in total); a request goes to the first point at or after its hash. Adding or removing a host moves only that host's share of keys.
  */
 public final class RingHashLoadBalancer implements LoadBalancer {
     static final long DEFAULT_MIN_RING_SIZE = 1024;
@@ -27,23 +26,17 @@ public final class RingHashLoadBalancer implements LoadBalancer {
         List<Point> ring = new ArrayList<>();
         if (!hosts.isEmpty()) {
             long[] w = Weights.of(hosts);
-            double total = 0;
+            long sum = 0;
             for (long x : w) {
-                total += x;
+                sum += x;
             }
-            double minNormalized = 1;
-            for (long x : w) {
-                minNormalized = Math.min(minNormalized, x / total);
-            }
-            double scale = Math.min(Math.ceil(minNormalized * min) / minNormalized, MAX_RING_SIZE);
-            double target = 0;
-            long placed = 0;
+            double pointsPerWeight = pointsPerWeight(sum, min);
             for (int i = 0; i < hosts.size(); i++) {
                 UpstreamHost host = hosts.get(i);
-                target += scale * (w[i] / total);
+                long count = Math.max(1, Math.round(pointsPerWeight * w[i]));
                 StringBuilder key = new StringBuilder(host.address()).append('_');
                 int prefix = key.length();
-                for (long n = 0; placed < Math.round(target); n++, placed++) {
+                for (long n = 0; n < count; n++) {
                     key.setLength(prefix);
                     key.append(n);
                     ring.add(new Point(HashKeys.hashKey(key) ^ Long.MIN_VALUE, host));
@@ -57,6 +50,17 @@ public final class RingHashLoadBalancer implements LoadBalancer {
             points[i] = ring.get(i).key();
             owners[i] = ring.get(i).host();
         }
+    }
+
+    /**
+     * Points per unit of weight: a power of two large enough for {@code minRingSize} points in total. Rounding up to
+     * a power of two keeps it unchanged as hosts come and go, so a host keeps its points and adding a host moves only
+     * the keys it takes over (Envoy rescales every host instead, which moves more). Capped at the maximum ring size.
+     */
+    static double pointsPerWeight(long weightSum, long minRingSize) {
+        long needed = Math.max(1, (minRingSize + weightSum - 1) / weightSum);
+        long perWeight = Long.highestOneBit(needed) == needed ? needed : Long.highestOneBit(needed) << 1;
+        return perWeight * (double) weightSum > MAX_RING_SIZE ? (double) MAX_RING_SIZE / weightSum : perWeight;
     }
 
     int ringSize() {
