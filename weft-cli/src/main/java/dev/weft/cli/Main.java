@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         description = "Weft service mesh: control plane, sidecar proxy, config validation and a local demo.",
         subcommands = {
                 ControlPlaneCommand.class,
-                //PENDING ProxyCommand.class,
+                ProxyCommand.class,
                 ValidateCommand.class,
                 DemoCommand.class,
                 DemoServiceCommand.class,

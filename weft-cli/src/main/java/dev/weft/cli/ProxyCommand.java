@@ -1,0 +1,98 @@
+package dev.weft.cli;
+
+import dev.weft.proxy.Proxy;
+import dev.weft.proxy.ProxyOptions;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code weft proxy}: a sidecar in front of one application port. */
+@Command(name = "proxy", description = {
+        "Run a sidecar proxy for one workload: registers it with the control plane, takes peer traffic on the",
+        "inbound port and hands it to the app, and routes the app's outbound calls (HTTP proxy on the outbound port).",
+        "Stays in the foreground; stops on Ctrl-C or SIGTERM."})
+final class ProxyCommand implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
+    private static final Pattern UPSTREAM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*(:\\d{1,5})?=\\d{1,5}");
+
+    @Option(names = "--control-plane", required = true, paramLabel = "HOST:PORT", description = "the control plane's xDS address")
+    String controlPlane;
+
+    @Option(names = "--service", required = true, paramLabel = "NAME", description = "the service this workload serves")
+    String service;
+
+    @Option(names = "--namespace", defaultValue = "default", description = "workload namespace (default: ${DEFAULT-VALUE})")
+    String namespace;
+
+    @Option(names = "--labels", split = ",", paramLabel = "k=v", description = "workload labels, e.g. app=reviews,version=v2")
+    Map<String, String> labels = new LinkedHashMap<>();
+
+    @Option(names = "--service-account", defaultValue = "default", paramLabel = "NAME", description = "service account (default: ${DEFAULT-VALUE})")
+    String serviceAccount;
+
+    @Option(names = "--app-port", required = true, paramLabel = "PORT", description = "the port the app listens on at 127.0.0.1")
+    int appPort;
+
+    @Option(names = "--service-port", paramLabel = "PORT", description = "the port the service is known by in the mesh (default: --app-port)")
+    Integer servicePort;
+
+    @Option(names = "--app-protocol", defaultValue = "http", description = "protocol of the app port (default: ${DEFAULT-VALUE})")
+    String appProtocol;
+
+    @Option(names = "--inbound-port", defaultValue = "15006", description = "inbound listener port (default: ${DEFAULT-VALUE})")
+    int inboundPort;
+
+    @Option(names = "--outbound-port", defaultValue = "15001", description = "outbound HTTP proxy listener port (default: ${DEFAULT-VALUE})")
+    int outboundPort;
+
+    @Option(names = "--admin-port", defaultValue = "15000", description = "admin port: /ready, /config_dump, /clusters (default: ${DEFAULT-VALUE})")
+    int adminPort;
+
+    @Option(names = "--address", defaultValue = "127.0.0.1", paramLabel = "IP", description = "where peers reach the inbound port (default: ${DEFAULT-VALUE})")
+    String address;
+
+    @Option(names = "--upstream", paramLabel = "SERVICE[:PORT]=LOCALPORT", arity = "1..*",
+            description = "bind a local port to one service, for clients that can set neither a proxy nor a Host header")
+    List<String> upstreams = new ArrayList<>();
+
+    @Option(names = "--data-dir", paramLabel = "DIR", description = "where the last applied config is cached (default: ~/.weft/proxy/<id>)")
+    Path dataDir;
+
+    @CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public Integer call() throws Exception {
+        ProxyOptions options = toOptions();
+        var proxy = Proxy.start(options);
+        log.info("proxy for {}.{} ready: outbound 127.0.0.1:{}, inbound {}:{} -> app 127.0.0.1:{}, admin 127.0.0.1:{}",
+                service, namespace, outboundPort, address, inboundPort, appPort, proxy.adminPort());
+        Foreground.runUntilShutdown("proxy " + service, proxy);
+        return 0;
+    }
+
+    ProxyOptions toOptions() {
+        for (String upstream : upstreams) {
+            if (!UPSTREAM.matcher(upstream).matches()) {
+                throw new CommandLine.ParameterException(spec.commandLine(),
+                        "--upstream " + upstream + ": expected SERVICE[:PORT]=LOCALPORT, e.g. reviews:9080=16001");
+            }
+        }
+        if (!"http".equals(appProtocol)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--app-protocol " + appProtocol + ": only http is supported so far");
+        }
+        return new ProxyOptions(controlPlane, service, namespace, labels, serviceAccount, appPort,
+                servicePort != null ? servicePort : appPort, appProtocol, inboundPort, outboundPort, adminPort, address,
+                upstreams, dataDir);
+    }
+}
