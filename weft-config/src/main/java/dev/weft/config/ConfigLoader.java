@@ -56,12 +56,15 @@ public final class ConfigLoader {
         return validate(parsed, new ArrayList<>());
     }
 
-    /** The *.yaml and *.yml files directly in {@code dir}, sorted by file name. */
+    /**
+     * The *.yaml and *.yml files directly in {@code dir}, sorted by file name. Hidden files (".name.yaml", e.g.
+     * editor lock files and Kubernetes' "..data" links) are skipped.
+     */
     public static List<Path> yamlFilesIn(Path dir) throws IOException {
         List<Path> out = new ArrayList<>();
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*.{yaml,yml}")) {
             for (Path p : ds) {
-                if (Files.isRegularFile(p)) {
+                if (Files.isRegularFile(p) && !p.getFileName().toString().startsWith(".")) {
                     out.add(p);
                 }
             }
