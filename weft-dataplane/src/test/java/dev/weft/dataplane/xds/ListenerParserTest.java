@@ -1,0 +1,138 @@
+package dev.weft.dataplane.xds;
+
+import static dev.weft.dataplane.xds.XdsFixtures.hcm;
+import static dev.weft.dataplane.xds.XdsFixtures.listener;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.BoolValue;
+import com.google.protobuf.Empty;
+import dev.weft.dataplane.config.ListenerConfig;
+import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
+import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
+import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import org.junit.jupiter.api.Test;
+
+class ListenerParserTest {
+
+    @Test
+    void parsesOutboundListenerWithRds() throws Exception {
+        ListenerConfig l = ListenerParser.parse(XdsFixtures.outboundListener(15001));
+        assertThat(l.name()).isEqualTo("outbound");
+        assertThat(l.host()).isEqualTo("127.0.0.1");
+        assertThat(l.port()).isEqualTo(15001);
+        assertThat(l.http().statPrefix()).isEqualTo("outbound");
+        assertThat(l.http().routeConfigName()).isEqualTo("outbound");
+        assertThat(l.http().inlineRoutes()).isNull();
+        assertThat(l.http().httpFilters()).containsExactly("envoy.filters.http.router");
+        assertThat(l.http().generateRequestId()).as("Envoy's default").isTrue();
+        assertThat(l.http().useRemoteAddress()).isFalse();
+        assertThat(l.http().xffNumTrustedHops()).isZero();
+    }
+
+    @Test
+    void parsesInlineRoutesAndForwardingSettings() throws Exception {
+        var hcm = hcm().clearRds()
+                .setRouteConfig(XdsFixtures.routes("inbound|8080", XdsFixtures.route("/", "inbound|8080||")))
+                .setUseRemoteAddress(BoolValue.of(true))
+                .setXffNumTrustedHops(2)
+                .setGenerateRequestId(BoolValue.of(false))
+                .build();
+        ListenerConfig l = ListenerParser.parse(listener("inbound", 15006, hcm).toBuilder()
+                .setAddress(XdsFixtures.address("::1", 15006)).build());
+        assertThat(l.host()).isEqualTo("::1");
+        assertThat(l.http().routeConfigName()).isNull();
+        assertThat(l.http().inlineRoutes().name()).isEqualTo("inbound|8080");
+        assertThat(l.http().inlineRoutes().virtualHosts().getFirst().routes()).hasSize(1);
+        assertThat(l.http().useRemoteAddress()).isTrue();
+        assertThat(l.http().xffNumTrustedHops()).isEqualTo(2);
+        assertThat(l.http().generateRequestId()).isFalse();
+    }
+
+    @Test
+    void skipsUnknownOptionalHttpFilters() throws Exception {
+        var hcm = hcm().clearHttpFilters()
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.fault").setIsOptional(true)
+                        .setTypedConfig(Any.pack(Empty.getDefaultInstance())))
+                .addHttpFilters(XdsFixtures.router()).build();
+        assertThat(ListenerParser.parse(listener("outbound", 15001, hcm)).http().httpFilters())
+                .containsExactly("envoy.filters.http.router");
+    }
+
+    @Test
+    void rejectsUnknownNetworkFilter() {
+        Listener l = XdsFixtures.outboundListener(15001).toBuilder().clearFilterChains()
+                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+                        .setName("envoy.filters.network.foo")))
+                .build();
+        assertThatThrownBy(() -> ListenerParser.parse(l)).isInstanceOf(ResourceRejectedException.class)
+                .hasMessage("Listener outbound: filter_chains[0].filters[0]: unsupported network filter "
+                        + "envoy.filters.network.foo");
+    }
+
+    @Test
+    void rejectsTcpProxy() {
+        Listener l = XdsFixtures.outboundListener(15001).toBuilder().clearFilterChains()
+                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+                        .setName("envoy.filters.network.tcp_proxy").setTypedConfig(Any.pack(
+                                io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
+                                        .setCluster("x").build()))))
+                .build();
+        assertThatThrownBy(() -> ListenerParser.parse(l))
+                .hasMessageStartingWith("Listener outbound: filter_chains[0].filters[0]: unsupported network filter "
+                        + "envoy.filters.network.tcp_proxy");
+    }
+
+    @Test
+    void rejectsRequiredUnknownHttpFilter() {
+        var hcm = hcm().clearHttpFilters()
+                .addHttpFilters(HttpFilter.newBuilder().setName("envoy.filters.http.lua")
+                        .setTypedConfig(Any.pack(Empty.getDefaultInstance())))
+                .addHttpFilters(XdsFixtures.router()).build();
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001, hcm)))
+                .hasMessage("Listener outbound: filter_chains[0].filters[0].typed_config.http_filters[0]: "
+                        + "unsupported http filter envoy.filters.http.lua");
+    }
+
+    @Test
+    void rejectsMissingRouter() {
+        var hcm = hcm().clearHttpFilters().build();
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001, hcm)))
+                .hasMessageContaining("http_filters: the envoy.filters.http.router filter is required");
+    }
+
+    @Test
+    void rejectsNonAdsRds() {
+        var hcm = hcm().setRds(Rds.newBuilder().setRouteConfigName("outbound")
+                .setConfigSource(ConfigSource.newBuilder().setPath("/etc/routes.yaml"))).build();
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001, hcm)))
+                .hasMessageContaining("typed_config.rds.config_source: only ads config sources are supported");
+    }
+
+    @Test
+    void rejectsInvalidSocketAddresses() {
+        Listener base = XdsFixtures.outboundListener(15001);
+        assertThatThrownBy(() -> ListenerParser.parse(base.toBuilder()
+                .setAddress(XdsFixtures.address("localhost", 15001)).build()))
+                .hasMessage("Listener outbound: address.socket_address.address: not an IP address: localhost");
+        assertThatThrownBy(() -> ListenerParser.parse(base.toBuilder()
+                .setAddress(XdsFixtures.address("127.0.0.1", 0)).build()))
+                .hasMessage("Listener outbound: address.socket_address.port_value: invalid port 0");
+        assertThatThrownBy(() -> ListenerParser.parse(base.toBuilder().clearAddress().build()))
+                .hasMessage("Listener outbound: address: a socket_address is required");
+    }
+
+    @Test
+    void rejectsMissingNameAndExtraFilterChains() {
+        Listener base = XdsFixtures.outboundListener(15001);
+        assertThatThrownBy(() -> ListenerParser.parse(base.toBuilder().clearName().build()))
+                .hasMessage("Listener <unnamed>: name: missing listener name");
+        assertThatThrownBy(() -> ListenerParser.parse(base.toBuilder()
+                .addFilterChains(base.getFilterChains(0)).build()))
+                .hasMessage("Listener outbound: filter_chains: exactly one filter chain is supported, got 2");
+    }
+}
