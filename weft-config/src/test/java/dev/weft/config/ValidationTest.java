@@ -530,4 +530,104 @@ class ValidationTest {
         assertThat(errors).containsExactly(at("20-bad.yaml", 4) + "VirtualService default/other: "
                 + "spec.http[0].route[0].destination.port.number: port 0 is out of range 1-65535");
     }
+    @Test
+    void aHostRoutedByTwoVirtualServicesIsAConflict() throws IOException {
+        Files.writeString(dir.resolve("10-a.yaml"), vs("""
+                - route:
+                  - destination:
+                      host: reviews
+                """));
+        assertThat(errors("20-b.yaml", vs("""
+                - route:
+                  - destination:
+                      host: reviews
+                """).replace("name: reviews", "name: reviews-too").replace("- reviews", "- reviews.default.svc.cluster.local")))
+                .containsExactly(at("20-b.yaml", 7) + "VirtualService default/reviews-too: spec.hosts[0]: "
+                        + "host reviews.default.svc.cluster.local is already routed by VirtualService default/reviews ("
+                        + dir.resolve("10-a.yaml") + ":1); merge the routes into one VirtualService");
+    }
+
+    @Test
+    void twoDestinationRulesForOneHostInOneNamespace() throws IOException {
+        assertThat(errors("rules2.yaml", REVIEWS_DR.replace("name: reviews", "name: reviews-2")
+                .replace("host: reviews", "host: reviews.default.svc.cluster.local")))
+                .containsExactly(at("rules2.yaml", 6) + "DestinationRule default/reviews-2: spec.host: namespace default "
+                        + "already has DestinationRule default/reviews for this host (" + dir.resolve("00-rules.yaml")
+                        + ":1); Weft does not merge rules");
+    }
+
+    @Test
+    void policyDetailsAreValidatedEvenWhereNotYetApplied() throws IOException {
+        assertThat(errors("routes.yaml", vs("""
+                - redirect:
+                    authority: example.com
+                    redirectCode: 200
+                - retries:
+                    attempts: 2
+                    retryOn: 5xx,sometimes
+                  fault:
+                    abort:
+                      percentage:
+                        value: 150
+                  route:
+                  - destination:
+                      host: reviews
+                """) + """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata:
+                  name: ratings
+                spec:
+                  host: ratings
+                  trafficPolicy:
+                    tls:
+                      mode: MUTUAL
+                    outlierDetection:
+                      maxEjectionPercent: 120
+                """)).containsExactly(
+                at("routes.yaml", 11) + "VirtualService default/reviews: spec.http[0].redirect.redirectCode: "
+                        + "redirect code must be a 3xx status, got 200",
+                at("routes.yaml", 14) + "VirtualService default/reviews: spec.http[1].retries.retryOn: "
+                        + "unknown retry policy \"sometimes\", must be an HTTP status or one of: 5xx, cancelled, "
+                        + "connect-failure, deadline-exceeded, envoy-ratelimited, gateway-error, "
+                        + "http3-post-connect-failure, internal, refused-stream, reset, reset-before-request, "
+                        + "resource-exhausted, retriable-4xx, retriable-headers, retriable-status-codes, unavailable",
+                at("routes.yaml", 16) + "VirtualService default/reviews: spec.http[1].fault.abort: "
+                        + "abort must set exactly one of httpStatus, grpcStatus, http2Error",
+                at("routes.yaml", 18) + "VirtualService default/reviews: spec.http[1].fault.abort.percentage.value: "
+                        + "must be between 0 and 100, got 150.0",
+                at("routes.yaml", 30) + "DestinationRule default/ratings: spec.trafficPolicy.tls: "
+                        + "MUTUAL needs clientCertificate and privateKey, or credentialName",
+                at("routes.yaml", 33) + "DestinationRule default/ratings: spec.trafficPolicy.outlierDetection.maxEjectionPercent: "
+                        + "must be between 0 and 100, got 120");
+    }
+
+    @Test
+    void serviceEntryCannotHaveBothEndpointsAndWorkloadSelector() throws IOException {
+        assertThat(errors("entries.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata:
+                  name: legacy
+                spec:
+                  hosts: [legacy.internal]
+                  ports:
+                  - number: 80
+                    name: http
+                  resolution: STATIC
+                  workloadSelector:
+                    labels:
+                      app: legacy
+                  endpoints:
+                  - address: 10.0.0.1
+                """)).containsExactly(at("entries.yaml", 11) + "ServiceEntry default/legacy: spec.workloadSelector: "
+                + "workloadSelector and endpoints cannot both be set");
+    }
+
+    @Test
+    void aDocumentThatIsNotAResource() throws IOException {
+        assertThat(errors("routes.yaml", "---\n- just\n- a list\n")).containsExactly(at("routes.yaml", 2)
+                + "a document must be a mapping with apiVersion, kind, metadata and spec, got a list");
+    }
 }
