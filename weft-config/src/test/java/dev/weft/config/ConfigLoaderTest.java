@@ -180,4 +180,31 @@ class ConfigLoaderTest {
         assertThat(ConfigLoader.yamlFilesIn(dir)).extracting(p -> p.getFileName().toString())
                 .isEqualTo(List.of("a.yml", "b.yaml", "c.yaml"));
     }
+    @Test
+    void yamlAnchorsAndAliasesExpandAndHiddenFilesAreSkipped(@TempDir Path dir) throws Exception {
+        Files.writeString(dir.resolve("routes.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata:
+                  name: reviews
+                spec:
+                  hosts: &hosts
+                  - reviews
+                  http:
+                  - route:
+                    - destination: &dest
+                        host: reviews
+                  - match:
+                    - uri:
+                        prefix: /v2
+                    route:
+                    - destination: *dest
+                  exportTo: ["."]
+                """);
+        Files.writeString(dir.resolve(".#routes.yaml"), "not: [valid");
+        LoadResult result = ConfigLoader.load(dir);
+        assertThat(result.errors()).isEmpty();
+        var http = result.config().virtualServices().getFirst().spec().http();
+        assertThat(http.get(1).route().getFirst().destination().host()).isEqualTo("reviews");
+    }
 }

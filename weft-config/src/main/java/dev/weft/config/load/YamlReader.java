@@ -9,6 +9,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -28,12 +29,14 @@ public final class YamlReader {
     public static YamlFile read(String file, String text) {
         List<YamlDocument> documents = new ArrayList<>();
         List<YamlFile.SourceProblem> problems = new ArrayList<>();
+        Map<String, JsonNode> anchors = new HashMap<>();
         try (JsonParser p = FACTORY.createParser(text)) {
             JsonToken t;
             while ((t = p.nextToken()) != null) {
                 int line = lineOf(p.currentTokenLocation());
                 Map<String, Integer> lines = new HashMap<>();
-                JsonNode root = readValue(p, t, FieldPath.ROOT, lines, problems);
+                anchors.clear();
+                JsonNode root = readValue(p, t, FieldPath.ROOT, lines, problems, anchors);
                 if (isEmptyDocument(root)) {
                     continue;
                 }
@@ -52,8 +55,30 @@ public final class YamlReader {
         return root.isNull() || root.isMissingNode() || (root.isTextual() && root.asText().isBlank());
     }
 
+    /** Reads one value; YAML anchors are remembered and aliases expand to a copy, as kubectl's YAML→JSON does. */
     private static JsonNode readValue(JsonParser p, JsonToken t, FieldPath path, Map<String, Integer> lines,
-                                      List<YamlFile.SourceProblem> problems) throws IOException {
+                                      List<YamlFile.SourceProblem> problems, Map<String, JsonNode> anchors)
+            throws IOException {
+        if (p instanceof YAMLParser yp && yp.isCurrentAlias()) {
+            JsonNode target = anchors.get(p.getText());
+            if (target == null) {
+                problems.add(new YamlFile.SourceProblem(lineOf(p.currentTokenLocation()), path,
+                        "YAML alias *" + p.getText() + " refers to no anchor defined before it"));
+                return NODES.nullNode();
+            }
+            return target.deepCopy();
+        }
+        String anchor = p.getObjectId() instanceof String a ? a : null;
+        JsonNode value = readPlain(p, t, path, lines, problems, anchors);
+        if (anchor != null) {
+            anchors.put(anchor, value);
+        }
+        return value;
+    }
+
+    private static JsonNode readPlain(JsonParser p, JsonToken t, FieldPath path, Map<String, Integer> lines,
+                                      List<YamlFile.SourceProblem> problems, Map<String, JsonNode> anchors)
+            throws IOException {
         switch (t) {
             case START_OBJECT -> {
                 ObjectNode obj = NODES.objectNode();
@@ -65,7 +90,7 @@ public final class YamlReader {
                     String name = p.currentName();
                     int line = lineOf(p.currentTokenLocation());
                     FieldPath child = path.key(name);
-                    JsonNode value = readValue(p, p.nextToken(), child, lines, problems);
+                    JsonNode value = readValue(p, p.nextToken(), child, lines, problems, anchors);
                     if (obj.has(name)) {
                         problems.add(new YamlFile.SourceProblem(line, child,
                                 "duplicate key \"" + name + "\" (first at line " + lines.get(child.pointer()) + ")"));
@@ -83,7 +108,7 @@ public final class YamlReader {
                 while ((next = p.nextToken()) != JsonToken.END_ARRAY) {
                     FieldPath child = path.index(i++);
                     lines.put(child.pointer(), lineOf(p.currentTokenLocation()));
-                    arr.add(readValue(p, next, child, lines, problems));
+                    arr.add(readValue(p, next, child, lines, problems, anchors));
                 }
                 return arr;
             }
