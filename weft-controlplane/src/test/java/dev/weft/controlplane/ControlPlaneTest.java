@@ -1,0 +1,395 @@
+package dev.weft.controlplane;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import dev.weft.controlplane.xds.AdsTestClient;
+import dev.weft.controlplane.xds.XdsType;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/** The control plane end to end: real ADS stream over a real port, real config directory, real HTTP API. */
+class ControlPlaneTest {
+    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration GRACE = Duration.ofMillis(1500);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final HttpClient http = HttpClient.newHttpClient();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @TempDir
+    Path configDir;
+    ControlPlane cp;
+
+    @BeforeEach
+    void start() throws IOException {
+        Files.copy(Path.of("src/test/resources/configs/bookinfo/routing.yaml"), configDir.resolve("routing.yaml"));
+        cp = ControlPlane.start(new ControlPlaneOptions(configDir, 0, 0, "127.0.0.1", configDir.resolve("data"),
+                Duration.ofMillis(50), GRACE));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        for (AutoCloseable c : closeables.reversed()) {
+            c.close();
+        }
+        cp.close();
+    }
+
+    private AdsTestClient client(String service, String address, Map<String, String> labels) {
+        AdsTestClient c = new AdsTestClient(cp.xdsPort(), TestNodes.sidecar(service, "default", address, 9080, 15006,
+                labels, List.of("reviews=16002")));
+        closeables.add(c);
+        return c;
+    }
+
+    /** A reviews v1 proxy, so the reviews service (and its subset clusters) exists for others. */
+    private void registerReviewsV1() throws Exception {
+        AdsTestClient r = client("reviews", "127.0.0.13", Map.of("app", "reviews", "version", "v1"));
+        r.subscribe(XdsType.CLUSTER, List.of());
+        response(r, XdsType.CLUSTER);
+        await().atMost(WAIT).until(() -> registryzEndpoints("reviews.default.svc.cluster.local")
+                .contains("127.0.0.13:15006"));
+    }
+
+    private HttpResponse<String> get(String path) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.httpPort() + path)).build(),
+                HttpResponse.BodyHandlers.ofString());
+    }
+
+    private JsonNode getJson(String path) throws Exception {
+        HttpResponse<String> r = get(path);
+        assertThat(r.statusCode()).isEqualTo(200);
+        return JSON.readTree(r.body());
+    }
+
+    private static DiscoveryResponse response(AdsTestClient c, XdsType type) throws InterruptedException {
+        DiscoveryResponse r = c.next(type, WAIT);
+        assertThat(r).as("a %s response", type.shortName()).isNotNull();
+        return r;
+    }
+
+    private static <T extends com.google.protobuf.Message> List<T> unpack(DiscoveryResponse r, Class<T> cls) {
+        List<T> out = new ArrayList<>();
+        for (Any a : r.getResourcesList()) {
+            try {
+                out.add(a.unpack(cls));
+            } catch (InvalidProtocolBufferException e) {
+                throw new AssertionError(e);
+            }
+        }
+        return out;
+    }
+
+    /** Subscribes the way Envoy does: CDS, EDS for the EDS clusters, LDS, RDS for the listeners' routes; ACKs all. */
+    private record Subscribed(DiscoveryResponse cds, DiscoveryResponse eds, DiscoveryResponse lds,
+                              DiscoveryResponse rds, List<String> edsNames, List<String> rdsNames) {}
+
+    private static Subscribed subscribe(AdsTestClient c) throws InterruptedException {
+        c.subscribe(XdsType.CLUSTER, List.of());
+        DiscoveryResponse cds = response(c, XdsType.CLUSTER);
+        List<String> edsNames = unpack(cds, Cluster.class).stream()
+                .filter(cl -> cl.getType() == Cluster.DiscoveryType.EDS).map(Cluster::getName).toList();
+        c.subscribe(XdsType.ENDPOINT, edsNames);
+        DiscoveryResponse eds = response(c, XdsType.ENDPOINT);
+        c.ack(cds, List.of());
+        c.subscribe(XdsType.LISTENER, List.of());
+        DiscoveryResponse lds = response(c, XdsType.LISTENER);
+        List<String> rdsNames = List.of("outbound", "upstream_16002");
+        c.subscribe(XdsType.ROUTE, rdsNames);
+        DiscoveryResponse rds = response(c, XdsType.ROUTE);
+        c.ack(eds, edsNames);
+        c.ack(lds, List.of());
+        // The proxy's own registration causes one more push; take it (ACKing all but RDS) until things are quiet.
+        boolean quiet = false;
+        while (!quiet) {
+            quiet = true;
+            for (XdsType type : XdsType.values()) {
+                DiscoveryResponse r = c.next(type, Duration.ofMillis(300));
+                if (r == null) {
+                    continue;
+                }
+                quiet = false;
+                switch (type) {
+                    case CLUSTER -> cds = r;
+                    case ENDPOINT -> eds = r;
+                    case LISTENER -> lds = r;
+                    case ROUTE -> rds = r;
+                }
+                if (type != XdsType.ROUTE) {
+                    c.ack(r, type == XdsType.ENDPOINT ? edsNames : List.of());
+                }
+            }
+        }
+        return new Subscribed(cds, eds, lds, rds, edsNames, rdsNames);
+    }
+
+    @Test
+    void servesAllTypesTracksAcksAndNacksInSyncz() throws Exception {
+        assertThat(get("/ready").statusCode()).isEqualTo(200);
+        registerReviewsV1();
+        AdsTestClient c = client("productpage", "127.0.0.11", Map.of("app", "productpage"));
+        Subscribed s = subscribe(c);
+
+        assertThat(unpack(s.cds(), Cluster.class)).extracting(Cluster::getName)
+                .contains("inbound|9080||", "outbound|9080|v1|reviews.default.svc.cluster.local");
+        assertThat(unpack(s.lds(), Listener.class)).extracting(Listener::getName)
+                .containsExactly("inbound", "outbound", "upstream_16002");
+        assertThat(unpack(s.eds(), ClusterLoadAssignment.class)).extracting(ClusterLoadAssignment::getClusterName)
+                .containsExactlyInAnyOrderElementsOf(s.edsNames());
+        assertThat(unpack(s.rds(), RouteConfiguration.class)).extracting(RouteConfiguration::getName)
+                .containsExactly("outbound", "upstream_16002");
+
+        // NACK the routes: the proxy keeps its old config, the control plane shows why.
+        c.nack(s.rds(), "", s.rdsNames(), "route outbound: unsupported field foo");
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode proxy = proxyIn(getJson("/debug/syncz"), "productpage");
+            assertThat(proxy.get("address").asText()).isEqualTo("127.0.0.11");
+            assertThat(proxy.path("types").path("cds").path("ackedVersion").asText())
+                    .isEqualTo(s.cds().getVersionInfo());
+            assertThat(proxy.path("types").path("lds").path("ackedVersion").asText())
+                    .isEqualTo(s.lds().getVersionInfo());
+            JsonNode rds = proxy.path("types").path("rds");
+            assertThat(rds.path("ackedVersion").isNull()).isTrue();
+            assertThat(rds.path("nack").path("error").asText()).isEqualTo("route outbound: unsupported field foo");
+            assertThat(rds.path("nack").path("nonce").asText()).isEqualTo(s.rds().getNonce());
+            assertThat(rds.path("nack").path("version").asText()).isEqualTo(s.rds().getVersionInfo());
+            assertThat(rds.path("nack").path("time").asText()).isNotEmpty();
+        });
+    }
+
+    private static JsonNode proxyIn(JsonNode syncz, String service) {
+        for (JsonNode p : syncz) {
+            if (p.path("service").asText().equals(service)) {
+                return p;
+            }
+        }
+        throw new AssertionError("no proxy for " + service + " in " + syncz);
+    }
+
+    @Test
+    void proxyRegistrationPushesEndpointsToOthersAndGraceDelaysWithdrawal() throws Exception {
+        registerReviewsV1();
+        AdsTestClient pp = client("productpage", "127.0.0.11", Map.of("app", "productpage"));
+        Subscribed s = subscribe(pp);
+        String v2 = "outbound|9080|v2|reviews.default.svc.cluster.local";
+        assertThat(endpointsOf(s.eds(), v2)).isEmpty();
+
+        AdsTestClient reviews = client("reviews", "127.0.0.12", Map.of("app", "reviews", "version", "v2"));
+        reviews.subscribe(XdsType.CLUSTER, List.of());
+        response(reviews, XdsType.CLUSTER);
+
+        // The registration reaches productpage as an EDS push with the new endpoint on the v2 subset only.
+        DiscoveryResponse eds = awaitEds(pp, s.edsNames(), r -> !endpointsOf(r, v2).isEmpty());
+        assertThat(endpointsOf(eds, v2)).containsExactly("127.0.0.12:15006");
+        assertThat(endpointsOf(eds, "outbound|9080|v1|reviews.default.svc.cluster.local"))
+                .containsExactly("127.0.0.13:15006");
+        LbEndpoint lb = unpack(eds, ClusterLoadAssignment.class).stream()
+                .filter(c -> c.getClusterName().equals(v2)).findFirst().orElseThrow()
+                .getEndpoints(0).getLbEndpoints(0);
+        assertThat(lb.getMetadata().getFilterMetadataOrThrow("weft").getFieldsOrThrow("sidecar").getBoolValue()).isTrue();
+        assertThat(lb.getMetadata().getFilterMetadataOrThrow("weft").getFieldsOrThrow("labels").getStructValue()
+                .getFieldsOrThrow("version").getStringValue()).isEqualTo("v2");
+
+        // The reviews proxy goes away: its endpoint stays for the grace period, then is withdrawn.
+        reviews.closeStream();
+        long closedAt = System.nanoTime();
+        Thread.sleep(GRACE.toMillis() / 3);
+        assertThat(registryzEndpoints("reviews.default.svc.cluster.local")).contains("127.0.0.12:15006");
+        DiscoveryResponse withdrawn = awaitEds(pp, s.edsNames(), r -> endpointsOf(r, v2).isEmpty());
+        assertThat(Duration.ofNanos(System.nanoTime() - closedAt)).isGreaterThanOrEqualTo(GRACE);
+        assertThat(endpointsOf(withdrawn, v2)).isEmpty();
+    }
+
+    @Test
+    void reconnectWithinGracePeriodKeepsEndpoints() throws Exception {
+        AdsTestClient first = client("reviews", "127.0.0.12", Map.of("app", "reviews", "version", "v2"));
+        first.subscribe(XdsType.CLUSTER, List.of());
+        response(first, XdsType.CLUSTER);
+        await().atMost(WAIT).until(() -> !registryzEndpoints("reviews.default.svc.cluster.local").isEmpty());
+        first.closeStream();
+        Thread.sleep(GRACE.toMillis() / 3);
+        AdsTestClient second = client("reviews", "127.0.0.12", Map.of("app", "reviews", "version", "v2"));
+        second.subscribe(XdsType.CLUSTER, List.of());
+        response(second, XdsType.CLUSTER);
+        Thread.sleep(GRACE.toMillis() + 500);
+        assertThat(registryzEndpoints("reviews.default.svc.cluster.local")).containsExactly("127.0.0.12:15006");
+    }
+
+    @Test
+    void configChangeIsPushedAndInvalidChangeKeepsTheOldConfig() throws Exception {
+        registerReviewsV1();
+        AdsTestClient c = client("productpage", "127.0.0.11", Map.of("app", "productpage"));
+        Subscribed s = subscribe(c);
+        c.ack(s.rds(), s.rdsNames());
+        assertThat(reviewsRouteClusters(s.rds())).containsExactly(
+                "outbound|9080|v2|reviews.default.svc.cluster.local",
+                "outbound|9080|v1|reviews.default.svc.cluster.local");
+
+        // A valid edit (written to a temp file and moved in, as editors do) is pushed as new RDS.
+        replace("routing.yaml", Files.readString(configDir.resolve("routing.yaml"))
+                .replace("subset: v1", "subset: v3"));
+        DiscoveryResponse changed = response(c, XdsType.ROUTE);
+        assertThat(reviewsRouteClusters(changed)).containsExactly(
+                "outbound|9080|v2|reviews.default.svc.cluster.local",
+                "outbound|9080|v3|reviews.default.svc.cluster.local");
+        assertThat(Long.parseLong(changed.getVersionInfo())).isGreaterThan(Long.parseLong(s.rds().getVersionInfo()));
+        c.ack(changed, s.rdsNames());
+        assertThat(getJson("/debug/config-errors")).isEmpty();
+
+        // An invalid edit is rejected as a whole: no push, the error names file, resource and field.
+        replace("broken.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata:
+                  name: ratings
+                spec:
+                  hosts: [ratings]
+                  http:
+                  - route:
+                    - destination:
+                        host: ratings
+                      weight: 60
+                    - destination:
+                        host: ratings
+                      weight: 30
+                """);
+        await().atMost(WAIT).untilAsserted(() -> {
+            JsonNode errors = getJson("/debug/config-errors");
+            assertThat(errors).isNotEmpty();
+            assertThat(errors.get(0).path("file").asText()).endsWith("broken.yaml");
+            assertThat(errors.get(0).path("text").asText()).contains("VirtualService", "ratings", "weight");
+        });
+        assertThat(c.next(XdsType.ROUTE, Duration.ofMillis(500))).as("no push for a rejected change").isNull();
+        assertThat(cp.currentPushContext().config().virtualServices()).extracting(v -> v.meta().name())
+                .containsExactly("reviews");
+        assertThat(cp.configErrors()).isNotEmpty();
+
+        // Fixing it clears the errors and pushes the new routes.
+        Files.delete(configDir.resolve("broken.yaml"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(getJson("/debug/config-errors")).isEmpty());
+        assertThat(getJson("/debug/registryz").path("services")).isNotNull();
+    }
+
+    @Test
+    void deltaXdsIsUnimplemented() throws Exception {
+        ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", cp.xdsPort()).usePlaintext().build();
+        try {
+            CompletableFuture<Throwable> failure = new CompletableFuture<>();
+            var req = AggregatedDiscoveryServiceGrpc.newStub(ch).deltaAggregatedResources(new StreamObserver<>() {
+                @Override
+                public void onNext(DeltaDiscoveryResponse value) {}
+
+                @Override
+                public void onError(Throwable t) {
+                    failure.complete(t);
+                }
+
+                @Override
+                public void onCompleted() {
+                    failure.complete(null);
+                }
+            });
+            req.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(XdsType.CLUSTER.typeUrl()).build());
+            Throwable t = failure.get(10, TimeUnit.SECONDS);
+            assertThat(Status.fromThrowable(t).getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+        } finally {
+            ch.shutdownNow();
+        }
+    }
+
+    @Test
+    void streamWithoutNodeIsRejected() throws Exception {
+        AdsTestClient c = new AdsTestClient(cp.xdsPort(), io.envoyproxy.envoy.config.core.v3.Node.getDefaultInstance());
+        closeables.add(c);
+        c.subscribe(XdsType.CLUSTER, List.of());
+        await().atMost(WAIT).until(() -> c.error() != null);
+        assertThat(Status.fromThrowable(c.error()).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+        assertThat(Status.fromThrowable(c.error()).getDescription()).contains("node.id is empty");
+    }
+
+    private void replace(String name, String content) throws IOException {
+        Path tmp = Files.createTempFile(configDir.getParent(), "edit", ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, configDir.resolve(name), StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static List<String> reviewsRouteClusters(DiscoveryResponse rds) {
+        RouteConfiguration outbound = unpack(rds, RouteConfiguration.class).stream()
+                .filter(r -> r.getName().equals("outbound")).findFirst().orElseThrow();
+        VirtualHost vh = outbound.getVirtualHostsList().stream()
+                .filter(v -> v.getName().equals("reviews.default.svc.cluster.local:9080")).findFirst().orElseThrow();
+        return vh.getRoutesList().stream().map(r -> r.getRoute().getCluster()).toList();
+    }
+
+    private static List<String> endpointsOf(DiscoveryResponse eds, String cluster) {
+        return unpack(eds, ClusterLoadAssignment.class).stream().filter(c -> c.getClusterName().equals(cluster))
+                .flatMap(c -> c.getEndpointsList().stream()).flatMap(l -> l.getLbEndpointsList().stream())
+                .map(e -> e.getEndpoint().getAddress().getSocketAddress())
+                .map(a -> a.getAddress() + ":" + a.getPortValue()).toList();
+    }
+
+    private static DiscoveryResponse awaitEds(AdsTestClient c, List<String> names,
+                                              java.util.function.Predicate<DiscoveryResponse> condition)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            DiscoveryResponse r = c.next(XdsType.ENDPOINT, Duration.ofMillis(200));
+            if (r != null) {
+                c.ack(r, names);
+                if (condition.test(r)) {
+                    return r;
+                }
+            }
+        }
+        throw new AssertionError("no matching EDS push within " + WAIT);
+    }
+
+    private List<String> registryzEndpoints(String host) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : getJson("/debug/registryz").path("services")) {
+            if (s.path("host").asText().equals(host)) {
+                for (JsonNode p : s.path("ports")) {
+                    for (JsonNode e : p.path("endpoints")) {
+                        out.add(e.path("address").asText() + ":" + e.path("port").asInt());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+}
