@@ -7,13 +7,11 @@ import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AtomicMoveNotSupportedException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -85,8 +83,7 @@ public final class SnapshotCache implements AutoCloseable {
         Files.createDirectories(dir);
         Path tmp = Files.createTempFile(dir, FILE_NAME, ".tmp");
         try {
-            try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE);
-                 OutputStream out = new BufferedOutputStream(java.nio.channels.Channels.newOutputStream(ch))) {
+            try (OutputStream out = new BufferedOutputStream(Files.newOutputStream(tmp))) {
                 out.write(MAGIC);
                 for (var e : applied.byType().entrySet()) {
                     DiscoveryResponse.newBuilder()
@@ -96,8 +93,9 @@ public final class SnapshotCache implements AutoCloseable {
                             .build()
                             .writeDelimitedTo(out);
                 }
+                // No fsync: the rename already protects against a crashed process, and after a power loss a
+                // torn file only reads as corrupt and is ignored. Syncing cost seconds on busy disks.
                 out.flush();
-                ch.force(true);
             }
             try {
                 Files.move(tmp, file, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
@@ -137,7 +135,9 @@ public final class SnapshotCache implements AutoCloseable {
 
     @Override
     public void close() {
-        flush();
-        writer.shutdown();
+        if (!writer.isShutdown()) {
+            flush();
+            writer.shutdown();
+        }
     }
 }

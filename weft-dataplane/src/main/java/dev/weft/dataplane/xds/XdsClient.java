@@ -171,6 +171,9 @@ public final class XdsClient implements AutoCloseable {
 
     @Override
     public void close() {
+        if (executor.isShutdown()) {
+            return;
+        }
         try {
             executor.submit(() -> {
                 closed = true;
@@ -277,9 +280,16 @@ public final class XdsClient implements AutoCloseable {
         try {
             decodeAll(response.getResourcesList(), ts.typeUrl, raw, parsed);
         } catch (ResourceRejectedException e) {
+            // Some servers resend a NACKed response at once; log the same rejection only once.
+            boolean repeated = e.getMessage().equals(ts.lastNack);
             ts.lastNack = e.getMessage();
-            log.warn("NACK {} version {}: {}", XdsTypes.shortName(ts.typeUrl), response.getVersionInfo(),
-                    e.getMessage());
+            if (repeated) {
+                log.debug("NACK {} version {} again: {}", XdsTypes.shortName(ts.typeUrl), response.getVersionInfo(),
+                        e.getMessage());
+            } else {
+                log.warn("NACK {} version {}: {}", XdsTypes.shortName(ts.typeUrl), response.getVersionInfo(),
+                        e.getMessage());
+            }
             send(ts, ts.version, e.getMessage());
             status = buildStatus();
             return;
