@@ -104,8 +104,9 @@ public final class XdsClient implements AutoCloseable {
         this.channel = Grpc.newChannelBuilder(options.controlPlane(), InsecureChannelCredentials.create())
                 .executor(executor)
                 .maxInboundMessageSize(64 * 1024 * 1024)
-                .keepAliveTime(30, TimeUnit.SECONDS)
-                .keepAliveTimeout(10, TimeUnit.SECONDS)
+                // No client keepalive: gRPC servers by default answer pings more often than every 5 minutes with
+                // GOAWAY (too_many_pings), which would break the stream; a dead control plane resets the TCP
+                // connection, which fails the stream anyway.
                 .build();
         this.stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
         this.cache = options.dataDir() == null ? null : new SnapshotCache(options.dataDir());
@@ -311,6 +312,22 @@ public final class XdsClient implements AutoCloseable {
                         "duplicate resource name in one response");
             }
             raw.put(d.name(), any);
+        }
+        if (typeUrl.equals(XdsTypes.LISTENER)) {
+            checkDistinctAddresses(parsed);
+        }
+    }
+
+    /** Two listeners on one address cannot both bind; Envoy rejects such an LDS update too. */
+    private static void checkDistinctAddresses(Map<String, Object> listeners) throws ResourceRejectedException {
+        Map<String, String> byAddress = new LinkedHashMap<>();
+        for (Object o : listeners.values()) {
+            ListenerConfig l = (ListenerConfig) o;
+            String other = byAddress.putIfAbsent(l.host() + ":" + l.port(), l.name());
+            if (other != null) {
+                throw new ResourceRejectedException("Listener", l.name(), "address",
+                        "address " + l.host() + ":" + l.port() + " is already used by listener " + other);
+            }
         }
     }
 

@@ -236,6 +236,21 @@ class XdsClientTest {
     }
 
     @Test
+    void nacksListenersSharingAnAddress() throws Exception {
+        cache.setSnapshot(GROUP, snapshot("1", "10.0.0.1"));
+        startServer(0);
+        XdsClient client = client();
+        client.start();
+        assertThat(client.awaitWarm(WAIT)).isTrue();
+
+        Listener twin = XdsFixtures.outboundListener(15001).toBuilder().setName("twin").build();
+        cache.setSnapshot(GROUP, snapshot("2", List.of(XdsFixtures.outboundListener(15001), twin), "10.0.0.1"));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(client.status().lastNacks()).containsEntry("LDS",
+                "Listener twin: address: address 127.0.0.1:15001 is already used by listener outbound"));
+        assertThat(client.current().listeners()).containsOnlyKeys("outbound");
+    }
+
+    @Test
     void warmsEvenWhenAReferencedRouteNeverArrives() throws Exception {
         Listener other = XdsFixtures.listener("upstream_16001", 16001, XdsFixtures.hcm()
                 .setRds(XdsFixtures.hcm().getRds().toBuilder().setRouteConfigName("upstream_16001")).build());
