@@ -41,6 +41,19 @@ public final class BackendServer {
     public static final String MARKER_HEADER = "x-bench-backend";
     static final byte[] BODY = "hello, world\n".getBytes(StandardCharsets.US_ASCII);
 
+    /** A backend running in this JVM (tests); closing it stops the listener and its event loops. */
+    public record Running(Channel channel, EventLoopGroup group) implements AutoCloseable {
+        public int port() {
+            return ((InetSocketAddress) channel.localAddress()).getPort();
+        }
+
+        @Override
+        public void close() {
+            channel.close().syncUninterruptibly();
+            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
     public static void main(String[] args) throws InterruptedException {
         int port = 0;
         int threads = 1;
@@ -54,6 +67,14 @@ public final class BackendServer {
         if (port <= 0) {
             throw new IllegalArgumentException("--port is required");
         }
+        Running running = start(port, threads);
+        System.out.println("backend listening on 127.0.0.1:" + running.port());
+        Runtime.getRuntime().addShutdownHook(new Thread(running::close));
+        running.channel().closeFuture().sync();
+    }
+
+    /** Binds 127.0.0.1:port (0: any free port) with {@code threads} epoll event loops. */
+    public static Running start(int port, int threads) throws InterruptedException {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(threads, EpollIoHandler.newFactory());
         ByteBuf body = Unpooled.unreleasableBuffer(Unpooled.directBuffer(BODY.length).writeBytes(BODY));
         FullHttpResponse template = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK, body);
@@ -73,12 +94,7 @@ public final class BackendServer {
                     }
                 })
                 .bind(new InetSocketAddress("127.0.0.1", port)).sync().channel();
-        System.out.println("backend listening on 127.0.0.1:" + port);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            group.shutdownGracefully(0, 1, java.util.concurrent.TimeUnit.SECONDS);
-        }));
-        server.closeFuture().sync();
+        return new Running(server, group);
     }
 
     /** Answers at the end of each request (bodies are read and dropped); flushes once per read burst. */

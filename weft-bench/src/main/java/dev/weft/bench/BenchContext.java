@@ -82,16 +82,17 @@ public final class BenchContext {
 
     /**
      * Waits until a GET through host:port with the given Host header is answered by the backend. Returns the seconds
-     * from {@code sinceNanos}; throws with the last answer and the process log when the time is up or it died.
+     * from {@code sinceNanos} to the start of the first probe that got through (probes are 20 ms apart); throws with the last answer and the process log when the time is up or it died.
      */
     public double awaitBackendReachable(String what, int port, String hostHeader, long sinceNanos,
                                         List<ManagedProcess> watched) throws TargetUnavailableException {
         long deadline = System.nanoTime() + readyTimeout.toNanos();
         String last = "";
         while (System.nanoTime() < deadline) {
+            long probeStart = System.nanoTime();
             last = HttpProbe.get("127.0.0.1", port, hostHeader, "/");
             if (HttpProbe.reachesBackend(last)) {
-                return (System.nanoTime() - sinceNanos) / 1e9;
+                return (probeStart - sinceNanos) / 1e9;
             }
             for (ManagedProcess p : watched) {
                 if (!p.isAlive()) {
