@@ -42,7 +42,8 @@ public final class RouteGenerator implements ResourceGenerator {
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName(ListenerGenerator.OUTBOUND);
         Set<String> used = new HashSet<>();
         // Services in the proxy's namespace first, so that their short names win any clash.
-        List<MeshService> ordered = context.services().values().stream()
+        List<MeshService> ordered = java.util.stream.Stream.concat(context.services().values().stream(),
+                        context.routeOnlyHosts().values().stream())
                 .filter(s -> !s.isWildcard())
                 .sorted((a, b) -> Boolean.compare(!a.namespace().equals(proxy.namespace()),
                         !b.namespace().equals(proxy.namespace())))

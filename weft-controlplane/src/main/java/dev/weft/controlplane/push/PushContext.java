@@ -1,5 +1,6 @@
 package dev.weft.controlplane.push;
 
+import dev.weft.config.Hosts;
 import dev.weft.config.MeshConfig;
 import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.VirtualService;
@@ -23,6 +24,7 @@ public final class PushContext {
     private final MeshConfig config;
     private final ServiceCatalog catalog;
     private final Map<String, List<VirtualService>> virtualServicesByHost;
+    private final NavigableMap<String, MeshService> routeOnlyHosts;
     private final Map<String, DestinationRule> destinationRules; // key: host + " " + client namespace
     private final java.util.Set<String> indexedNamespaces;
 
@@ -39,6 +41,27 @@ public final class PushContext {
                 vs.put(host, bound);
             }
         }
+        // VirtualService hosts that name no service (e.g. bookinfo.example.com) still get a virtual host,
+        // as in Istio, on the HTTP default port.
+        java.util.TreeMap<String, MeshService> routeOnly = new java.util.TreeMap<>();
+        for (VirtualService v : config.virtualServices()) {
+            if (!appliesToSidecars(v)) {
+                continue;
+            }
+            for (String h : v.spec().hosts()) {
+                String host = Hosts.resolve(h, v.meta().namespace());
+                if (host.startsWith("*") || catalog.service(host) != null || routeOnly.containsKey(host)) {
+                    continue;
+                }
+                routeOnly.put(host, new MeshService(host, v.meta().namespace(),
+                        List.of(new MeshService.Port(80, "http", "HTTP")), MeshService.Resolution.STATIC,
+                        "VirtualService " + v.meta().namespacedName()));
+                List<VirtualService> bound = config.virtualServicesFor(host).stream()
+                        .filter(PushContext::appliesToSidecars).toList();
+                vs.put(host, bound);
+            }
+        }
+        this.routeOnlyHosts = java.util.Collections.unmodifiableNavigableMap(routeOnly);
         this.virtualServicesByHost = Map.copyOf(vs);
         Map<String, DestinationRule> dr = new HashMap<>();
         this.indexedNamespaces = namespaces(config, catalog);
@@ -98,6 +121,14 @@ public final class PushContext {
 
     public List<WorkloadEndpoint> endpoints(String host, int port) {
         return catalog.endpoints(host, port);
+    }
+
+    /**
+     * Hosts of VirtualServices that match no service, as pseudo-services with port 80: they get virtual hosts
+     * (so {@code Host: bookinfo.example.com} routes) but no clusters.
+     */
+    public NavigableMap<String, MeshService> routeOnlyHosts() {
+        return routeOnlyHosts;
     }
 
     /** VirtualServices (sidecar-bound) for a service host, most specific first; empty when none. */

@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
@@ -88,7 +89,12 @@ public final class ProxyRegistry {
             if (r.withdrawal != null) {
                 r.withdrawal.cancel(false);
             }
-            r.withdrawal = scheduler.schedule(() -> withdraw(nodeId, r), gracePeriod.toNanos(), TimeUnit.NANOSECONDS);
+            try {
+                r.withdrawal = scheduler.schedule(() -> withdraw(nodeId, r), gracePeriod.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException e) {
+                return; // the control plane is shutting down
+            }
         }
         log.info("proxy {} disconnected; endpoints withdrawn in {} unless it reconnects", nodeId, gracePeriod);
     }

@@ -46,7 +46,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicBoolean waitingForReady = new AtomicBoolean();
     private ProxyNode node;
-    private ProxyStatus status;
+    private volatile ProxyStatus status; // read by /debug/syncz
     private boolean closed;
 
     AdsStream(long streamId, XdsServer server, ServerCallStreamObserver<DiscoveryResponse> responses,

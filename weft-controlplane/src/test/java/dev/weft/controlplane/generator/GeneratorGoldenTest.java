@@ -45,7 +45,10 @@ class GeneratorGoldenTest {
     }
 
     private static void check(String configSet, List<ProxyNode> proxies, ProxyNode proxy) throws Exception {
-        String json = ResourceJson.render(GENERATORS, context(configSet, proxies), proxy);
+        PushContext context = context(configSet, proxies);
+        RouteDomainsTest.assertNoDuplicateDomains(GENERATORS.forType(dev.weft.controlplane.xds.XdsType.ROUTE)
+                .generate(context, proxy));
+        String json = ResourceJson.render(GENERATORS, context, proxy);
         GoldenFiles.assertMatches(configSet + ".json", json);
     }
 
