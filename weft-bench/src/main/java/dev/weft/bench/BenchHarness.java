@@ -68,6 +68,7 @@ public final class BenchHarness {
         Instant started = Instant.now();
         String loadAtStart = Environment.loadAverage();
         List<TargetSummary> summaries;
+        Map<String, Double> notes = new LinkedHashMap<>();
         try (ProcessRegistry processes = new ProcessRegistry(workDir);
              OpenLoopLoadGenerator generator = new OpenLoopLoadGenerator()) {
             int backendPort = BenchContext.freePort();
@@ -98,6 +99,10 @@ public final class BenchHarness {
             Thread.sleep(2_000); // let start-up work (JIT, GC) settle before reading idle memory
             Map<String, Long> idleRss = new LinkedHashMap<>();
             running.forEach((name, r) -> idleRss.put(name, ProcessStats.rssKb(r.proxyProcesses())));
+            WeftControlPlane.started().ifPresent(cp -> {
+                notes.put("weft_controlplane_rss_idle_mb", ProcessStats.rssKb(List.of(cp.handle())) / 1024.0);
+                notes.put("weft_controlplane_ready_s", cp.readySeconds());
+            });
 
             WrkRunner wrkRunner = new WrkRunner(wrk);
             Map<String, List<RunMeasurement>> measurements = new LinkedHashMap<>();
@@ -113,9 +118,11 @@ public final class BenchHarness {
                 }
             }
             summaries = summarize(targets, running, unavailable, idleRss, measurements);
+            WeftControlPlane.started().ifPresent(cp -> notes.put("weft_controlplane_rss_end_mb",
+                    ProcessStats.rssKb(List.of(cp.handle())) / 1024.0));
         }
         Report report = new Report(started, Instant.now(), options, Environment.describe(), loadAtStart,
-                Environment.loadAverage(), summaries);
+                Environment.loadAverage(), summaries, notes);
         Path written = report.write(options.out());
         System.out.println();
         System.out.println(report.markdown());

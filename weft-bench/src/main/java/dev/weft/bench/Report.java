@@ -14,7 +14,8 @@ import java.util.Map;
 
 /** The results of one harness run as a markdown table (for people and the docs) and JSON (for tools). */
 record Report(Instant started, Instant finished, BenchOptions options, Map<String, String> environment,
-              String loadAverageAtStart, String loadAverageAtEnd, List<TargetSummary> targets) {
+              String loadAverageAtStart, String loadAverageAtEnd, List<TargetSummary> targets,
+              Map<String, Double> notes) {
 
     /** Writes {@code latest.md/json} ({@code latest-quick.*} for --quick runs) and returns the path without suffix. */
     Path write(Path dir) throws IOException {
@@ -29,8 +30,24 @@ record Report(Instant started, Instant finished, BenchOptions options, Map<Strin
         json.put("loadAverageAtStart", loadAverageAtStart);
         json.put("loadAverageAtEnd", loadAverageAtEnd);
         json.put("targets", targets);
-        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(Path.of(base + ".json").toFile(),
-                json);
+        json.put("notes", notes);
+        // A figure a phase could not produce is NaN in memory and null in JSON (NaN is not JSON).
+        com.fasterxml.jackson.databind.module.SimpleModule nanAsNull = new com.fasterxml.jackson.databind.module.SimpleModule();
+        com.fasterxml.jackson.databind.JsonSerializer<Double> doubles = new com.fasterxml.jackson.databind.JsonSerializer<>() {
+            @Override
+            public void serialize(Double v, com.fasterxml.jackson.core.JsonGenerator g,
+                                  com.fasterxml.jackson.databind.SerializerProvider p) throws IOException {
+                if (v.isNaN() || v.isInfinite()) {
+                    g.writeNull();
+                } else {
+                    g.writeNumber(v);
+                }
+            }
+        };
+        nanAsNull.addSerializer(Double.class, doubles);
+        nanAsNull.addSerializer(double.class, doubles);
+        new ObjectMapper().registerModule(nanAsNull).enable(SerializationFeature.INDENT_OUTPUT)
+                .writeValue(Path.of(base + ".json").toFile(), json);
         return base;
     }
 
@@ -100,6 +117,13 @@ record Report(Instant started, Instant finished, BenchOptions options, Map<Strin
                     .append(cell(t.figures().get("rss_at_rate_mb"))).append(" | ")
                     .append(cell(t.figures().get("rss_at_max_mb"))).append(" | ")
                     .append(number(t.readySeconds())).append(" |\n");
+        }
+        if (notes.containsKey("weft_controlplane_rss_idle_mb")) {
+            md.append("\nThe Weft control plane (not on the request path, not counted above): ready in ")
+                    .append(number(notes.get("weft_controlplane_ready_s"))).append(" s, RSS ")
+                    .append(number(notes.get("weft_controlplane_rss_idle_mb"))).append(" MB idle, ")
+                    .append(number(notes.getOrDefault("weft_controlplane_rss_end_mb", Double.NaN)))
+                    .append(" MB at the end.\n");
         }
         List<TargetSummary> missing = targets.stream().filter(t -> t.unavailable() != null).toList();
         if (!missing.isEmpty()) {

@@ -19,9 +19,26 @@ final class WeftControlPlane {
 
     private static WeftControlPlane instance;
     private final int xdsPort;
+    private final ManagedProcess process;
+    private final double readySeconds;
 
-    private WeftControlPlane(int xdsPort) {
+    private WeftControlPlane(int xdsPort, ManagedProcess process, double readySeconds) {
         this.xdsPort = xdsPort;
+        this.process = process;
+        this.readySeconds = readySeconds;
+    }
+
+    /** The control plane if a Weft target started one (it is not on the request path, so reported apart). */
+    static synchronized java.util.Optional<WeftControlPlane> started() {
+        return java.util.Optional.ofNullable(instance);
+    }
+
+    ProcessHandle handle() {
+        return process.handle();
+    }
+
+    double readySeconds() {
+        return readySeconds;
     }
 
     static synchronized WeftControlPlane get(BenchContext context) throws TargetUnavailableException, IOException {
@@ -55,7 +72,7 @@ final class WeftControlPlane {
             }
             last = HttpProbe.get("127.0.0.1", httpPort, "127.0.0.1:" + httpPort, "/ready");
             if (last.startsWith("HTTP/1.1 200")) {
-                return new WeftControlPlane(xdsPort);
+                return new WeftControlPlane(xdsPort, process, (System.nanoTime() - process.startedNanos()) / 1e9);
             }
             sleep(50);
         }
