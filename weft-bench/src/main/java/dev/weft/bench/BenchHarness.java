@@ -106,18 +106,26 @@ public final class BenchHarness {
 
             WrkRunner wrkRunner = new WrkRunner(wrk);
             Map<String, List<RunMeasurement>> measurements = new LinkedHashMap<>();
+            Map<String, List<String>> failures = new LinkedHashMap<>();
             running.keySet().forEach(name -> measurements.put(name, new ArrayList<>()));
             List<RunningTarget> order = new ArrayList<>(running.values());
             for (int run = 1; run <= options.runs(); run++) {
                 for (RunningTarget target : order) {
-                    measurements.get(target.name()).add(measure(run, target, generator, wrkRunner));
+                    try {
+                        measurements.get(target.name()).add(measure(run, target, generator, wrkRunner));
+                    } catch (IOException e) {
+                        // A proxy that dies or stops answering loses this run; the others still count.
+                        failures.computeIfAbsent(target.name(), n -> new ArrayList<>())
+                                .add("run " + run + ": " + e.getMessage());
+                        log("run " + run + " " + target.name() + " failed: " + e.getMessage());
+                    }
                 }
                 // Rotate so no target is always measured first (or right after the same neighbour).
                 if (!order.isEmpty()) {
                     order.add(order.removeFirst());
                 }
             }
-            summaries = summarize(targets, running, unavailable, idleRss, measurements);
+            summaries = summarize(targets, running, unavailable, idleRss, measurements, failures);
             WeftControlPlane.started().ifPresent(cp -> notes.put("weft_controlplane_rss_end_mb",
                     ProcessStats.rssKb(List.of(cp.handle())) / 1024.0));
         }
@@ -130,7 +138,7 @@ public final class BenchHarness {
     }
 
     private RunMeasurement measure(int run, RunningTarget target, OpenLoopLoadGenerator generator,
-                                   WrkRunner wrk) throws Exception {
+                                   WrkRunner wrk) throws IOException, InterruptedException {
         List<ProcessHandle> procs = target.proxyProcesses();
         if (!options.warmup().isZero()) {
             generator.run(settings(target, options.warmup()));
@@ -172,7 +180,8 @@ public final class BenchHarness {
 
     private List<TargetSummary> summarize(Map<String, Target> targets, Map<String, RunningTarget> running,
                                           Map<String, String> unavailable, Map<String, Long> idleRss,
-                                          Map<String, List<RunMeasurement>> measurements) {
+                                          Map<String, List<RunMeasurement>> measurements,
+                                          Map<String, List<String>> failures) {
         List<TargetSummary> out = new ArrayList<>();
         for (Map.Entry<String, Target> e : targets.entrySet()) {
             String name = e.getKey();
@@ -180,7 +189,7 @@ public final class BenchHarness {
             RunningTarget r = running.get(name);
             if (r == null) {
                 out.add(new TargetSummary(name, target.description(), unavailable.get(name), 0, Double.NaN, 0,
-                        Map.of(), List.of()));
+                        Map.of(), List.of(), List.of()));
                 continue;
             }
             List<RunMeasurement> runs = measurements.get(name);
@@ -213,7 +222,7 @@ public final class BenchHarness {
             f.put("rss_at_max_mb", spread(runs, m -> m.rssAtMaxKb() / 1024.0));
             out.add(new TargetSummary(name, target.description(), null,
                     ProcessStats.expand(r.proxyProcesses()).size(), r.readySeconds(),
-                    idleRss.getOrDefault(name, 0L), f, runs));
+                    idleRss.getOrDefault(name, 0L), f, runs, failures.getOrDefault(name, List.of())));
         }
         return out;
     }
@@ -228,11 +237,15 @@ public final class BenchHarness {
         if (baseline == null || baseline.isEmpty()) {
             return Spread.of(List.of());
         }
+        Map<Integer, RunMeasurement> baseByRun = byRun(baseline);
         List<Double> values = new ArrayList<>();
-        for (int i = 0; i < runs.size() && i < baseline.size(); i++) {
-            double mine = figure.applyAsDouble(runs.get(i));
-            double base = figure.applyAsDouble(baseline.get(i));
-            values.add(ratio ? (base == 0 ? Double.NaN : mine / base) : mine - base);
+        for (RunMeasurement m : runs) {
+            RunMeasurement b = baseByRun.get(m.run());
+            if (b != null) {
+                double mine = figure.applyAsDouble(m);
+                double base = figure.applyAsDouble(b);
+                values.add(ratio ? (base == 0 ? Double.NaN : mine / base) : mine - base);
+            }
         }
         return Spread.of(values);
     }
@@ -243,14 +256,26 @@ public final class BenchHarness {
         if (direct == null || nginx == null || runs == direct) {
             return Spread.of(List.of());
         }
+        Map<Integer, RunMeasurement> directByRun = byRun(direct);
+        Map<Integer, RunMeasurement> nginxByRun = byRun(nginx);
         List<Double> values = new ArrayList<>();
-        for (int i = 0; i < runs.size() && i < direct.size() && i < nginx.size(); i++) {
-            double base = figure.applyAsDouble(direct.get(i));
-            double nginxAdded = figure.applyAsDouble(nginx.get(i)) - base;
-            double added = figure.applyAsDouble(runs.get(i)) - base;
-            values.add(nginxAdded <= 0 ? Double.NaN : added / nginxAdded);
+        for (RunMeasurement m : runs) {
+            RunMeasurement d = directByRun.get(m.run());
+            RunMeasurement n = nginxByRun.get(m.run());
+            if (d != null && n != null) {
+                double base = figure.applyAsDouble(d);
+                double nginxAdded = figure.applyAsDouble(n) - base;
+                double added = figure.applyAsDouble(m) - base;
+                values.add(nginxAdded <= 0 ? Double.NaN : added / nginxAdded);
+            }
         }
         return Spread.of(values);
+    }
+
+    private static Map<Integer, RunMeasurement> byRun(List<RunMeasurement> runs) {
+        Map<Integer, RunMeasurement> map = new java.util.HashMap<>();
+        runs.forEach(m -> map.put(m.run(), m));
+        return map;
     }
 
     private static Target targetNamed(String name) {

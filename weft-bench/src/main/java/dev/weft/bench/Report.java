@@ -125,6 +125,11 @@ record Report(Instant started, Instant finished, BenchOptions options, Map<Strin
                     .append(number(notes.getOrDefault("weft_controlplane_rss_end_mb", Double.NaN)))
                     .append(" MB at the end.\n");
         }
+        for (TargetSummary t : measured()) {
+            for (String failure : t.failedRuns()) {
+                md.append("\n- **").append(t.name()).append("** lost ").append(failure).append('\n');
+            }
+        }
         List<TargetSummary> missing = targets.stream().filter(t -> t.unavailable() != null).toList();
         if (!missing.isEmpty()) {
             md.append("\n## Not measured\n\n");

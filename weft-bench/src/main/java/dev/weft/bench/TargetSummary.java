@@ -10,7 +10,8 @@ import java.util.Map;
  * @param figures named figures (see docs/benchmarks.md), each the median over runs with its range
  * @param rssIdleKb resident memory of the proxy processes after start-up, before any load
  * @param readySeconds from proxy process start until a request first reached the backend through it
+ * @param failedRuns runs in which the target could not be measured, with the reason
  */
 public record TargetSummary(String name, String description, String unavailable, int proxyProcesses,
                             double readySeconds, long rssIdleKb, Map<String, Spread> figures,
-                            List<RunMeasurement> runs) {}
+                            List<RunMeasurement> runs, List<String> failedRuns) {}

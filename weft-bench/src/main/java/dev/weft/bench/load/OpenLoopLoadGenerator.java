@@ -54,7 +54,8 @@ public final class OpenLoopLoadGenerator implements AutoCloseable {
         }
     }
 
-    public LatencyResult run(Settings settings) throws InterruptedException {
+    /** Runs one phase; fails with an IOException naming the target when its connections cannot be opened. */
+    public LatencyResult run(Settings settings) throws InterruptedException, java.io.IOException {
         byte[] requestBytes = ("GET " + settings.path() + " HTTP/1.1\r\nHost: " + settings.hostHeader()
                 + "\r\nUser-Agent: weft-bench\r\n\r\n").getBytes(StandardCharsets.US_ASCII);
         ByteBuf request = Unpooled.unreleasableBuffer(Unpooled.directBuffer(requestBytes.length).writeBytes(requestBytes));
@@ -94,14 +95,18 @@ public final class OpenLoopLoadGenerator implements AutoCloseable {
                     .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 5_000);
         }
 
-        LatencyResult execute() throws InterruptedException {
+        LatencyResult execute() throws InterruptedException, java.io.IOException {
             EventLoop loop = group.next();
             long periodNanos = TimeUnit.SECONDS.toNanos(1) / settings.ratePerSecond();
             for (int i = 0; i < settings.connections(); i++) {
                 drivers.add(new ConnectionDriver(this, loop, i));
             }
             for (ConnectionDriver driver : drivers) {
-                driver.connect().syncUninterruptibly();
+                io.netty.channel.ChannelFuture connected = driver.connect().awaitUninterruptibly();
+                if (!connected.isSuccess()) {
+                    throw new java.io.IOException("cannot connect to " + settings.host() + ":" + settings.port()
+                            + ": " + connected.cause().getMessage(), connected.cause());
+                }
             }
             // Start a little ahead so every connection sees its first slot in the future.
             startNanos = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(20);

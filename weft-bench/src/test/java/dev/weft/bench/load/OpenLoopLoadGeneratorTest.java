@@ -26,7 +26,7 @@ class OpenLoopLoadGeneratorTest {
     }
 
     @Test
-    void countsFailedRequestsAsErrorsWhenNothingListens() throws Exception {
+    void failsNamingTheTargetWhenNothingListens() throws Exception {
         int port;
         try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
             port = s.getLocalPort();
@@ -35,6 +35,8 @@ class OpenLoopLoadGeneratorTest {
             int closedPort = port;
             org.assertj.core.api.Assertions.assertThatThrownBy(() -> generator.run(new OpenLoopLoadGenerator.Settings(
                     "127.0.0.1", closedPort, "x", "/", 10, 1, Duration.ofMillis(200))))
+                    .isInstanceOf(java.io.IOException.class)
+                    .hasMessageContaining("cannot connect to 127.0.0.1:" + closedPort)
                     .hasMessageContaining("Connection refused");
         }
     }
