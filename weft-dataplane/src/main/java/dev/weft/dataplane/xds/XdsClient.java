@@ -77,6 +77,7 @@ public final class XdsClient implements AutoCloseable {
     private final CountDownLatch warmLatch = new CountDownLatch(1);
     private volatile AppliedResources applied = AppliedResources.EMPTY;
     private volatile XdsStatus status;
+    private volatile boolean warm;
 
     // Confined to the executor thread.
     private final Map<String, TypeState> types = new LinkedHashMap<>();
@@ -149,7 +150,7 @@ public final class XdsClient implements AutoCloseable {
     }
 
     public boolean isWarm() {
-        return warmLatch.getCount() == 0;
+        return warm;
     }
 
     public boolean awaitWarm(Duration timeout) throws InterruptedException {
@@ -346,7 +347,6 @@ public final class XdsClient implements AutoCloseable {
             mergedParsed.keySet().retainAll(ts.names);
             ts.raw = mergedRaw;
             ts.parsed = mergedParsed;
-            ts.answered = true;
         }
         ts.version = version;
         ts.applied = true;
@@ -385,7 +385,6 @@ public final class XdsClient implements AutoCloseable {
             return;
         }
         dependent.names = Set.copyOf(names);
-        dependent.answered = false;
         Map<String, Any> raw = new LinkedHashMap<>(dependent.raw);
         Map<String, Object> parsed = new LinkedHashMap<>(dependent.parsed);
         raw.keySet().retainAll(names);
@@ -450,6 +449,7 @@ public final class XdsClient implements AutoCloseable {
         applied = nextApplied;
         snapshot.set(next);
         lastUpdate = Instant.now();
+        status = buildStatus();
         for (Consumer<ConfigSnapshot> l : listeners) {
             deliver(l, next);
         }
@@ -474,14 +474,14 @@ public final class XdsClient implements AutoCloseable {
         TypeState cds = types.get(XdsTypes.CLUSTER);
         TypeState lds = types.get(XdsTypes.LISTENER);
         if (loadedFromCache) {
-            warmLatch.countDown();
+            markWarm();
             return;
         }
         if (!cds.applied || !lds.applied) {
             return;
         }
         if (satisfied(types.get(XdsTypes.ENDPOINT)) && satisfied(types.get(XdsTypes.ROUTE))) {
-            warmLatch.countDown();
+            markWarm();
             log.info("xDS config warm: {}", versionsForLog());
             return;
         }
@@ -496,8 +496,20 @@ public final class XdsClient implements AutoCloseable {
         }
     }
 
+    /**
+     * Every referenced resource arrived, or the initial fetch timeout passed. An answer that lacks a name does not
+     * count: control planes answer before a new proxy's own registration has been pushed, and serving 404s from a
+     * half-filled config would be worse than waiting a few seconds.
+     */
+    /** Status first, so whoever awaitWarm() wakes sees a status that says warm. */
+    private void markWarm() {
+        warm = true;
+        status = buildStatus();
+        warmLatch.countDown();
+    }
+
     private boolean satisfied(TypeState ts) {
-        return ts.names.isEmpty() || ts.parsed.keySet().containsAll(ts.names) || ts.answered || fetchTimeoutElapsed;
+        return ts.names.isEmpty() || ts.parsed.keySet().containsAll(ts.names) || fetchTimeoutElapsed;
     }
 
     private String versionsForLog() {
@@ -538,7 +550,6 @@ public final class XdsClient implements AutoCloseable {
             }
             TypeState ts = types.get(type);
             install(ts, tr.version(), tr.resources(), parsedByType.get(type));
-            ts.answered = false;
         }
         publish();
         log.info("applied cached xDS config from {}: {}", cache.file(), versionsForLog());
@@ -572,8 +583,6 @@ public final class XdsClient implements AutoCloseable {
         /** The names last sent on the current stream, null before the first request. */
         Set<String> sentNames;
         boolean applied;
-        /** The server answered since the subscription last changed (it may lack some names). */
-        boolean answered;
         String lastNack;
 
         TypeState(String typeUrl) {
