@@ -72,9 +72,8 @@ public final class ControlPlane implements AutoCloseable {
         xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).start();
         http = new StatusHttpServer(new InetSocketAddress(options.httpBindAddress(), options.httpPort()), xds, config,
                 this::ready).start();
+        // Changes made between the first load and the watch starting are caught by the watcher's polling.
         config.watch(timers, () -> pushQueue.enqueue(PushReason.CONFIG_FILES));
-        // Changes that happened between the first load and the watch starting are picked up here.
-        pushQueue.enqueue(PushReason.CONFIG_FILES);
     }
 
     /** Runs on the push queue's thread, one push at a time. */

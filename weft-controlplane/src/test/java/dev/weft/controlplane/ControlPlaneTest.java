@@ -269,6 +269,9 @@ class ControlPlaneTest {
                 "outbound|9080|v3|reviews.default.svc.cluster.local");
         assertThat(Long.parseLong(changed.getVersionInfo())).isGreaterThan(Long.parseLong(s.rds().getVersionInfo()));
         c.ack(changed, s.rdsNames());
+        // Only the routes changed for this proxy: clusters and listeners are not re-sent.
+        assertThat(c.next(XdsType.CLUSTER, Duration.ofMillis(300))).isNull();
+        assertThat(c.next(XdsType.LISTENER, Duration.ofMillis(300))).isNull();
         assertThat(getJson("/debug/config-errors")).isEmpty();
 
         // An invalid edit is rejected as a whole: no push, the error names file, resource and field.
@@ -296,13 +299,47 @@ class ControlPlaneTest {
         });
         assertThat(c.next(XdsType.ROUTE, Duration.ofMillis(500))).as("no push for a rejected change").isNull();
         assertThat(cp.currentPushContext().config().virtualServices()).extracting(v -> v.meta().name())
-                .containsExactly("reviews");
+                .containsExactly("reviews", "bookinfo-frontend");
         assertThat(cp.configErrors()).isNotEmpty();
 
         // Fixing it clears the errors and pushes the new routes.
         Files.delete(configDir.resolve("broken.yaml"));
         await().atMost(WAIT).untilAsserted(() -> assertThat(getJson("/debug/config-errors")).isEmpty());
         assertThat(getJson("/debug/registryz").path("services")).isNotNull();
+    }
+
+    @Test
+    void invalidConfigAtStartServesNothingAndIsNotReadyUntilFixed() throws Exception {
+        Path dir = Files.createDirectory(configDir.resolve("other"));
+        Files.writeString(dir.resolve("bad.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata:
+                  name: reviews
+                spec:
+                  host: reviews
+                  trafficPolicy:
+                    loadBalancer:
+                      simple: FASTEST
+                """);
+        try (ControlPlane bad = ControlPlane.start(new ControlPlaneOptions(dir, 0, 0, "127.0.0.1", dir,
+                Duration.ofMillis(50), GRACE))) {
+            URI base = URI.create("http://127.0.0.1:" + bad.httpPort());
+            HttpResponse<String> ready = http.send(HttpRequest.newBuilder(base.resolve("/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(ready.statusCode()).isEqualTo(503);
+            assertThat(ready.body()).contains("no valid config");
+            JsonNode errors = JSON.readTree(http.send(HttpRequest.newBuilder(base.resolve("/debug/config-errors"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(errors.get(0).path("text").asText()).contains("bad.yaml", "DestinationRule", "FASTEST");
+
+            Files.writeString(dir.resolve("bad.yaml"), Files.readString(dir.resolve("bad.yaml"))
+                    .replace("FASTEST", "ROUND_ROBIN"));
+            await().atMost(WAIT).until(() -> http.send(HttpRequest.newBuilder(base.resolve("/ready")).build(),
+                    HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            assertThat(bad.configErrors()).isEmpty();
+            assertThat(bad.currentPushContext().config().destinationRules()).hasSize(1);
+        }
     }
 
     @Test

@@ -68,9 +68,16 @@ public final class ConfigDirectorySource implements AutoCloseable {
         reportedFingerprint = fingerprint();
         LoadResult result = ConfigLoader.load(directory);
         if (!result.ok()) {
+            boolean sameAsBefore = result.errors().equals(errors);
             errors = result.errors();
-            log.error("config change in {} rejected ({} error{}); still serving the previous config:\n{}", directory,
-                    result.errors().size(), result.errors().size() == 1 ? "" : "s", result.errorReport().strip());
+            if (sameAsBefore) {
+                log.debug("config in {} still invalid ({} errors)", directory, errors.size());
+                return new ReloadOutcome.Rejected(result.errors());
+            }
+            log.error("config in {} rejected ({} error{}); {}:\n{}", directory, result.errors().size(),
+                    result.errors().size() == 1 ? "" : "s",
+                    everValid ? "still serving the previous config" : "serving no routing config until it is fixed",
+                    result.errorReport().strip());
             return new ReloadOutcome.Rejected(result.errors());
         }
         errors = List.of();
