@@ -27,8 +27,16 @@ public sealed interface StringMatcher {
 
     record Contains(String part, boolean ignoreCase) implements StringMatcher {
         public boolean matches(String v) {
-            return ignoreCase ? v.toLowerCase(java.util.Locale.ROOT).contains(part.toLowerCase(java.util.Locale.ROOT))
-                    : v.contains(part);
+            if (!ignoreCase) {
+                return v.contains(part);
+            }
+            // regionMatches instead of toLowerCase: no per-request allocation.
+            for (int i = 0, last = v.length() - part.length(); i <= last; i++) {
+                if (v.regionMatches(true, i, part, 0, part.length())) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
