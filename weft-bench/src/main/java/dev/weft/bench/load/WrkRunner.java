@@ -23,9 +23,17 @@ public final class WrkRunner {
             Pattern.MULTILINE);
 
     private final String wrk;
+    /** The wrk process running now, ended by a shutdown hook if the harness exits mid-phase. */
+    private volatile Process current;
 
     public WrkRunner(String wrkBinary) {
         this.wrk = wrkBinary;
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            Process p = current;
+            if (p != null) {
+                p.destroyForcibly();
+            }
+        }, "wrk-cleanup"));
     }
 
     public ThroughputResult run(int port, String hostHeader, int threads, int connections, Duration duration)
@@ -34,6 +42,7 @@ public final class WrkRunner {
                 "-c", Integer.toString(connections), "-d", duration.toSeconds() + "s", "--latency",
                 "-H", "Host: " + hostHeader, "http://127.0.0.1:" + port + "/"));
         Process process = new ProcessBuilder(command).redirectErrorStream(true).start();
+        current = process;
         String output;
         try {
             output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -42,6 +51,7 @@ public final class WrkRunner {
             }
         } finally {
             process.destroyForcibly();
+            current = null;
         }
         return parse(output, command);
     }
