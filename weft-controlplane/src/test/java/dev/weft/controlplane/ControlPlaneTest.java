@@ -190,6 +190,13 @@ class ControlPlaneTest {
             assertThat(rds.path("nack").path("version").asText()).isEqualTo(s.rds().getVersionInfo());
             assertThat(rds.path("nack").path("time").asText()).isNotEmpty();
         });
+
+        // What the proxy is being sent can be inspected per proxy.
+        JsonNode dump = getJson("/debug/configz?proxy=sidecar~127.0.0.11~productpage-15006.default");
+        assertThat(dump.path("clusters").has("inbound|9080||")).isTrue();
+        assertThat(dump.path("listeners").path("inbound").path("address").path("socketAddress")
+                .path("address").asText()).isEqualTo("127.0.0.11");
+        assertThat(get("/debug/configz?proxy=nobody").statusCode()).isEqualTo(404);
     }
 
     private static JsonNode proxyIn(JsonNode syncz, String service) {

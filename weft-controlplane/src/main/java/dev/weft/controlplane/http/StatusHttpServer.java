@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import dev.weft.config.ConfigError;
+import dev.weft.controlplane.generator.ResourceJson;
 import dev.weft.controlplane.proxy.ProxyNode;
 import dev.weft.controlplane.push.PushContext;
 import dev.weft.controlplane.registry.MeshService;
@@ -60,8 +61,9 @@ public final class StatusHttpServer implements AutoCloseable {
         server.createContext("/debug/syncz", ex -> handle(ex, () -> json(syncz())));
         server.createContext("/debug/config-errors", ex -> handle(ex, () -> json(configErrors())));
         server.createContext("/debug/registryz", ex -> handle(ex, () -> json(registryz())));
+        server.createContext("/debug/configz", ex -> handle(ex, () -> configz(ex.getRequestURI().getRawQuery())));
         server.createContext("/", ex -> handle(ex, () -> new Response(404, "text/plain",
-                "no such endpoint; try /ready, /debug/syncz, /debug/config-errors, /debug/registryz\n")));
+                "no such endpoint; try /ready, /debug/syncz, /debug/config-errors, /debug/registryz, /debug/configz?proxy=ID\n")));
     }
 
     public StatusHttpServer start() {
@@ -203,6 +205,28 @@ public final class StatusHttpServer implements AutoCloseable {
             }
         }
         return root;
+    }
+
+    /** What the generators produce for one connected proxy now: {@code /debug/configz?proxy=<node id>}. */
+    private Response configz(String query) {
+        String id = null;
+        if (query != null) {
+            for (String kv : query.split("&")) {
+                if (kv.startsWith("proxy=")) {
+                    id = java.net.URLDecoder.decode(kv.substring("proxy=".length()), StandardCharsets.UTF_8);
+                }
+            }
+        }
+        if (id == null) {
+            return new Response(400, "text/plain", "usage: /debug/configz?proxy=<node id> (ids in /debug/syncz)\n");
+        }
+        for (ProxyStatus s : xds.proxyStatuses()) {
+            if (s.node().id().equals(id)) {
+                return new Response(200, "application/json",
+                        ResourceJson.render(xds.generators(), xds.currentContext(), s.node()));
+            }
+        }
+        return new Response(404, "text/plain", "no connected proxy with id " + id + "\n");
     }
 
     private static String str(Instant i) {

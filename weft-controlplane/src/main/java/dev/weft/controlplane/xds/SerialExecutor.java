@@ -6,6 +6,7 @@ import org.slf4j.LoggerFactory;
 import java.util.Queue;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -31,7 +32,11 @@ final class SerialExecutor implements Executor {
 
     private void schedule() {
         if (running.compareAndSet(false, true)) {
-            pool.execute(this::drain);
+            try {
+                pool.execute(this::drain);
+            } catch (RejectedExecutionException e) {
+                running.set(false); // the server is shutting down; the stream's remaining work does not matter
+            }
         }
     }
 

@@ -96,7 +96,7 @@ public final class XdsServer implements AutoCloseable {
                 .toList();
     }
 
-    Generators generators() {
+    public Generators generators() {
         return generators;
     }
 
