@@ -251,6 +251,39 @@ class XdsClientTest {
     }
 
     @Test
+    void unusableCacheIsIgnoredAndTheClientWaitsForTheControlPlane() throws Exception {
+        try (java.net.ServerSocket probe = new java.net.ServerSocket(0)) {
+            port = probe.getLocalPort(); // nothing listens here once the probe closes
+        }
+        java.nio.file.Files.writeString(dataDir.resolve(SnapshotCache.FILE_NAME), "not a cache");
+        XdsClient corrupt = client();
+        corrupt.start();
+        assertThat(corrupt.isWarm()).isFalse();
+        assertThat(corrupt.current()).isSameAs(ConfigSnapshot.EMPTY);
+        corrupt.close();
+
+        // Well-formed, but holding a resource this build rejects: ignored as a whole, not half applied.
+        Listener bad = XdsFixtures.outboundListener(15001).toBuilder().setName("bad").clearFilterChains().build();
+        try (SnapshotCache cache = new SnapshotCache(dataDir)) {
+            cache.save(AppliedResources.EMPTY
+                    .with(XdsTypes.CLUSTER, new AppliedResources.TypeResources("1", Map.of(XdsFixtures.REVIEWS,
+                            com.google.protobuf.Any.pack(XdsFixtures.edsCluster(XdsFixtures.REVIEWS)))))
+                    .with(XdsTypes.LISTENER, new AppliedResources.TypeResources("1", Map.of("bad",
+                            com.google.protobuf.Any.pack(bad)))));
+        }
+        XdsClient rejected = client();
+        rejected.start();
+        assertThat(rejected.isWarm()).isFalse();
+        assertThat(rejected.current().clusters()).isEmpty();
+        assertThat(rejected.status().connection()).isNotEqualTo(XdsStatus.ConnectionState.CONNECTED);
+
+        cache.setSnapshot(GROUP, snapshot("1", "10.0.0.1"));
+        startServer(port);
+        assertThat(rejected.awaitWarm(WAIT)).isTrue();
+        assertThat(rejected.current().listeners()).containsOnlyKeys("outbound");
+    }
+
+    @Test
     void warmsEvenWhenAReferencedRouteNeverArrives() throws Exception {
         Listener other = XdsFixtures.listener("upstream_16001", 16001, XdsFixtures.hcm()
                 .setRds(XdsFixtures.hcm().getRds().toBuilder().setRouteConfigName("upstream_16001")).build());
