@@ -48,6 +48,9 @@ class RoutingTest {
         mesh.awaitReady();
         client = mesh.clientOf(clientWorkload);
         awaitAllVersionsReachable();
+        // fresh connections: what warm-up saw (404/503 before routes and endpoints arrived) must not leak into
+        // the tests; keep-alive after a local reply has its own test
+        client = mesh.clientOf(clientWorkload);
     }
 
     @AfterAll
@@ -148,6 +151,16 @@ class RoutingTest {
 
     @Test
     @Order(7)
+    void keepAliveConnectionServesTheNextRequestAfterALocal404() throws Exception {
+        MeshClient oneConnection = mesh.clientOf(mesh.workload("client"));
+        assertThat(oneConnection.get("nosuchservice:9080", "/first").status()).isEqualTo(404);
+        Reply next = oneConnection.get(REVIEWS, "/v3/second");
+        assertThat(next.status()).as("%s", next).isEqualTo(200);
+        assertThat(next.version()).isEqualTo("v3");
+    }
+
+    @Test
+    @Order(8)
     void upstreamDownGets503WithAResponseFlag() throws Exception {
         Reply reply = client.get("down:9080", "/");
         assertThat(reply.status()).as("%s", reply).isEqualTo(503);

@@ -46,23 +46,32 @@ class ValidateCommandTest {
     }
 
     @Test
-    void invalidConfigExitsOneNamingFileLineResourceAndField() throws Exception {
-        Path dir = ProcessHarness.workDir("validate-bad");
+    void unknownFieldExitsOneNamingFileLineResourceAndField() throws Exception {
+        Path dir = ProcessHarness.workDir("validate-unknown-field");
         Path config = Files.createDirectories(dir.resolve("config"));
         Files.writeString(config.resolve("subsets.yaml"), RoutingConfigs.REVIEWS_SUBSETS);
-        Files.writeString(config.resolve("routes.yaml"),
-                RoutingConfigs.INITIAL_ROUTES.replace("subset: v2\n      weight: 20", "subset: v9\n      weight: 20")
-                        .replace("name: jason", "nmae: jason"));
+        Files.writeString(config.resolve("routes.yaml"), RoutingConfigs.INITIAL_ROUTES.replace("name: jason", "nmae: jason"));
 
         Run run = weft(dir, "validate", config.toString());
 
         assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
-        List<String> lines = run.stderr().lines().toList();
-        assertThat(lines).anySatisfy(line -> assertThat(line)
-                .contains("routes.yaml:", "VirtualService default/reviews", "spec.http[0].nmae"));
-        assertThat(lines).anySatisfy(line -> assertThat(line)
-                .contains("routes.yaml:", "VirtualService default/reviews", "v9"));
+        assertThat(run.stderr().lines().toList()).anySatisfy(line -> assertThat(line)
+                .containsPattern("routes\\.yaml:\\d+: VirtualService default/reviews: spec\\.http\\[0\\]\\.nmae: "));
         assertThat(run.stdout()).doesNotContain("OK");
+    }
+
+    @Test
+    void unknownSubsetExitsOneNamingTheRoute() throws Exception {
+        Path dir = ProcessHarness.workDir("validate-unknown-subset");
+        Path config = Files.createDirectories(dir.resolve("config"));
+        Files.writeString(config.resolve("subsets.yaml"), RoutingConfigs.REVIEWS_SUBSETS);
+        Files.writeString(config.resolve("routes.yaml"), RoutingConfigs.reviewsRoutes(80, "v9", 20));
+
+        Run run = weft(dir, "validate", config.toString());
+
+        assertThat(run.exitCode()).as(run.toString()).isEqualTo(1);
+        assertThat(run.stderr().lines().toList()).anySatisfy(line -> assertThat(line)
+                .contains("routes.yaml:", "VirtualService default/reviews", "spec.http[2].route[1]", "v9"));
     }
 
     @Test

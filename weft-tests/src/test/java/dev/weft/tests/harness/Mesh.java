@@ -90,6 +90,11 @@ public final class Mesh implements AutoCloseable {
         return workload;
     }
 
+    public Workload workload(String name) {
+        return workloads.stream().filter(w -> w.name().equals(name)).findFirst()
+                .orElseThrow(() -> new IllegalArgumentException("no workload " + name));
+    }
+
     /** Waits for the control plane's and every sidecar's /ready. */
     public Mesh awaitReady() {
         mesh.controlPlane().awaitReady(STARTUP);
