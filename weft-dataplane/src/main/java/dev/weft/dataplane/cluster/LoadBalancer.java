@@ -20,7 +20,7 @@ public sealed interface LoadBalancer
             case ROUND_ROBIN -> new RoundRobinLoadBalancer(healthy);
             case LEAST_REQUEST -> new LeastRequestLoadBalancer(healthy);
             case RANDOM -> new RandomLoadBalancer(healthy);
-            case RING_HASH -> new RingHashLoadBalancer(healthy, config.ringSize());
+            case RING_HASH -> new RingHashLoadBalancer(healthy, config.ringSize(), config.maxRingSize());
             case MAGLEV -> new MaglevLoadBalancer(healthy, config.ringSize());
         };
     }

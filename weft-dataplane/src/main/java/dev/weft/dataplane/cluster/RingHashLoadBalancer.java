@@ -20,8 +20,14 @@ public final class RingHashLoadBalancer implements LoadBalancer {
     private final int distinctHosts;
 
     public RingHashLoadBalancer(List<UpstreamHost> hosts, long minRingSize) {
+        this(hosts, minRingSize, 0);
+    }
+
+    /** {@code maxRingSize} 0 means the default (8M); the ring never exceeds it, even at the cost of min size. */
+    public RingHashLoadBalancer(List<UpstreamHost> hosts, long minRingSize, long maxRingSize) {
         this.distinctHosts = hosts.size();
-        long min = minRingSize <= 0 ? DEFAULT_MIN_RING_SIZE : minRingSize;
+        long max = maxRingSize <= 0 ? MAX_RING_SIZE : Math.min(maxRingSize, MAX_RING_SIZE);
+        long min = Math.min(minRingSize <= 0 ? DEFAULT_MIN_RING_SIZE : minRingSize, max);
         record Point(long key, UpstreamHost host) {}
         List<Point> ring = new ArrayList<>();
         if (!hosts.isEmpty()) {
@@ -30,10 +36,10 @@ public final class RingHashLoadBalancer implements LoadBalancer {
             for (long x : w) {
                 sum += x;
             }
-            double pointsPerWeight = pointsPerWeight(sum, min);
+            double pointsPerWeight = pointsPerWeight(sum, min, max);
             for (int i = 0; i < hosts.size(); i++) {
                 UpstreamHost host = hosts.get(i);
-                long count = Math.max(1, Math.round(pointsPerWeight * w[i]));
+                long count = Math.max(1, (long) (pointsPerWeight * w[i])); // floor: never above the maximum
                 StringBuilder key = new StringBuilder(host.address()).append('_');
                 int prefix = key.length();
                 for (long n = 0; n < count; n++) {
@@ -57,10 +63,10 @@ public final class RingHashLoadBalancer implements LoadBalancer {
      * a power of two keeps it unchanged as hosts come and go, so a host keeps its points and adding a host moves only
      * the keys it takes over (Envoy rescales every host instead, which moves more). Capped at the maximum ring size.
      */
-    static double pointsPerWeight(long weightSum, long minRingSize) {
+    static double pointsPerWeight(long weightSum, long minRingSize, long maxRingSize) {
         long needed = Math.max(1, (minRingSize + weightSum - 1) / weightSum);
         long perWeight = Long.highestOneBit(needed) == needed ? needed : Long.highestOneBit(needed) << 1;
-        return perWeight * (double) weightSum > MAX_RING_SIZE ? (double) MAX_RING_SIZE / weightSum : perWeight;
+        return perWeight * (double) weightSum > maxRingSize ? (double) maxRingSize / weightSum : perWeight;
     }
 
     int ringSize() {

@@ -8,11 +8,18 @@ import java.time.Duration;
  * @param edsServiceName name to look endpoints up by when {@code type} is EDS
  * @param loadAssignment inline endpoints for STATIC and DNS clusters, null for EDS
  * @param ringSize minimum ring size for RING_HASH, table size for MAGLEV (0: default)
+ * @param maxRingSize maximum ring size for RING_HASH (0: default, 8M)
  */
 public record ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
-                            LbPolicy lbPolicy, long ringSize, Duration connectTimeout) {
+                            LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize) {
 
     public enum DiscoveryType { EDS, STATIC, STRICT_DNS, LOGICAL_DNS }
 
     public enum LbPolicy { ROUND_ROBIN, LEAST_REQUEST, RANDOM, RING_HASH, MAGLEV }
+
+    /** With the default maximum ring size. */
+    public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
+                         LbPolicy lbPolicy, long ringSize, Duration connectTimeout) {
+        this(name, type, edsServiceName, loadAssignment, lbPolicy, ringSize, connectTimeout, 0);
+    }
 }

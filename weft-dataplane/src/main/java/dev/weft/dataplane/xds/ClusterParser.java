@@ -47,6 +47,7 @@ public final class ClusterParser {
             default -> throw reject.at("lb_policy", "unsupported lb_policy " + c.getLbPolicy());
         };
         long ringSize = 0;
+        long maxRingSize = 0;
         if (lb == ClusterConfig.LbPolicy.RING_HASH) {
             var cfg = c.getRingHashLbConfig();
             long min = cfg.hasMinimumRingSize() ? cfg.getMinimumRingSize().getValue() : DEFAULT_MIN_RING_SIZE;
@@ -56,6 +57,7 @@ public final class ClusterParser {
                         + ") <= maximum_ring_size (" + max + ") <= " + MAX_RING_SIZE);
             }
             ringSize = min;
+            maxRingSize = max;
         } else if (lb == ClusterConfig.LbPolicy.MAGLEV) {
             var cfg = c.getMaglevLbConfig();
             ringSize = cfg.hasTableSize() ? cfg.getTableSize().getValue() : DEFAULT_MAGLEV_TABLE_SIZE;
@@ -89,6 +91,6 @@ public final class ClusterParser {
                         + inline.endpoints().size());
             }
         }
-        return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout);
+        return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize);
     }
 }

@@ -111,6 +111,16 @@ class LoadBalancerTest {
     }
 
     @Test
+    void ringHashHonoursMaximumRingSize() {
+        List<UpstreamHost> hosts = hosts(1, 1, 1);
+        assertThat(new RingHashLoadBalancer(hosts, 1024, 1024).ringSize()).isBetween(1000, 1024);
+        assertThat(new RingHashLoadBalancer(hosts, 1024, 0).ringSize()).isEqualTo(1536);
+        assertThat(LoadBalancer.create(new ClusterConfig("c", ClusterConfig.DiscoveryType.EDS, "c", null,
+                ClusterConfig.LbPolicy.RING_HASH, 64, java.time.Duration.ofSeconds(1), 32), hosts))
+                .isInstanceOfSatisfying(RingHashLoadBalancer.class, lb -> assertThat(lb.ringSize()).isBetween(24, 32));
+    }
+
+    @Test
     void ringHashAddingAHostMovesOnlyItsShare() {
         assertMinimalDisruption(h -> new RingHashLoadBalancer(h, 1024), 0.30);
     }

@@ -31,7 +31,7 @@ class ClusterParserTest {
         ClusterConfig c = ClusterParser.parse(XdsFixtures.edsCluster(XdsFixtures.REVIEWS).toBuilder()
                 .setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST).build());
         assertThat(c).isEqualTo(new ClusterConfig(XdsFixtures.REVIEWS, ClusterConfig.DiscoveryType.EDS,
-                XdsFixtures.REVIEWS, null, ClusterConfig.LbPolicy.LEAST_REQUEST, 0, Duration.ofSeconds(2)));
+                XdsFixtures.REVIEWS, null, ClusterConfig.LbPolicy.LEAST_REQUEST, 0, Duration.ofSeconds(2), 0));
     }
 
     @Test
@@ -49,9 +49,11 @@ class ClusterParserTest {
         ClusterConfig ring = ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
                 .setLbPolicy(Cluster.LbPolicy.RING_HASH)
                 .setRingHashLbConfig(Cluster.RingHashLbConfig.newBuilder()
-                        .setMinimumRingSize(UInt64Value.of(4096))).build());
+                        .setMinimumRingSize(UInt64Value.of(4096))
+                        .setMaximumRingSize(UInt64Value.of(65536))).build());
         assertThat(ring.lbPolicy()).isEqualTo(ClusterConfig.LbPolicy.RING_HASH);
         assertThat(ring.ringSize()).isEqualTo(4096);
+        assertThat(ring.maxRingSize()).isEqualTo(65536);
         assertThat(ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
                 .setLbPolicy(Cluster.LbPolicy.RING_HASH).build()).ringSize()).isEqualTo(1024);
         ClusterConfig maglev = ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
