@@ -45,6 +45,7 @@ public final class ConfigDump {
         st.put("loaded_from_cache", status.loadedFromCache());
         st.put("last_update", status.lastUpdate() == null ? null : status.lastUpdate().toString());
         st.put("reconnects", status.reconnects());
+        st.put("last_stream_error", status.lastStreamError());
         ObjectNode versions = st.putObject("versions");
         status.appliedVersions().forEach(versions::put);
         ObjectNode nacks = st.putObject("last_nacks");

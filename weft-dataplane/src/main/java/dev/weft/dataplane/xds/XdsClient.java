@@ -85,6 +85,7 @@ public final class XdsClient implements AutoCloseable {
     private long streamId;
     private int consecutiveFailures;
     private long reconnects;
+    private String lastStreamError;
     private XdsStatus.ConnectionState connection = XdsStatus.ConnectionState.IDLE;
     private boolean loadedFromCache;
     private boolean fetchTimeoutElapsed;
@@ -251,11 +252,22 @@ public final class XdsClient implements AutoCloseable {
         if (closed) {
             return;
         }
-        long delay = backoffMillis(consecutiveFailures++);
+        int failures = consecutiveFailures++;
+        long delay = backoffMillis(failures);
         reconnects++;
+        lastStreamError = reason;
         connection = XdsStatus.ConnectionState.BACKING_OFF;
         status = buildStatus();
-        log.warn("xDS stream to {} ended ({}); retrying in {} ms", options.controlPlane(), reason, delay);
+        // Loud once per outage, then quiet: a control plane that is down for an hour should not flood the log.
+        if (failures == 0) {
+            log.warn("xDS stream to {} ended ({}); retrying in {} ms, serving the last config meanwhile",
+                    options.controlPlane(), reason, delay);
+        } else if (failures % 20 == 0) {
+            log.info("control plane {} still unreachable after {} attempts ({})", options.controlPlane(), failures,
+                    reason);
+        } else {
+            log.debug("xDS stream to {} ended ({}); retrying in {} ms", options.controlPlane(), reason, delay);
+        }
         executor.schedule(this::connect, delay, TimeUnit.MILLISECONDS);
     }
 
@@ -568,7 +580,7 @@ public final class XdsClient implements AutoCloseable {
             }
         }
         return new XdsStatus(connection, options.controlPlane(), isWarm(), loadedFromCache, versions, nacks,
-                lastUpdate, reconnects);
+                lastUpdate, reconnects, lastStreamError);
     }
 
     /** Per-type protocol state. */

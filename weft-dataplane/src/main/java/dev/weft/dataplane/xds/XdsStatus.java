@@ -11,10 +11,12 @@ import java.util.Map;
  * @param loadedFromCache true when the config being served came from the disk cache and the control plane has not
  *                        answered since
  * @param lastUpdate when a config was last applied, or null
+ * @param reconnects how many times the stream failed and was opened again
+ * @param lastStreamError why the stream last failed, or null
  */
 public record XdsStatus(ConnectionState connection, String controlPlane, boolean warm, boolean loadedFromCache,
                         Map<String, String> appliedVersions, Map<String, String> lastNacks, Instant lastUpdate,
-                        long reconnects) {
+                        long reconnects, String lastStreamError) {
     public XdsStatus {
         appliedVersions = Map.copyOf(appliedVersions);
         lastNacks = Map.copyOf(lastNacks);

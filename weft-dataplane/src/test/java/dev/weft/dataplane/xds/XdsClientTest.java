@@ -199,6 +199,8 @@ class XdsClientTest {
         await().atMost(WAIT).until(() -> client.status().connection() != XdsStatus.ConnectionState.CONNECTED);
         Thread.sleep(300);
         assertThat(endpointCount(client.current())).as("last config keeps serving").isEqualTo(1);
+        assertThat(client.status().lastStreamError()).isNotBlank();
+        assertThat(client.configDumpJson()).contains("\"last_stream_error\" : \"", "10.0.0.1");
 
         // A restarted control plane starts its versions over; the client must still take its config.
         cache.setSnapshot(GROUP, snapshot("1", "10.0.0.7", "10.0.0.8", "10.0.0.9"));
