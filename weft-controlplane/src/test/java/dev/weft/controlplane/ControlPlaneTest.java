@@ -248,9 +248,11 @@ class ControlPlaneTest {
         first.subscribe(XdsType.CLUSTER, List.of());
         response(first, XdsType.CLUSTER);
         await().atMost(WAIT).until(() -> !registryzEndpoints("reviews.default.svc.cluster.local").isEmpty());
+        // The restarted proxy's connection is set up first, so only the re-registration races the grace period.
+        AdsTestClient second = client("reviews", "127.0.0.12", Map.of("app", "reviews", "version", "v2"));
+        second.awaitConnected(WAIT);
         first.closeStream();
         Thread.sleep(GRACE.toMillis() / 3);
-        AdsTestClient second = client("reviews", "127.0.0.12", Map.of("app", "reviews", "version", "v2"));
         second.subscribe(XdsType.CLUSTER, List.of());
         response(second, XdsType.CLUSTER);
         Thread.sleep(GRACE.toMillis() + 500);

@@ -51,6 +51,17 @@ public final class AdsTestClient implements AutoCloseable {
         return responses.computeIfAbsent(typeUrl, t -> new LinkedBlockingQueue<>());
     }
 
+    /** Waits until the HTTP/2 connection is up, so a later request reaches the server without connect delay. */
+    public void awaitConnected(Duration timeout) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (channel.getState(true) != io.grpc.ConnectivityState.READY) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("channel not connected within " + timeout);
+            }
+            Thread.sleep(10);
+        }
+    }
+
     public Throwable error() {
         return error;
     }
