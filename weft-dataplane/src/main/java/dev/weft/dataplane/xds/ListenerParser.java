@@ -89,6 +89,10 @@ public final class ListenerParser {
                     path + ".route_config");
             default -> throw reject.at(path, "needs rds or route_config, got " + hcm.getRouteSpecifierCase());
         }
+        var codec = hcm.getCodecType();
+        if (codec != HttpConnectionManager.CodecType.AUTO && codec != HttpConnectionManager.CodecType.HTTP1) {
+            throw reject.at(path + ".codec_type", "codec " + codec + " is not supported yet (HTTP/1.1 only)");
+        }
         List<String> filters = new ArrayList<>();
         boolean router = false;
         for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {

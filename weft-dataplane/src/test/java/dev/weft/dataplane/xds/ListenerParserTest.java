@@ -106,6 +106,15 @@ class ListenerParserTest {
     }
 
     @Test
+    void rejectsHttp2Codec() {
+        var hcm = hcm().setCodecType(io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
+                .HttpConnectionManager.CodecType.HTTP2).build();
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001, hcm)))
+                .hasMessage("Listener outbound: filter_chains[0].filters[0].typed_config.codec_type: codec HTTP2 is "
+                        + "not supported yet (HTTP/1.1 only)");
+    }
+
+    @Test
     void rejectsNonAdsRds() {
         var hcm = hcm().setRds(Rds.newBuilder().setRouteConfigName("outbound")
                 .setConfigSource(ConfigSource.newBuilder().setPath("/etc/routes.yaml"))).build();
