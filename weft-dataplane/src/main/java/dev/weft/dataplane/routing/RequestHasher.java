@@ -1,5 +1,6 @@
 package dev.weft.dataplane.routing;
 
+import dev.weft.dataplane.cluster.HashKeys;
 import dev.weft.dataplane.config.HashPolicy;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
@@ -33,7 +34,7 @@ final class RequestHasher {
             if (key == null) {
                 continue;
             }
-            long h = hashKey(key);
+            long h = HashKeys.hashKey(key);
             combined = any ? Long.rotateLeft(combined, 1) ^ h : h;
             any = true;
             if (policy.terminal()) {
@@ -41,20 +42,5 @@ final class RequestHasher {
             }
         }
         return any ? new RequestHash(combined, setCookie) : null;
-    }
-
-    /** 64-bit FNV-1a over the UTF-16 code units, finished with a murmur3 mix so nearby keys spread over the ring. */
-    static long hashKey(CharSequence key) {
-        long h = 0xcbf29ce484222325L;
-        for (int i = 0; i < key.length(); i++) {
-            h ^= key.charAt(i);
-            h *= 0x100000001b3L;
-        }
-        h ^= h >>> 33;
-        h *= 0xff51afd7ed558ccdL;
-        h ^= h >>> 33;
-        h *= 0xc4ceb9fe1a85ec53L;
-        h ^= h >>> 33;
-        return h;
     }
 }
