@@ -3,6 +3,7 @@ package dev.weft.dataplane.xds;
 import dev.weft.dataplane.config.ClusterConfig;
 import dev.weft.dataplane.config.EndpointSet;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
 import java.time.Duration;
 
 /** Cluster (CDS) → {@link ClusterConfig}. */
@@ -12,6 +13,8 @@ public final class ClusterParser {
     public static final long DEFAULT_MIN_RING_SIZE = 1024;
     public static final long MAX_RING_SIZE = 8 * 1024 * 1024;
     public static final long DEFAULT_MAGLEV_TABLE_SIZE = 65537;
+
+    static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
 
     private ClusterParser() {}
 
@@ -35,6 +38,7 @@ public final class ClusterParser {
         if (c.hasTransportSocket() || c.getTransportSocketMatchesCount() > 0) {
             throw reject.at("transport_socket", "TLS to upstreams is not supported yet");
         }
+        checkUpstreamProtocol(c, reject);
         if (c.hasLoadBalancingPolicy()) {
             throw reject.at("load_balancing_policy", "not supported; use lb_policy");
         }
@@ -92,5 +96,26 @@ public final class ClusterParser {
             }
         }
         return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize);
+    }
+
+    /** Upstreams speak HTTP/1.1 for now; a cluster asking for HTTP/2 would silently get the wrong protocol. */
+    private static void checkUpstreamProtocol(Cluster c, Rejector reject) throws ResourceRejectedException {
+        if (c.hasHttp2ProtocolOptions()) {
+            throw reject.at("http2_protocol_options", "HTTP/2 upstreams are not supported yet");
+        }
+        var options = c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS);
+        if (options == null) {
+            return;
+        }
+        String path = "typed_extension_protocol_options[" + HTTP_PROTOCOL_OPTIONS + "]";
+        HttpProtocolOptions http = ListenerParser.unpack(options, HttpProtocolOptions.class, reject, path);
+        boolean http1 = switch (http.getUpstreamProtocolOptionsCase()) {
+            case EXPLICIT_HTTP_CONFIG -> http.getExplicitHttpConfig().hasHttpProtocolOptions();
+            case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> true;
+            default -> false;
+        };
+        if (!http1) {
+            throw reject.at(path, "only HTTP/1.1 upstreams are supported yet");
+        }
     }
 }

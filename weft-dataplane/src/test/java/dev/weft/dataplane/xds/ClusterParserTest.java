@@ -82,6 +82,26 @@ class ClusterParserTest {
     }
 
     @Test
+    void acceptsExplicitHttp1AndRejectsHttp2Upstreams() throws Exception {
+        var http1 = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
+                .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
+                        .ExplicitHttpConfig.newBuilder().setHttpProtocolOptions(
+                                io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance()))
+                .build();
+        assertThat(ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder().putTypedExtensionProtocolOptions(
+                ClusterParser.HTTP_PROTOCOL_OPTIONS, com.google.protobuf.Any.pack(http1)).build()).name())
+                .isEqualTo("c");
+        var http2 = http1.toBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+                .HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(
+                        io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance())).build();
+        assertThatThrownBy(() -> ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
+                .putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS,
+                        com.google.protobuf.Any.pack(http2)).build()))
+                .hasMessage("Cluster c: typed_extension_protocol_options[envoy.extensions.upstreams.http.v3"
+                        + ".HttpProtocolOptions]: only HTTP/1.1 upstreams are supported yet");
+    }
+
+    @Test
     void rejectsWhatItCannotApply() {
         assertThatThrownBy(() -> ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
                 .setType(Cluster.DiscoveryType.ORIGINAL_DST).build()))
