@@ -83,7 +83,7 @@ public final class DemoRun {
         List<ChildProcess> apps = new ArrayList<>();
         for (Workload workload : BOOKINFO) {
             int appPort = FreePorts.next();
-            Sidecar sidecar = mesh.startSidecar(SidecarSpec.of(workload.name(), workload.service(), workload.version(),
+            Sidecar sidecar = mesh.createSidecar(SidecarSpec.of(workload.name(), workload.service(), workload.version(),
                     appPort, SERVICE_PORT));
             sidecars.add(sidecar);
             apps.add(mesh.startDemoService(workload.name(), workload.service(), workload.version(), appPort,
@@ -92,6 +92,7 @@ public final class DemoRun {
         out.printf("Starting %d processes (control plane, %d services, %d sidecars)...%n",
                 1 + apps.size() + sidecars.size(), apps.size(), sidecars.size());
         controlPlane.awaitReady(STARTUP_TIMEOUT);
+        sidecars.forEach(Sidecar::start);
         out.printf("  %-22s xDS 127.0.0.1:%d   debug http://127.0.0.1:%d/debug/syncz%n", "control plane",
                 controlPlane.xdsPort(), controlPlane.httpPort());
         for (int i = 0; i < sidecars.size(); i++) {

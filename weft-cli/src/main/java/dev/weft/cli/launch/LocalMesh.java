@@ -61,13 +61,21 @@ public final class LocalMesh implements AutoCloseable {
 
     /** Starts {@code weft proxy} for one workload, pointed at this mesh's control plane. */
     public Sidecar startSidecar(SidecarSpec spec) {
+        return createSidecar(spec).start();
+    }
+
+    /**
+     * Allocates a sidecar's ports without starting it, so its app can be told the outbound port first and the
+     * sidecar can wait until the control plane is up (a proxy started earlier would sit in connect backoff).
+     */
+    public Sidecar createSidecar(SidecarSpec spec) {
         if (controlPlane == null) {
-            throw new IllegalStateException("start the control plane first");
+            throw new IllegalStateException("create the control plane first");
         }
         Sidecar sidecar = new Sidecar(launcher, spec, controlPlane.xdsAddress(),
                 workDir.resolve("data").resolve("proxy-" + spec.name()));
         sidecars.add(sidecar);
-        return sidecar.start();
+        return sidecar;
     }
 
     /** Starts {@code weft demo-service}; {@code proxyPort} is its sidecar's outbound port (0: none). */

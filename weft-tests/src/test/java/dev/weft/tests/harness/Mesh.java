@@ -61,8 +61,9 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
+    /** Starts the control plane and waits until it is ready, so sidecars started next connect at once. */
     public ControlPlaneProcess startControlPlane(String... extraArgs) {
-        return mesh.startControlPlane(extraArgs);
+        return mesh.startControlPlane(extraArgs).awaitReady(STARTUP);
     }
 
     public ControlPlaneProcess controlPlane() {
