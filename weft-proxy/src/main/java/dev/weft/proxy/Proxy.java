@@ -1,10 +1,10 @@
 package dev.weft.proxy;
 
 import dev.weft.dataplane.cluster.ClusterManager;
+import dev.weft.dataplane.cluster.DefaultClusterManager;
 import dev.weft.dataplane.xds.NodeIdentity;
 import dev.weft.dataplane.xds.XdsClient;
 import dev.weft.proxy.admin.AdminServer;
-import dev.weft.proxy.cluster.RoundRobinClusterManager;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -85,7 +85,7 @@ public final class Proxy implements AutoCloseable {
     }
 
     private static ClusterManager newClusterManager() {
-        return new RoundRobinClusterManager();
+        return new DefaultClusterManager();
     }
 
     private static Map<String, Object> listenersStatus(ProxyRuntime runtime) {

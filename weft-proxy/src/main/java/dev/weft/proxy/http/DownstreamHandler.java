@@ -6,16 +6,18 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
 import java.util.function.Supplier;
 
 /**
- * One downstream HTTP/1.1 connection. Requests are handled one at a time: reading is manual (auto-read off, one
- * message per read through a FlowControlHandler), so the next request is read only once the current exchange is
- * done, and a request body is read only as fast as the upstream takes it.
+ * One downstream HTTP/1.1 connection. Requests are handled one at a time and reading is manual (auto-read off): the
+ * socket is read again only while the current exchange can take more, so a request body is read only as fast as the
+ * upstream takes it, and pipelined requests wait (parsed, in a small queue) until the exchange before them is done.
  */
 public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private final String listenerName;
@@ -24,6 +26,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private ChannelHandlerContext ctx;
     private String sourceAddress;
     private HttpExchange current;
+    private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(2);
 
     public DownstreamHandler(String listenerName, Supplier<DataPlaneView> views, UpstreamPools pools) {
         this.listenerName = listenerName;
@@ -47,28 +50,49 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!(msg instanceof HttpObject)) {
+            ReferenceCountUtil.release(msg);
+        } else if (!pending.isEmpty() || (current != null && current.isRequestComplete())) {
+            pending.add((HttpObject) msg); // a pipelined request: wait until the current exchange is done
+        } else {
+            dispatch((HttpObject) msg);
+        }
+    }
+
+    private void dispatch(HttpObject msg) {
         if (msg instanceof HttpRequest request) {
             if (current != null) {
-                // cannot happen with one read per message; keep the connection consistent if it does
-                ReferenceCountUtil.release(msg);
+                ReferenceCountUtil.release(msg); // a new head before the last body part: the codec broke framing
                 ctx.close();
                 return;
             }
             current = new HttpExchange(this, request, views.get(), listenerName);
             current.start();
-            if (msg instanceof HttpContent content && current != null) {
-                current.onRequestContent(content);
+            if (msg instanceof HttpContent content) {
+                if (current != null) {
+                    current.onRequestContent(content);
+                } else {
+                    content.release();
+                }
             }
         } else if (msg instanceof HttpContent content) {
             if (current != null) {
                 current.onRequestContent(content);
             } else {
                 content.release();
-                ctx.read();
             }
         } else {
             ReferenceCountUtil.release(msg);
         }
+    }
+
+    /** After each socket read: read on only while the current exchange can take more (backpressure). */
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (pending.isEmpty() && (current == null || current.wantsRequestData())) {
+            ctx.read();
+        }
+        ctx.fireChannelReadComplete();
     }
 
     @Override
@@ -86,6 +110,7 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         if (exchange != null) {
             exchange.onDownstreamClosed();
         }
+        releasePending();
         ctx.fireChannelInactive();
     }
 
@@ -115,8 +140,18 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         return pools;
     }
 
+    /** The exchange can take request data again (upstream connected or writable, or discarding a body). */
     void readMore() {
-        ctx.read();
+        if (pending.isEmpty()) {
+            ctx.read();
+        }
+    }
+
+    private void releasePending() {
+        HttpObject msg;
+        while ((msg = pending.poll()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
     }
 
     /** Called by the exchange when both its request and its response are complete. */
@@ -126,8 +161,15 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
         current = null;
         if (keepAlive) {
-            ctx.read();
+            // pipelined messages first; each dispatch may start an exchange that stops the drain again
+            while (!pending.isEmpty() && (current == null || !current.isRequestComplete())) {
+                dispatch(pending.poll());
+            }
+            if (pending.isEmpty() && (current == null || current.wantsRequestData())) {
+                ctx.read();
+            }
         } else {
+            releasePending();
             ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
         }
     }

@@ -258,14 +258,23 @@ public final class HttpExchange implements RequestHead {
                 startTimer();
             }
         } else {
-            content.release();
-            if (!last) {
-                connection.readMore();
-            }
+            content.release(); // answered already: the rest of the body is read and dropped
         }
         if (last && responseComplete) {
             finish();
         }
+    }
+
+    boolean isRequestComplete() {
+        return requestComplete;
+    }
+
+    /** Whether reading more of the request now is useful: the upstream takes it, or it is being dropped. */
+    boolean wantsRequestData() {
+        if (requestComplete) {
+            return false;
+        }
+        return attempt == null || attempt.isDone() || responseComplete || attempt.canTakeBody();
     }
 
     /** Called by the attempt when upstream can take more request body. */

@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
+import java.util.ArrayDeque;
 
 /**
  * One try of a request against one upstream host: takes a pooled connection, streams the request there and the
@@ -27,6 +28,7 @@ final class UpstreamAttempt implements UpstreamListener {
     private boolean keepAliveUpstream;
     private boolean readPending; // a read waits for the downstream to drain
     private boolean done;
+    private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
 
     UpstreamAttempt(HttpExchange exchange, UpstreamHost host, Duration connectTimeout) {
         this.exchange = exchange;
@@ -51,6 +53,11 @@ final class UpstreamAttempt implements UpstreamListener {
         }
         this.connection = c;
         c.channel().write(exchange.upstreamRequestHead());
+        HttpContent content;
+        while ((content = early.poll()) != null) {
+            writeBody(content);
+        }
+        c.channel().flush();
         c.read();
         exchange.onUpstreamReady();
     }
@@ -69,15 +76,23 @@ final class UpstreamAttempt implements UpstreamListener {
 
     /** Streams one part of the request body; the exchange reads more when upstream stays writable. */
     void sendBody(HttpContent content) {
-        if (content instanceof LastHttpContent) {
-            requestSent = true;
-            connection.channel().writeAndFlush(content);
+        if (connection == null) {
+            early.add(content); // arrived with the head, before the connection: at most one socket read's worth
             return;
         }
-        connection.channel().writeAndFlush(content);
-        if (connection.channel().isWritable()) {
-            exchange.requestMoreBody();
+        writeBody(content);
+    }
+
+    private void writeBody(HttpContent content) {
+        if (content instanceof LastHttpContent) {
+            requestSent = true;
         }
+        connection.channel().writeAndFlush(content);
+    }
+
+    /** Connected and not pushing back: more request body may be read. */
+    boolean canTakeBody() {
+        return connection != null && connection.channel().isWritable();
     }
 
     @Override
@@ -163,6 +178,10 @@ final class UpstreamAttempt implements UpstreamListener {
     }
 
     private void end() {
+        HttpContent content;
+        while ((content = early.poll()) != null) {
+            content.release();
+        }
         if (!done) {
             done = true;
             host.onRequestEnd();

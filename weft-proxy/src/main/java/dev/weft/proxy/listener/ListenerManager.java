@@ -9,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -73,7 +72,6 @@ public final class ListenerManager implements AutoCloseable {
                             ch.pipeline().addLast(
                                     new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
                                     new HttpServerCodec(8192, 64 * 1024, 64 * 1024),
-                                    new FlowControlHandler(),
                                     new DownstreamHandler(name, views, pools));
                         }
                     })

@@ -34,7 +34,8 @@ public final class Transport implements AutoCloseable {
     private final DnsAddressResolverGroup resolver;
 
     public Transport(int threads) {
-        this.epoll = Epoll.isAvailable();
+        // -Dweft.transport=nio forces the portable transport (to compare behaviour, or where epoll misbehaves)
+        this.epoll = Epoll.isAvailable() && !"nio".equals(System.getProperty("weft.transport"));
         this.workers = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("weft-proxy", true),
                 epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory());
         Class<? extends DatagramChannel> udp = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
