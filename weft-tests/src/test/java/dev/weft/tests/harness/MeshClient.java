@@ -27,7 +27,7 @@ public final class MeshClient {
     /** GET {@code http://<authority><path>}, headers as name/value pairs. Throws on transport errors. */
     public Reply get(String authority, String path, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + authority + path))
-                .timeout(Duration.ofSeconds(10));
+                .timeout(Duration.ofSeconds(5));
         if (headers.length > 0) {
             request.headers(headers);
         }
