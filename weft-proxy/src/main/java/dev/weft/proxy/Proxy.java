@@ -48,7 +48,7 @@ public final class Proxy implements AutoCloseable {
             xds.addSnapshotListener(runtime::apply);
             XdsClient client = xds;
             admin = new AdminServer("127.0.0.1", options.adminPort(),
-                    () -> client.isWarm() && runtime.isServing(), client::configDumpJson, runtime.clusters(),
+                    () -> serving(client, runtime), client::configDumpJson, runtime.clusters(),
                     () -> listenersStatus(runtime));
             xds.start();
             LOG.info("proxy {} started: control plane {}, admin port {}, {} transport, cache {}", node.id(),
@@ -107,9 +107,14 @@ public final class Proxy implements AutoCloseable {
         return admin.port();
     }
 
-    /** Serving: the first config is applied (from the control plane or the disk cache) and its listeners are bound. */
+    /** Serving: a config is applied (from the control plane, or from the disk cache) and its listeners are bound. */
     public boolean isReady() {
-        return xds.isWarm() && runtime.isServing();
+        return serving(xds, runtime);
+    }
+
+    /** A config restored from the disk cache counts: the proxy serves it while the control plane is away. */
+    private static boolean serving(XdsClient xds, ProxyRuntime runtime) {
+        return (xds.isWarm() || xds.status().loadedFromCache()) && runtime.isServing();
     }
 
     /** The port a listener is bound on (e.g. "outbound", "inbound"), or -1. */
