@@ -402,6 +402,61 @@ class DataPathTest {
     }
 
     @Test
+    void dnsClusterHostsAreResolvedAtConnectTime() throws IOException {
+        var dns = new dev.weft.dataplane.config.ClusterConfig("dns", dev.weft.dataplane.config.ClusterConfig
+                .DiscoveryType.STRICT_DNS, null, new dev.weft.dataplane.config.EndpointSet("dns", List.of(
+                new Endpoint("localhost", v1.port(), 1, true, false, Map.of()))),
+                dev.weft.dataplane.config.ClusterConfig.LbPolicy.ROUND_ROBIN, 0, Duration.ofSeconds(2));
+        int port = apply(List.of(host("h", List.of("*"), route("r", prefix("/"), forward("dns")))), dns);
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            assertThat(c.get("/", "Host: h").header("x-backend")).isEqualTo("v1");
+        }
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws IOException {
+        int port = reviewsOnV1();
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            c.write(("GET /one HTTP/1.1\r\nHost: reviews\r\n\r\n"
+                    + "POST /upload HTTP/1.1\r\nHost: reviews\r\nContent-Length: 5\r\n\r\nhello"
+                    + "GET /three HTTP/1.1\r\nHost: reviews\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            assertThat(c.readResponse(false).echoed("path")).isEqualTo("/one");
+            assertThat(c.readResponse(false).text()).startsWith("bytes=5 ");
+            assertThat(c.readResponse(false).echoed("path")).isEqualTo("/three");
+        }
+    }
+
+    @Test
+    void headerHashPolicyKeepsAUserOnOneEndpoint() throws IOException {
+        TestBackend v3 = new TestBackend("v3");
+        try {
+            var ring = new dev.weft.dataplane.config.ClusterConfig("ring", dev.weft.dataplane.config.ClusterConfig
+                    .DiscoveryType.STATIC, null, new dev.weft.dataplane.config.EndpointSet("ring", List.of(
+                    new Endpoint("127.0.0.1", v1.port(), 1, true, false, Map.of()),
+                    new Endpoint("127.0.0.1", v2.port(), 1, true, false, Map.of()),
+                    new Endpoint("127.0.0.1", v3.port(), 1, true, false, Map.of()))),
+                    dev.weft.dataplane.config.ClusterConfig.LbPolicy.RING_HASH, 0, Duration.ofSeconds(2));
+            RouteAction.Forward byUser = new RouteAction.Forward(List.of(weighted("ring", 1)), null, null, null,
+                    Duration.ZERO, List.of(new dev.weft.dataplane.config.HashPolicy.Header("x-user", false)), null);
+            int port = apply(List.of(host("h", List.of("*"), route("r", prefix("/"), byUser))), ring);
+            java.util.Set<String> seenAcrossUsers = new java.util.HashSet<>();
+            try (RawHttpClient c = new RawHttpClient(port)) {
+                for (int user = 0; user < 20; user++) {
+                    java.util.Set<String> backends = new java.util.HashSet<>();
+                    for (int i = 0; i < 5; i++) {
+                        backends.add(c.get("/", "Host: h", "x-user: user-" + user).header("x-backend"));
+                    }
+                    assertThat(backends).hasSize(1);
+                    seenAcrossUsers.addAll(backends);
+                }
+            }
+            assertThat(seenAcrossUsers).hasSizeGreaterThan(1);
+        } finally {
+            v3.close();
+        }
+    }
+
+    @Test
     void removedListenerIsClosed() throws IOException {
         int port = reviewsOnV1();
         proxy.apply(ConfigSnapshot.EMPTY);

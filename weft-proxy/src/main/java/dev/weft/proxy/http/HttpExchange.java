@@ -97,7 +97,13 @@ public final class HttpExchange implements RequestHead {
 
     @Override
     public String header(String name) {
-        return request.headers().get(name);
+        HttpHeaders headers = request.headers();
+        String first = headers.get(name);
+        if (first == null) {
+            return null;
+        }
+        java.util.List<String> all = headers.getAll(name);
+        return all.size() == 1 ? first : String.join(",", all); // Envoy matches repeated headers joined by ','
     }
 
     @Override
