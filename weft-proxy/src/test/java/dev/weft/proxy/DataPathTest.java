@@ -183,6 +183,59 @@ class DataPathTest {
         }
     }
 
+    /** A backend that answers the first request of each connection, then hangs up on the next one unanswered. */
+    private static Thread oneRequestPerConnectionServer(ServerSocket server) {
+        return Thread.ofVirtual().start(() -> {
+            while (!server.isClosed()) {
+                try {
+                    Socket s = server.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (s) {
+                            var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                    StandardCharsets.ISO_8859_1));
+                            String line;
+                            while ((line = in.readLine()) != null && !line.isEmpty()) {
+                                // request head of a body-less request
+                            }
+                            s.getOutputStream().write(("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nx-backend: flaky\r\n"
+                                    + "\r\nok").getBytes(StandardCharsets.ISO_8859_1));
+                            s.getOutputStream().flush();
+                            while ((line = in.readLine()) != null && !line.isEmpty()) {
+                                // the next request arrives on the kept-alive connection: close without answering
+                            }
+                        } catch (IOException e) {
+                            // connection gone
+                        }
+                    });
+                } catch (IOException e) {
+                    return;
+                }
+            }
+        });
+    }
+
+    @Test
+    void idempotentRequestOnAConnectionClosedAtReuseIsSentAgainOnANewOne() throws Exception {
+        try (ServerSocket flaky = new ServerSocket(0)) {
+            Thread acceptor = oneRequestPerConnectionServer(flaky);
+            int port = apply(List.of(host("h", List.of("*"), route("r", prefix("/"), forward("flaky")))),
+                    staticCluster("flaky", flaky.getLocalPort()));
+            try (RawHttpClient c = new RawHttpClient(port)) {
+                for (int i = 0; i < 3; i++) {
+                    RawHttpClient.Response r = c.get("/", "Host: h");
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.text()).isEqualTo("ok");
+                }
+                // not idempotent: never sent twice behind the client's back
+                c.sendHead("POST", "/", "Host: h", "Content-Length: 0");
+                RawHttpClient.Response post = c.readResponse(false);
+                assertThat(post.status()).isEqualTo(503);
+                assertThat(post.header("x-weft-response-flags")).isEqualTo("UC");
+            }
+            acceptor.interrupt();
+        }
+    }
+
     @Test
     void routeTimeoutIs504Ut() throws IOException {
         int port = apply(List.of(host("h", List.of("*"), route("r", prefix("/"),

@@ -64,6 +64,7 @@ public final class HttpExchange implements RequestHead {
     private boolean responseStarted;
     private boolean responseComplete;
     private boolean finished;
+    private boolean replayedOnFreshConnection;
 
     HttpExchange(DownstreamHandler connection, HttpRequest request, DataPlaneView view, String listenerName) {
         this.connection = connection;
@@ -230,7 +231,7 @@ public final class HttpExchange implements RequestHead {
         HeaderMutator.apply(weightedCluster.requestHeaders(), headers);
         Duration t = forward.timeout();
         timeoutMillis = t == null || t.isZero() || t.isNegative() ? 0 : Math.max(1, t.toMillis());
-        attempt = new UpstreamAttempt(this, host, cluster.config().connectTimeout());
+        attempt = new UpstreamAttempt(this, host, cluster.config().connectTimeout(), false);
         attempt.start(connection.pools().of(ctx.channel().eventLoop()));
     }
 
@@ -269,6 +270,12 @@ public final class HttpExchange implements RequestHead {
         if (last && responseComplete) {
             finish();
         }
+    }
+
+    /** RFC 9110 §9.2.2: only idempotent requests may be sent again without the client asking. */
+    private boolean idempotent() {
+        HttpMethod m = request.method();
+        return !HttpMethod.POST.equals(m) && !HttpMethod.PATCH.equals(m) && !HttpMethod.CONNECT.equals(m);
     }
 
     boolean isRequestComplete() {
@@ -366,9 +373,22 @@ public final class HttpExchange implements RequestHead {
         }
     }
 
-    /** The upstream connection failed; {@code flag} says how. */
-    void onUpstreamFailure(ResponseFlag flag, int status, String detail) {
+    /**
+     * The upstream connection failed; {@code flag} says how. {@code replayable}: the request never reached the
+     * upstream application, so it is sent once more on a new connection before failing.
+     */
+    void onUpstreamFailure(ResponseFlag flag, int status, String detail, boolean replayable) {
         if (responseComplete || finished) {
+            return;
+        }
+        if (replayable && idempotent() && !replayedOnFreshConnection && !responseStarted) {
+            replayedOnFreshConnection = true;
+            UpstreamAttempt previous = attempt;
+            attempt = new UpstreamAttempt(this, previous.host(), previous.connectTimeout(), true);
+            if (requestComplete) {
+                attempt.sendBody(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+            attempt.start(connection.pools().of(ctx.channel().eventLoop()));
             return;
         }
         if (responseStarted) {

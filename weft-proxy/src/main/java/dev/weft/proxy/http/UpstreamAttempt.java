@@ -28,17 +28,29 @@ final class UpstreamAttempt implements UpstreamListener {
     private boolean keepAliveUpstream;
     private boolean readPending; // a read waits for the downstream to drain
     private boolean done;
+    private final boolean freshConnection;
+    private boolean bodySent; // request body bytes went out: this attempt cannot be replayed
+    private boolean responseSeen;
     private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
 
-    UpstreamAttempt(HttpExchange exchange, UpstreamHost host, Duration connectTimeout) {
+    UpstreamAttempt(HttpExchange exchange, UpstreamHost host, Duration connectTimeout, boolean freshConnection) {
         this.exchange = exchange;
         this.host = host;
         this.connectTimeout = connectTimeout;
+        this.freshConnection = freshConnection;
     }
 
     void start(UpstreamConnectionPool pool) {
         host.onRequestStart();
-        pool.acquire(host, connectTimeout, this);
+        pool.acquire(host, connectTimeout, this, freshConnection);
+    }
+
+    UpstreamHost host() {
+        return host;
+    }
+
+    Duration connectTimeout() {
+        return connectTimeout;
     }
 
     boolean isDone() {
@@ -71,7 +83,7 @@ final class UpstreamAttempt implements UpstreamListener {
         exchange.onUpstreamFailure(ResponseFlag.UF, 503,
                 "upstream connect error or disconnect/reset before headers. reset reason: connection failure"
                         + (cause == null || cause.getMessage() == null ? "" : ", transport failure reason: "
-                        + cause.getMessage()) + "\n");
+                        + cause.getMessage()) + "\n", false);
     }
 
     /** Streams one part of the request body; the exchange reads more when upstream stays writable. */
@@ -86,6 +98,9 @@ final class UpstreamAttempt implements UpstreamListener {
     private void writeBody(HttpContent content) {
         if (content instanceof LastHttpContent) {
             requestSent = true;
+        }
+        if (content.content().isReadable()) {
+            bodySent = true;
         }
         connection.channel().writeAndFlush(content);
     }
@@ -108,6 +123,7 @@ final class UpstreamAttempt implements UpstreamListener {
             ReferenceCountUtil.release(message);
             return;
         }
+        responseSeen = true;
         if (message instanceof HttpResponse response) {
             HttpResponseStatus status = response.status();
             if (status.codeClass() == io.netty.handler.codec.http.HttpStatusClass.INFORMATIONAL
@@ -162,8 +178,12 @@ final class UpstreamAttempt implements UpstreamListener {
             return;
         }
         end();
+        // A pooled connection the server closed just as it was reused: the request never reached the application,
+        // so it may go again once on a new connection (what HTTP clients do for this race).
+        boolean staleReuse = connection != null && connection.requestCount() > 1 && !responseSeen && !bodySent;
         exchange.onUpstreamFailure(ResponseFlag.UC, 503,
-                "upstream connect error or disconnect/reset before headers. reset reason: connection termination\n");
+                "upstream connect error or disconnect/reset before headers. reset reason: connection termination\n",
+                staleReuse);
     }
 
     /** Abandons the attempt (timeout, downstream gone): the connection is in an unknown state and is closed. */

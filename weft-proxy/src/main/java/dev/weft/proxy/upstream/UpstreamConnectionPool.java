@@ -36,11 +36,14 @@ public final class UpstreamConnectionPool {
         this.bootstrap = transport.clientBootstrap(loop);
     }
 
-    /** Hands {@code listener} a connection to {@code host}: an idle one at once, or a new one once connected. */
-    public void acquire(UpstreamHost host, Duration connectTimeout, UpstreamListener listener) {
+    /**
+     * Hands {@code listener} a connection to {@code host}: an idle one at once (unless {@code fresh}), or a new one
+     * once connected.
+     */
+    public void acquire(UpstreamHost host, Duration connectTimeout, UpstreamListener listener, boolean fresh) {
         assert loop.inEventLoop();
         EndpointPool pool = pools.computeIfAbsent(host.address(), a -> new EndpointPool(a, MAX_IDLE_PER_ENDPOINT));
-        UpstreamConnection idle = pool.poll();
+        UpstreamConnection idle = fresh ? null : pool.poll();
         if (idle != null) {
             idle.attach(listener);
             listener.onConnected(idle);
