@@ -3,7 +3,9 @@ package dev.weft.tests;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.weft.cli.launch.FreePorts;
 import dev.weft.tests.harness.Mesh;
+import dev.weft.tests.harness.RawHttp;
 import dev.weft.tests.harness.MeshClient;
 import dev.weft.tests.harness.Reply;
 import dev.weft.tests.harness.Workload;
@@ -32,6 +34,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class RoutingTest {
     private static final String REVIEWS = "reviews:9080";
+    private static final int UPSTREAM_PORT = FreePorts.next();
     private static Mesh mesh;
     private static MeshClient client;
 
@@ -41,7 +44,8 @@ class RoutingTest {
         mesh.writeConfig("reviews-subsets.yaml", RoutingConfigs.REVIEWS_SUBSETS);
         mesh.writeConfig("reviews-routes.yaml", RoutingConfigs.INITIAL_ROUTES);
         mesh.startControlPlane();
-        Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080);
+        Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080,
+                "reviews:9080=" + UPSTREAM_PORT);
         mesh.addEchoWorkload("reviews-v1", "reviews", "v1", 9080);
         mesh.addEchoWorkload("reviews-v2", "reviews", "v2", 9080);
         mesh.addEchoWorkload("reviews-v3", "reviews", "v3", 9080);
@@ -186,6 +190,57 @@ class RoutingTest {
         Reply reply = client.get("down:9080", "/");
         assertThat(reply.status()).as("%s", reply).isEqualTo(503);
         assertThat(reply.header("x-weft-response-flags")).as("%s", reply).isNotBlank();
+    }
+
+    @Test
+    @Order(9)
+    void hostHeaderNamingTheServiceRoutesWithoutProxyForm() throws Exception {
+        int outbound = mesh.workload("client").sidecar().outboundPort();
+        for (String host : List.of("reviews", "reviews:9080", "reviews.default.svc.cluster.local",
+                "reviews.default.svc.cluster.local:9080")) {
+            RawHttp.Response response = RawHttp.get(outbound, "/v3/by-host", host);
+            assertThat(response.status()).as("Host: %s -> %s", host, response).isEqualTo(200);
+            assertThat(response.body()).as("Host: %s", host).contains("\"version\":\"v3\"");
+        }
+    }
+
+    @Test
+    @Order(9)
+    void upstreamBindingSendsPlainRequestsToItsService() throws Exception {
+        // a client that can set neither a proxy nor a Host header: the local port alone picks the service
+        RawHttp.Response response = RawHttp.get(UPSTREAM_PORT, "/v3/bound", "127.0.0.1:" + UPSTREAM_PORT);
+        assertThat(response.status()).as("%s", response).isEqualTo(200);
+        assertThat(response.body()).contains("\"version\":\"v3\"", "\"path\":\"/v3/bound\"");
+    }
+
+    @Test
+    @Order(9)
+    void largeBodiesStreamBothWays() throws Exception {
+        byte[] upload = new byte[5 * 1024 * 1024];
+        new java.util.Random(7).nextBytes(upload);
+        String sha = java.util.HexFormat.of().formatHex(java.security.MessageDigest.getInstance("SHA-256").digest(upload));
+        java.net.http.HttpClient http = java.net.http.HttpClient.newBuilder()
+                .version(java.net.http.HttpClient.Version.HTTP_1_1)
+                .proxy(java.net.ProxySelector.of(new java.net.InetSocketAddress("127.0.0.1",
+                        mesh.workload("client").sidecar().outboundPort())))
+                .build();
+        var posted = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://reviews:9080/v3/upload"))
+                .POST(java.net.http.HttpRequest.BodyPublishers.ofByteArray(upload)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString());
+        assertThat(posted.statusCode()).isEqualTo(200);
+        assertThat(posted.body()).contains("\"bodyLength\":" + upload.length, sha);
+
+        var downloaded = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://reviews:9080/bytes/20000000"))
+                .header("end-user", "jason").build(), java.net.http.HttpResponse.BodyHandlers.ofInputStream());
+        assertThat(downloaded.statusCode()).isEqualTo(200);
+        long total = 0;
+        try (var in = downloaded.body()) {
+            byte[] buffer = new byte[64 * 1024];
+            for (int n; (n = in.read(buffer)) > 0; ) {
+                total += n;
+            }
+        }
+        assertThat(total).isEqualTo(20_000_000L);
     }
 
     @Test

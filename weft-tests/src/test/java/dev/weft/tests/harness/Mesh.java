@@ -71,10 +71,14 @@ public final class Mesh implements AutoCloseable {
     }
 
     /** An echo app reporting {@code version}, behind a sidecar registering it as {@code service} (labels app, version). */
-    public Workload addEchoWorkload(String name, String service, String version, int servicePort) {
+    public Workload addEchoWorkload(String name, String service, String version, int servicePort,
+                                    String... upstreams) {
         try {
             DemoService app = DemoService.start(new DemoServiceOptions("echo", version, 0, null));
-            Sidecar sidecar = mesh.startSidecar(SidecarSpec.of(name, service, version, app.port(), servicePort));
+            SidecarSpec spec = SidecarSpec.of(name, service, version, app.port(), servicePort);
+            spec = new SidecarSpec(spec.name(), spec.service(), spec.namespace(), spec.labels(), spec.appPort(),
+                    spec.servicePort(), List.of(upstreams));
+            Sidecar sidecar = mesh.startSidecar(spec);
             Workload workload = new Workload(name, app, sidecar);
             workloads.add(workload);
             return workload;
