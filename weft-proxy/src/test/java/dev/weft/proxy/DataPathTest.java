@@ -52,6 +52,14 @@ class DataPathTest {
 
     @AfterEach
     void stop() {
+        // every request that started on a host ended on it, whatever way it ended (success, timeout, reset...)
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(3)).untilAsserted(() -> {
+            for (var cluster : proxy.clusters().all()) {
+                for (var h : cluster.hosts()) {
+                    assertThat(h.activeRequests()).as("active requests on %s", h).isZero();
+                }
+            }
+        });
         proxy.close();
         v1.close();
         v2.close();

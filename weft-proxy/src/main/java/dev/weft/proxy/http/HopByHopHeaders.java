@@ -2,12 +2,14 @@ package dev.weft.proxy.http;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
 import java.util.List;
 
 /** Headers that describe one connection and must not be forwarded (RFC 9110 §7.6.1). */
 final class HopByHopHeaders {
+    // Netty deprecates its constants for these two because HTTP/2 forbids them; a proxy still has to strip them
     private static final List<CharSequence> FIXED = List.of(
-            HttpHeaderNames.CONNECTION, HttpHeaderNames.KEEP_ALIVE, HttpHeaderNames.PROXY_CONNECTION,
+            HttpHeaderNames.CONNECTION, AsciiString.cached("keep-alive"), AsciiString.cached("proxy-connection"),
             HttpHeaderNames.TE, HttpHeaderNames.TRAILER, HttpHeaderNames.TRANSFER_ENCODING, HttpHeaderNames.UPGRADE,
             HttpHeaderNames.PROXY_AUTHENTICATE);
 
