@@ -21,6 +21,9 @@ final class RedirectBuilder {
         String host = redirect.host() != null && !redirect.host().isEmpty() ? redirect.host()
                 : Authority.host(authority);
         int port = redirect.port() > 0 ? redirect.port() : Authority.port(authority);
+        if (redirect.port() <= 0 && !scheme.equalsIgnoreCase(head.scheme()) && port == defaultPort(head.scheme())) {
+            port = -1; // http://h:80 redirected to https: the old scheme's default port does not carry over
+        }
         if (port == defaultPort(scheme)) {
             port = -1;
         }

@@ -179,6 +179,8 @@ class RouterTest {
         TestRequest old = TestRequest.get("shop", "/old/page?x=1");
         assertThat(router.route(old).redirectStatus()).isEqualTo(301);
         assertThat(router.route(old).redirectLocation(old)).isEqualTo("http://shop/new/page");
+        TestRequest plain = TestRequest.get("shop:80", "/full");
+        assertThat(router.route(plain).redirectLocation(plain)).isEqualTo("https://secure.example.com/new");
         TestRequest port = TestRequest.get("shop:80", "/port");
         assertThat(router.route(port).redirectLocation(port)).isEqualTo("http://shop:8443/port");
     }
