@@ -518,6 +518,19 @@ class DataPathTest {
     }
 
     @Test
+    void malformedRequestGets400AndTheConnectionCloses() throws IOException {
+        int port = reviewsOnV1();
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            c.write("GET / HTTP/1.1\r\nHost: reviews\r\nbroken header line without colon\r\n\r\n"
+                    .getBytes(StandardCharsets.US_ASCII));
+            RawHttpClient.Response r = c.readResponse(false);
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("x-weft-response-flags")).isEqualTo("DPE");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
     void removedListenerIsClosed() throws IOException {
         int port = reviewsOnV1();
         proxy.apply(ConfigSnapshot.EMPTY);

@@ -255,6 +255,13 @@ public final class HttpExchange implements RequestHead {
     }
 
     void onRequestContent(HttpContent content) {
+        if (content.decoderResult().isFailure()) {
+            // a broken body (bad chunk framing): neither side can be trusted to be in step any more
+            content.release();
+            onDownstreamClosed();
+            ctx.close();
+            return;
+        }
         boolean last = content instanceof LastHttpContent;
         if (last) {
             requestComplete = true;
