@@ -531,6 +531,38 @@ class DataPathTest {
     }
 
     @Test
+    void closeDelimitedHttp10ResponseIsForwardedWhole() throws Exception {
+        try (ServerSocket old = new ServerSocket(0)) {
+            Thread server = Thread.ofVirtual().start(() -> {
+                while (!old.isClosed()) {
+                    try (Socket s = old.accept()) {
+                        var in = new java.io.BufferedReader(new java.io.InputStreamReader(s.getInputStream(),
+                                StandardCharsets.ISO_8859_1));
+                        String line;
+                        while ((line = in.readLine()) != null && !line.isEmpty()) {
+                            // request head
+                        }
+                        s.getOutputStream().write(("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\n"
+                                + "body until close").getBytes(StandardCharsets.ISO_8859_1));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+            int port = apply(List.of(host("h", List.of("*"), route("r", prefix("/"), forward("old")))),
+                    staticCluster("old", old.getLocalPort()));
+            try (RawHttpClient c = new RawHttpClient(port)) {
+                for (int i = 0; i < 2; i++) {
+                    RawHttpClient.Response r = c.get("/", "Host: h");
+                    assertThat(r.status()).isEqualTo(200);
+                    assertThat(r.text()).isEqualTo("body until close");
+                }
+            }
+            server.interrupt();
+        }
+    }
+
+    @Test
     void removedListenerIsClosed() throws IOException {
         int port = reviewsOnV1();
         proxy.apply(ConfigSnapshot.EMPTY);
