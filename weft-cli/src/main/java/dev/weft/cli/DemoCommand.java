@@ -30,10 +30,14 @@ final class DemoCommand implements Callable<Integer> {
     @Option(names = "--keep", description = "keep the work folder (config, caches, logs) after exit")
     boolean keep;
 
+    @Option(names = "--work-dir", paramLabel = "DIR", description = "use this folder (kept after exit) instead of a temporary one")
+    Path workDir;
+
     @Override
     public Integer call() throws Exception {
         long start = System.nanoTime();
-        Path work = Files.createTempDirectory("weft-demo-");
+        Path work = workDir != null ? Files.createDirectories(workDir).toAbsolutePath() : Files.createTempDirectory("weft-demo-");
+        keep |= workDir != null;
         AtomicBoolean stopping = new AtomicBoolean();
         CountDownLatch finished = new CountDownLatch(1);
         WeftLauncher launcher = WeftLauncher.forCurrentProcess(work.resolve("logs"));

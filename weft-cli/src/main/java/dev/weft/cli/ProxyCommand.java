@@ -74,7 +74,7 @@ final class ProxyCommand implements Callable<Integer> {
     public Integer call() throws Exception {
         ProxyOptions options = toOptions();
         var proxy = Proxy.start(options);
-        log.info("proxy for {}.{} ready: outbound 127.0.0.1:{}, inbound {}:{} -> app 127.0.0.1:{}, admin 127.0.0.1:{}",
+        log.info("proxy for {}.{} started: outbound 127.0.0.1:{}, inbound {}:{} -> app 127.0.0.1:{}, admin 127.0.0.1:{} (/ready once config is applied)",
                 service, namespace, outboundPort, address, inboundPort, appPort, proxy.adminPort());
         Foreground.runUntilShutdown("proxy " + service, proxy);
         return 0;

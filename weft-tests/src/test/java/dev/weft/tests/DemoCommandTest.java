@@ -22,7 +22,7 @@ class DemoCommandTest {
         Path output = dir.resolve("demo-output.txt");
         Process demo = new ProcessBuilder(WeftLauncher.javaBinary(), "-Xmx128m", "-XX:+UseSerialGC",
                 "-XX:TieredStopAtLevel=1", "-cp", ProcessHarness.testClasspath(), "dev.weft.cli.Main",
-                "demo", "--duration", "20")
+                "demo", "--duration", "20", "--work-dir", dir.resolve("work").toString())
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         Set<Long> seen = new TreeSet<>();
         try {
@@ -43,8 +43,58 @@ class DemoCommandTest {
         // control plane + 6 services + 6 sidecars were children of the demo
         assertThat(seen).as("children seen while the demo ran").hasSizeGreaterThanOrEqualTo(13);
         Thread.sleep(500);
-        List<Long> survivors = seen.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
+        List<Long> survivors = alive(seen);
         assertThat(survivors).as("processes left behind by the demo").isEmpty();
+    }
+
+    @Test
+    void sigtermStopsTheDemoAndEveryChild() throws Exception {
+        assertStoppingLeavesNothingBehind("demo-sigterm", Process::destroy, 20);
+    }
+
+    @Test
+    void childrenExitByThemselvesWhenTheDemoIsKilled() throws Exception {
+        // SIGKILL runs no shutdown hook: each child notices its parent is gone and exits
+        assertStoppingLeavesNothingBehind("demo-sigkill", Process::destroyForcibly, 20);
+    }
+
+    private static void assertStoppingLeavesNothingBehind(String name, java.util.function.Consumer<Process> stop,
+                                                          int secondsForChildrenToGo) throws Exception {
+        Path dir = ProcessHarness.workDir(name);
+        Path output = dir.resolve("demo-output.txt");
+        Process demo = new ProcessBuilder(WeftLauncher.javaBinary(), "-Xmx128m", "-XX:+UseSerialGC",
+                "-XX:TieredStopAtLevel=1", "-cp", ProcessHarness.testClasspath(), "dev.weft.cli.Main", "demo",
+                "--work-dir", dir.resolve("work").toString())
+                .redirectErrorStream(true).redirectOutput(output.toFile()).start();
+        Set<Long> seen = new TreeSet<>();
+        try {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+            while (demo.isAlive() && System.nanoTime() < deadline && !read(output).contains("Mesh ready")) {
+                demo.descendants().forEach(child -> seen.add(child.pid()));
+                Thread.sleep(200);
+            }
+            demo.descendants().forEach(child -> seen.add(child.pid()));
+            assertThat(read(output)).as("demo output").contains("Mesh ready");
+            stop.accept(demo);
+            assertThat(demo.waitFor(30, TimeUnit.SECONDS)).as("demo exits").isTrue();
+            long childrenDeadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(secondsForChildrenToGo);
+            List<Long> survivors = alive(seen);
+            while (!survivors.isEmpty() && System.nanoTime() < childrenDeadline) {
+                Thread.sleep(200);
+                survivors = alive(seen);
+            }
+            assertThat(seen).hasSizeGreaterThanOrEqualTo(13);
+            assertThat(survivors).as("processes left behind").isEmpty();
+        } finally {
+            for (long pid : seen) {
+                ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+            }
+            demo.destroyForcibly();
+        }
+    }
+
+    private static List<Long> alive(Set<Long> pids) {
+        return pids.stream().filter(pid -> ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false)).toList();
     }
 
     private static String read(Path file) throws Exception {
