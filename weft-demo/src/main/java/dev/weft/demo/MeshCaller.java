@@ -18,8 +18,8 @@ import java.util.List;
  * HTTP proxy listener, forwarding the headers that tie one user request together, as Istio's bookinfo does.
  */
 final class MeshCaller {
-    /** Headers a sample copies from its inbound request to its outbound calls. */
-    static final List<String> PROPAGATED_HEADERS = List.of("end-user", "x-request-id", "user-agent");
+    /** Headers a sample copies from its inbound request to its outbound calls (user identity, request and trace ids). */
+    static final List<String> PROPAGATED_HEADERS = List.of("end-user", "x-request-id", "traceparent", "tracestate");
 
     private final HttpClient client;
 
@@ -43,7 +43,7 @@ final class MeshCaller {
                 .GET();
         for (String name : PROPAGATED_HEADERS) {
             String value = inbound.getRequestHeaders().getFirst(name);
-            if (value != null && !name.equals("user-agent")) {
+            if (value != null) {
                 request.header(name, value);
             }
         }

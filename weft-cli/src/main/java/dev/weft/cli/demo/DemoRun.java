@@ -174,7 +174,6 @@ public final class DemoRun {
         AtomicLong lastV1Nanos = new AtomicLong();
         AtomicBoolean changed = new AtomicBoolean();
         AtomicBoolean done = new AtomicBoolean();
-        long[] writtenAt = new long[1];
         List<Thread> drivers = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             drivers.add(Thread.ofVirtual().start(() -> {
@@ -190,14 +189,14 @@ public final class DemoRun {
             }));
         }
         Thread.sleep(500);
-        writtenAt[0] = System.nanoTime();
+        long writtenAt = System.nanoTime();
         DemoConfig.write(mesh.configDir().resolve(DemoConfig.REVIEWS_ROUTES_FILE), DemoConfig.reviewsRoutes(0, 100));
         changed.set(true);
         // The change has taken effect once v1 stops appearing: wait for a quiet second with no v1 at all.
-        long deadline = writtenAt[0] + Duration.ofSeconds(15).toNanos();
+        long deadline = writtenAt + Duration.ofSeconds(15).toNanos();
         while (System.nanoTime() < deadline && !stopping.get()) {
             Thread.sleep(100);
-            if (System.nanoTime() - Math.max(lastV1Nanos.get(), writtenAt[0]) > Duration.ofSeconds(1).toNanos()) {
+            if (System.nanoTime() - Math.max(lastV1Nanos.get(), writtenAt) > Duration.ofSeconds(1).toNanos()) {
                 break;
             }
         }
@@ -208,7 +207,7 @@ public final class DemoRun {
         if (stopping.get()) {
             return;
         }
-        double effectSeconds = Math.max(0, lastV1Nanos.get() - writtenAt[0]) / 1e9;
+        double effectSeconds = Math.max(0, lastV1Nanos.get() - writtenAt) / 1e9;
         out.printf("   took effect within %.2f s of the file write (last v1 response); %d requests during the change: %s%n",
                 effectSeconds, during.total(), during.summary());
         PageCounts after = drive(100, null);
