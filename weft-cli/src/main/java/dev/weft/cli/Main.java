@@ -29,7 +29,28 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns its exit code (for tests and for {@link #main}). */
     public static int run(String... args) {
-        return new CommandLine(new Main()).execute(args);
+        return new CommandLine(new Main()).setExecutionExceptionHandler(Main::reportFailure).execute(args);
+    }
+
+    /**
+     * A command that fails at run time (a port in use, an unreadable folder) gets one readable line per cause,
+     * not a stack trace; {@code WEFT_DEBUG=1} shows the trace too.
+     */
+    private static int reportFailure(Exception e, CommandLine commandLine, CommandLine.ParseResult parseResult) {
+        if (e instanceof IllegalArgumentException) {
+            commandLine.getErr().println("weft " + commandLine.getCommandName() + ": " + e.getMessage());
+            commandLine.usage(commandLine.getErr());
+            return 2;
+        }
+        StringBuilder message = new StringBuilder("weft " + commandLine.getCommandName() + " failed: " + e);
+        for (Throwable cause = e.getCause(); cause != null && cause != cause.getCause(); cause = cause.getCause()) {
+            message.append("\n  caused by: ").append(cause);
+        }
+        commandLine.getErr().println(message);
+        if (System.getenv("WEFT_DEBUG") != null) {
+            e.printStackTrace(commandLine.getErr());
+        }
+        return 1;
     }
 
     @Override
