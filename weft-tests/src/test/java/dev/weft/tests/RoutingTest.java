@@ -194,6 +194,38 @@ class RoutingTest {
 
     @Test
     @Order(9)
+    void debugEndpointsShowWhatEachProxyAppliedAndWhere() throws Exception {
+        // control plane: every proxy connected, each of the four types ACKed at the version sent
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            Reply syncz = mesh.controlPlaneGet("/debug/syncz");
+            assertThat(syncz.status()).isEqualTo(200);
+            var proxies = syncz.json();
+            assertThat(proxies.size()).as("%s", syncz.body()).isEqualTo(5);
+            for (var proxy : proxies) {
+                var types = proxy.path("types");
+                assertThat(types.size()).as("types of %s", proxy.path("id")).isEqualTo(4);
+                for (var type : types) {
+                    assertThat(type.path("ackedVersion").asText()).as("%s", type).isNotEmpty()
+                            .isEqualTo(type.path("sentVersion").asText());
+                    assertThat(type.path("nack").isNull()).as("%s", type).isTrue();
+                }
+            }
+        });
+        // proxy admin: the applied clusters, and the endpoints behind each reviews subset
+        Workload clientWorkload = mesh.workload("client");
+        Reply dump = Mesh.plainGet(clientWorkload.sidecar().adminUrl("/config_dump"));
+        assertThat(dump.status()).isEqualTo(200);
+        assertThat(dump.body()).contains("outbound|9080|v1|reviews.default.svc.cluster.local",
+                "outbound|9080|v3|reviews.default.svc.cluster.local");
+        Reply clusters = Mesh.plainGet(clientWorkload.sidecar().adminUrl("/clusters"));
+        assertThat(clusters.status()).isEqualTo(200);
+        for (String version : List.of("v1", "v2", "v3")) {
+            assertThat(clusters.body()).contains("127.0.0.1:" + mesh.workload("reviews-" + version).sidecar().inboundPort());
+        }
+    }
+
+    @Test
+    @Order(9)
     void hostHeaderNamingTheServiceRoutesWithoutProxyForm() throws Exception {
         int outbound = mesh.workload("client").sidecar().outboundPort();
         for (String host : List.of("reviews", "reviews:9080", "reviews.default.svc.cluster.local",
