@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.cli.launch.FreePorts;
+import dev.weft.demo.DemoService;
+import dev.weft.demo.DemoServiceOptions;
 import dev.weft.tests.harness.Mesh;
 import dev.weft.tests.harness.RawHttp;
 import dev.weft.tests.harness.MeshClient;
@@ -37,12 +39,17 @@ class RoutingTest {
     private static final int UPSTREAM_PORT = FreePorts.next();
     private static Mesh mesh;
     private static MeshClient client;
+    private static DemoService externalApp;
+    private static DemoService legacyApp;
 
     @BeforeAll
-    static void startMesh() {
+    static void startMesh() throws Exception {
         mesh = Mesh.create("routing");
         mesh.writeConfig("reviews-subsets.yaml", RoutingConfigs.REVIEWS_SUBSETS);
         mesh.writeConfig("reviews-routes.yaml", RoutingConfigs.INITIAL_ROUTES);
+        externalApp = DemoService.start(new DemoServiceOptions("echo", "external", 0, null));
+        legacyApp = DemoService.start(new DemoServiceOptions("echo", "legacy", 0, null));
+        mesh.writeConfig("static-workloads.yaml", StaticWorkloadConfigs.entries(externalApp.port(), legacyApp.port()));
         mesh.startControlPlane();
         Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080,
                 "reviews:9080=" + UPSTREAM_PORT);
@@ -68,6 +75,11 @@ class RoutingTest {
     static void stopMesh() {
         if (mesh != null) {
             mesh.close();
+        }
+        for (DemoService app : new DemoService[]{externalApp, legacyApp}) {
+            if (app != null) {
+                app.close();
+            }
         }
     }
 
@@ -222,6 +234,40 @@ class RoutingTest {
         for (String version : List.of("v1", "v2", "v3")) {
             assertThat(clusters.body()).contains("127.0.0.1:" + mesh.workload("reviews-" + version).sidecar().inboundPort());
         }
+    }
+
+    @Test
+    @Order(9)
+    void serviceEntryAndWorkloadEntryReachWorkloadsWithoutASidecar() throws Exception {
+        Reply external = client.get("echo.external", "/hello");
+        assertThat(external.status()).as("%s", external).isEqualTo(200);
+        assertThat(external.version()).isEqualTo("external");
+        Reply legacy = client.get("legacy.internal:9080", "/hello");
+        assertThat(legacy.status()).as("%s", legacy).isEqualTo(200);
+        assertThat(legacy.version()).isEqualTo("legacy");
+    }
+
+    @Test
+    @Order(9)
+    void routeRewritesUriAndSetsRequestAndResponseHeaders() throws Exception {
+        Reply reply = client.get("echo.external", "/old/page?x=1");
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+        assertThat(reply.json().path("path").asText()).isEqualTo("/new/page");
+        assertThat(reply.json().path("query").asText()).isEqualTo("x=1");
+        assertThat(reply.json().path("headers").path("x-weft-test").asText()).isEqualTo("set-by-route");
+        assertThat(reply.header("x-served-by-route")).isEqualTo("renamed");
+    }
+
+    @Test
+    @Order(9)
+    void routeTimeoutAnswers504WithAFlag() throws Exception {
+        assertThat(client.get("echo.external", "/slow/10").status()).isEqualTo(200);
+        long start = System.nanoTime();
+        Reply slow = client.get("echo.external", "/slow/3000");
+        long millis = (System.nanoTime() - start) / 1_000_000;
+        assertThat(slow.status()).as("%s", slow).isEqualTo(504);
+        assertThat(slow.header("x-weft-response-flags")).as("%s", slow).isNotBlank();
+        assertThat(millis).as("answered after the 0.5 s route timeout, not the 3 s upstream delay").isBetween(400L, 2500L);
     }
 
     @Test
