@@ -54,7 +54,7 @@ class ResilienceTest {
         mesh = Mesh.create("resilience");
         mesh.writeConfig("reviews-subsets.yaml", RoutingConfigs.REVIEWS_SUBSETS);
         mesh.writeConfig("reviews-routes.yaml", routeAllTo("v1"));
-        mesh.startControlPlane();
+        mesh.startControlPlane("--endpoint-grace-period", "1000");
         Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080);
         mesh.addEchoWorkload("reviews-v1", "reviews", "v1", 9080);
         mesh.addEchoWorkload("reviews-v2", "reviews", "v2", 9080);
@@ -86,5 +86,15 @@ class ResilienceTest {
         Thread.sleep(500);
         assertAllServedBy("config changed after the control plane returned", mesh.clientOf(clientWorkload), "v2", 100);
         assertThat(mesh.controlPlaneGet("/debug/syncz").body()).contains("client", "reviews");
+
+        // 4. a workload leaves: once the grace period is over its endpoint is withdrawn everywhere, so the
+        //    client's sidecar answers "no healthy upstream" (UH) itself instead of trying a dead address (UF)
+        mesh.workload("reviews-v2").sidecar().stop();
+        MeshClient afterLeave = mesh.clientOf(clientWorkload);
+        await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
+            Reply reply = afterLeave.tryGet(REVIEWS, "/gone");
+            assertThat(reply.status()).as("%s", reply).isEqualTo(503);
+            assertThat(reply.header("x-weft-response-flags")).as("%s", reply).isEqualTo("UH");
+        });
     }
 }
