@@ -91,14 +91,14 @@ record Report(Instant started, Instant finished, BenchOptions options, Map<Strin
         md.append("| target | p50 | p90 | p99 | p99.9 | added p50 | added p99 | added p50 ÷ nginx | added p99 ÷ nginx "
                 + "| errors |\n|---|---|---|---|---|---|---|---|---|---|\n");
         for (TargetSummary t : measured()) {
-            row(md, t.name(), t, "p50_ms", "p90_ms", "p99_ms", "p999_ms", "added_p50_ms", "added_p99_ms",
+            row(md, options.runs(), t, "p50_ms", "p90_ms", "p99_ms", "p999_ms", "added_p50_ms", "added_p99_ms",
                     "added_p50_vs_nginx", "added_p99_vs_nginx", "errors_at_rate");
         }
         md.append("\n## Maximum throughput (closed loop, wrk)\n\n");
         md.append("| target | req/s | ÷ direct | ÷ nginx | wrk p50 ms | wrk p99 ms | errors |\n"
                 + "|---|---|---|---|---|---|---|\n");
         for (TargetSummary t : measured()) {
-            row(md, t.name(), t, "max_rps", "max_rps_vs_direct", "max_rps_vs_nginx", "wrk_p50_ms", "wrk_p99_ms",
+            row(md, options.runs(), t, "max_rps", "max_rps_vs_direct", "max_rps_vs_nginx", "wrk_p50_ms", "wrk_p99_ms",
                     "errors_at_max");
         }
         md.append("\n## Cost of the proxy processes\n\n");
@@ -110,12 +110,12 @@ record Report(Instant started, Instant finished, BenchOptions options, Map<Strin
                 continue;
             }
             md.append("| ").append(t.name()).append(" | ").append(t.proxyProcesses()).append(" | ")
-                    .append(cell(t.figures().get("cpu_s_per_1k_at_rate"))).append(" | ")
-                    .append(cell(t.figures().get("cpu_at_rate_vs_nginx"))).append(" | ")
-                    .append(cell(t.figures().get("cpu_s_per_1k_at_max"))).append(" | ")
+                    .append(cell(t.figures().get("cpu_s_per_1k_at_rate"), options.runs())).append(" | ")
+                    .append(cell(t.figures().get("cpu_at_rate_vs_nginx"), options.runs())).append(" | ")
+                    .append(cell(t.figures().get("cpu_s_per_1k_at_max"), options.runs())).append(" | ")
                     .append(number(t.rssIdleKb() / 1024.0)).append(" | ")
-                    .append(cell(t.figures().get("rss_at_rate_mb"))).append(" | ")
-                    .append(cell(t.figures().get("rss_at_max_mb"))).append(" | ")
+                    .append(cell(t.figures().get("rss_at_rate_mb"), options.runs())).append(" | ")
+                    .append(cell(t.figures().get("rss_at_max_mb"), options.runs())).append(" | ")
                     .append(number(t.readySeconds())).append(" |\n");
         }
         if (notes.containsKey("weft_controlplane_rss_idle_mb")) {
@@ -151,22 +151,26 @@ record Report(Instant started, Instant finished, BenchOptions options, Map<Strin
         return targets.stream().filter(t -> t.unavailable() == null).toList();
     }
 
-    private static void row(StringBuilder md, String name, TargetSummary t, String... figures) {
-        md.append("| ").append(name);
+    private static void row(StringBuilder md, int runs, TargetSummary t, String... figures) {
+        md.append("| ").append(t.name());
         for (String f : figures) {
-            md.append(" | ").append(cell(t.figures().get(f)));
+            md.append(" | ").append(cell(t.figures().get(f), runs));
         }
         md.append(" |\n");
     }
 
     static String cell(Spread s) {
+        return cell(s, 0);
+    }
+
+    /** Median and range; says so when only some of the {@code runs} gave a value (a ratio with a zero divisor). */
+    static String cell(Spread s, int runs) {
         if (s == null || s.n() == 0) {
             return "–";
         }
-        if (s.n() == 1) {
-            return number(s.median());
-        }
-        return number(s.median()) + " (" + number(s.min()) + "–" + number(s.max()) + ")";
+        String text = s.n() == 1 ? number(s.median())
+                : number(s.median()) + " (" + number(s.min()) + "–" + number(s.max()) + ")";
+        return s.n() < runs ? text + " [" + s.n() + " of " + runs + " runs]" : text;
     }
 
     static String number(double v) {

@@ -26,4 +26,11 @@ class SpreadTest {
         assertThat(Report.cell(Spread.of(List.of(41234.6)))).isEqualTo("41235");
         assertThat(Report.cell(Spread.of(List.of(0.0)))).isEqualTo("0");
     }
+
+    @Test
+    void cellsSayWhenOnlySomeRunsGaveAValue() {
+        assertThat(Report.cell(Spread.of(java.util.Arrays.asList(1.5, Double.NaN, Double.NaN)), 3))
+                .isEqualTo("1.500 [1 of 3 runs]");
+        assertThat(Report.cell(Spread.of(List.of(1.0, 2.0, 3.0)), 3)).isEqualTo("2.000 (1.000–3.000)");
+    }
 }
