@@ -9,9 +9,19 @@ import java.time.Duration;
  * @param loadAssignment inline endpoints for STATIC and DNS clusters, null for EDS
  * @param ringSize minimum ring size for RING_HASH, table size for MAGLEV (0: default)
  * @param maxRingSize maximum ring size for RING_HASH (0: default, 8M)
+ * @param http2 the cluster's upstreams speak HTTP/2 (h2c, or h2 once TLS exists) — from
+ *     {@code typed_extension_protocol_options} HttpProtocolOptions {@code explicit_http_config.http2_protocol_options};
+ *     endpoints fronted by a Weft sidecar are reached over HTTP/2 either way
  */
 public record ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
-                            LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize) {
+                            LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
+                            boolean http2) {
+
+    /** An HTTP/1.1 cluster. */
+    public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
+                         LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize) {
+        this(name, type, edsServiceName, loadAssignment, lbPolicy, ringSize, connectTimeout, maxRingSize, false);
+    }
 
     public enum DiscoveryType { EDS, STATIC, STRICT_DNS, LOGICAL_DNS }
 

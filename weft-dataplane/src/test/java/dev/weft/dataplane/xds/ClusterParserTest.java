@@ -82,23 +82,30 @@ class ClusterParserTest {
     }
 
     @Test
-    void acceptsExplicitHttp1AndRejectsHttp2Upstreams() throws Exception {
+    void parsesExplicitHttp1AndHttp2UpstreamsAndRejectsAutoSelection() throws Exception {
         var http1 = io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.newBuilder()
                 .setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions
                         .ExplicitHttpConfig.newBuilder().setHttpProtocolOptions(
                                 io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance()))
                 .build();
-        assertThat(ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder().putTypedExtensionProtocolOptions(
-                ClusterParser.HTTP_PROTOCOL_OPTIONS, com.google.protobuf.Any.pack(http1)).build()).name())
-                .isEqualTo("c");
+        ClusterConfig h1 = ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder().putTypedExtensionProtocolOptions(
+                ClusterParser.HTTP_PROTOCOL_OPTIONS, com.google.protobuf.Any.pack(http1)).build());
+        assertThat(h1.http2()).isFalse();
+        assertThat(ClusterParser.parse(XdsFixtures.edsCluster("c")).http2()).isFalse();
         var http2 = http1.toBuilder().setExplicitHttpConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
                 .HttpProtocolOptions.ExplicitHttpConfig.newBuilder().setHttp2ProtocolOptions(
                         io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance())).build();
+        assertThat(ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
+                .putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS,
+                        com.google.protobuf.Any.pack(http2)).build()).http2()).isTrue();
+        var auto = http1.toBuilder().setAutoConfig(io.envoyproxy.envoy.extensions.upstreams.http.v3
+                .HttpProtocolOptions.AutoHttpConfig.getDefaultInstance()).build();
         assertThatThrownBy(() -> ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
                 .putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS,
-                        com.google.protobuf.Any.pack(http2)).build()))
+                        com.google.protobuf.Any.pack(auto)).build()))
                 .hasMessage("Cluster c: typed_extension_protocol_options[envoy.extensions.upstreams.http.v3"
-                        + ".HttpProtocolOptions]: only HTTP/1.1 upstreams are supported yet");
+                        + ".HttpProtocolOptions]: only explicit_http_config (HTTP/1.1 or HTTP/2) is supported, got "
+                        + "AUTO_CONFIG");
     }
 
     @Test
