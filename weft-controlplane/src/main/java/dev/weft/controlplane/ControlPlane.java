@@ -1,6 +1,9 @@
 package dev.weft.controlplane;
 
 import dev.weft.config.ConfigError;
+import dev.weft.controlplane.ca.CaOptions;
+import dev.weft.controlplane.ca.IdentityService;
+import dev.weft.controlplane.ca.JoinTokens;
 import dev.weft.controlplane.generator.Generators;
 import dev.weft.controlplane.http.StatusHttpServer;
 import dev.weft.controlplane.push.PushContext;
@@ -39,6 +42,7 @@ public final class ControlPlane implements AutoCloseable {
     private final AtomicLong pushVersions = new AtomicLong();
     private XdsServer xds;
     private StatusHttpServer http;
+    private IdentityService identity;
 
     private ControlPlane(ControlPlaneOptions options) {
         this.options = options;
@@ -54,11 +58,18 @@ public final class ControlPlane implements AutoCloseable {
     }
 
     public static ControlPlane start(ControlPlaneOptions options) throws IOException {
+        return start(options, CaOptions.defaults());
+    }
+
+    /** Starts with the given CA settings (trust domain, certificate TTL, operator-supplied CA). */
+    public static ControlPlane start(ControlPlaneOptions options, CaOptions caOptions) throws IOException {
         if (!Files.isDirectory(options.configDir())) {
             throw new NoSuchFileException(options.configDir().toString(), null, "config directory does not exist");
         }
         ControlPlane cp = new ControlPlane(options);
         try {
+            cp.identity = new IdentityService(caOptions.open(options.dataDir()),
+                    JoinTokens.loadOrCreate(options.dataDir().resolve("ca")));
             cp.startServing();
         } catch (IOException | RuntimeException e) {
             cp.close();
@@ -72,6 +83,8 @@ public final class ControlPlane implements AutoCloseable {
         xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).start();
         http = new StatusHttpServer(new InetSocketAddress(options.httpBindAddress(), options.httpPort()), xds, config,
                 this::ready).start();
+        http.route("/v1/tokens", identity::handleTokens);
+        http.route("/v1/certificates", identity::handleCertificates);
         // Changes made between the first load and the watch starting are caught by the watcher's polling.
         config.watch(timers, () -> pushQueue.enqueue(PushReason.CONFIG_FILES));
     }
@@ -113,6 +126,11 @@ public final class ControlPlane implements AutoCloseable {
     /** Errors of the last rejected config change; empty when the files on disk are what is served. */
     public List<ConfigError> configErrors() {
         return config.errors();
+    }
+
+    /** The CA and join tokens behind {@code /v1/tokens} and {@code /v1/certificates}. */
+    public IdentityService identity() {
+        return identity;
     }
 
     /** The push context proxies are being served from now. */

@@ -76,6 +76,11 @@ public final class StatusHttpServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** Serves {@code path} with a handler owned elsewhere (the CA's identity endpoints). */
+    public void route(String path, com.sun.net.httpserver.HttpHandler handler) {
+        server.createContext(path, handler);
+    }
+
     private record Response(int status, String contentType, String body) {}
 
     private interface Handler {
