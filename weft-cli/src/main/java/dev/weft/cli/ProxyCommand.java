@@ -2,6 +2,9 @@ package dev.weft.cli;
 
 import dev.weft.proxy.Proxy;
 import dev.weft.proxy.ProxyOptions;
+import dev.weft.proxy.tls.IdentityOptions;
+import dev.weft.proxy.telemetry.TelemetryOptions;
+import java.net.URI;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -67,17 +70,85 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--data-dir", paramLabel = "DIR", description = "where the last applied config is cached (default: ~/.weft/proxy/<id>)")
     Path dataDir;
 
+    @Option(names = "--workload-name", paramLabel = "NAME", description = "the workload name in metric labels (default: SERVICE-VERSION, or SERVICE without a version label)")
+    String workloadName;
+
+    @Option(names = "--access-log", paramLabel = "stdout|FILE", description = "write an access log line per request to stdout or a file (default: none)")
+    String accessLog;
+
+    @Option(names = "--access-log-format", defaultValue = "text", paramLabel = "text|json", description = "access log format: Envoy's default text line or JSON (default: ${DEFAULT-VALUE})")
+    String accessLogFormat;
+
+    @Option(names = "--tracing-endpoint", paramLabel = "URL", description = "post sampled spans to this collector URL, e.g. http://127.0.0.1:4318/v1/traces (OTLP) or http://127.0.0.1:9411/api/v2/spans (Zipkin)")
+    URI tracingEndpoint;
+
+    @Option(names = "--tracing-format", defaultValue = "otlp", paramLabel = "otlp|zipkin", description = "span export format (default: ${DEFAULT-VALUE})")
+    String tracingFormat;
+
+    @Option(names = "--tracing-sampling", defaultValue = "1", paramLabel = "PERCENT", description = "percentage of new traces sampled, 0-100 (default: ${DEFAULT-VALUE}, as Istio)")
+    double tracingSampling;
+
+    @Option(names = "--token-file", paramLabel = "FILE", description = "join token from 'weft token create': the proxy gets a workload certificate for mesh mTLS (default: none, plaintext only)")
+    Path tokenFile;
+
+    @Option(names = "--ca-url", paramLabel = "URL", description = "the control plane's HTTP API that signs certificates (default: http://<control-plane host>:15014)")
+    URI caUrl;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         ProxyOptions options = toOptions();
-        var proxy = Proxy.start(options);
+        var proxy = Proxy.start(options, toTelemetryOptions(), toIdentityOptions());
         log.info("proxy for {}.{} started: outbound 127.0.0.1:{}, inbound {}:{} -> app 127.0.0.1:{}, admin 127.0.0.1:{} (/ready once config is applied)",
                 service, namespace, outboundPort, address, inboundPort, appPort, proxy.adminPort());
         Foreground.runUntilShutdown("proxy " + service, proxy);
         return 0;
+    }
+
+    /** Null without --token-file. With it, the workload is labelled for auto mTLS (Istio's sidecar label). */
+    IdentityOptions toIdentityOptions() {
+        if (tokenFile == null) {
+            return null;
+        }
+        URI ca = caUrl;
+        if (ca == null) {
+            int colon = controlPlane.lastIndexOf(':');
+            String host = colon > 0 ? controlPlane.substring(0, colon) : controlPlane;
+            ca = URI.create("http://" + host + ":15014");
+        }
+        return new IdentityOptions(ca, tokenFile);
+    }
+
+    TelemetryOptions toTelemetryOptions() {
+        TelemetryOptions.AccessLogFormat logFormat = switch (accessLogFormat) {
+            case "text" -> TelemetryOptions.AccessLogFormat.TEXT;
+            case "json" -> TelemetryOptions.AccessLogFormat.JSON;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--access-log-format " + accessLogFormat + ": expected text or json");
+        };
+        TelemetryOptions.SpanFormat spanFormat = switch (tracingFormat) {
+            case "otlp" -> TelemetryOptions.SpanFormat.OTLP;
+            case "zipkin" -> TelemetryOptions.SpanFormat.ZIPKIN;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tracing-format " + tracingFormat + ": expected otlp or zipkin");
+        };
+        if (tracingSampling < 0 || tracingSampling > 100) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tracing-sampling " + tracingSampling + ": expected a percentage from 0 to 100");
+        }
+        if (tracingEndpoint != null && (tracingEndpoint.getScheme() == null
+                || !tracingEndpoint.getScheme().matches("https?") || tracingEndpoint.getHost() == null)) {
+            throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--tracing-endpoint " + tracingEndpoint + ": expected an http(s) URL, e.g. http://127.0.0.1:4318/v1/traces");
+        }
+        if (accessLog != null && accessLog.isBlank()) {
+            throw new CommandLine.ParameterException(spec.commandLine(), "--access-log: expected stdout or a file path");
+        }
+        String version = labels.get("version");
+        String name = workloadName != null ? workloadName : version == null ? service : service + "-" + version;
+        return new TelemetryOptions(name, accessLog, logFormat, tracingEndpoint, spanFormat, tracingSampling);
     }
 
     ProxyOptions toOptions() {
@@ -90,6 +161,9 @@ final class ProxyCommand implements Callable<Integer> {
         if (!"http".equals(appProtocol)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--app-protocol " + appProtocol + ": only http is supported so far");
+        }
+        if (tokenFile != null) {
+            labels.put(IdentityOptions.TLS_MODE_LABEL, IdentityOptions.TLS_MODE_ISTIO);
         }
         return new ProxyOptions(controlPlane, service, namespace, labels, serviceAccount, appPort,
                 servicePort != null ? servicePort : appPort, appProtocol, inboundPort, outboundPort, adminPort, address,

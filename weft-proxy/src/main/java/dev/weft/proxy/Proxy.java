@@ -5,6 +5,11 @@ import dev.weft.dataplane.cluster.DefaultClusterManager;
 import dev.weft.dataplane.xds.NodeIdentity;
 import dev.weft.dataplane.xds.XdsClient;
 import dev.weft.proxy.admin.AdminServer;
+import dev.weft.proxy.telemetry.ProxyStats;
+import dev.weft.proxy.telemetry.ProxyTelemetry;
+import dev.weft.proxy.telemetry.TelemetryOptions;
+import dev.weft.dataplane.telemetry.PrometheusText;
+import dev.weft.dataplane.telemetry.Workload;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -38,9 +43,14 @@ public final class Proxy implements AutoCloseable {
      * {@link #isReady()} says when it is serving.
      */
     public static Proxy start(ProxyOptions options) {
+        return start(options, null);
+    }
+
+    /** As {@link #start(ProxyOptions)}, reporting as {@code telemetryOptions} says (null: the defaults). */
+    public static Proxy start(ProxyOptions options, TelemetryOptions telemetryOptions) {
         NodeIdentity node = nodeIdentity(options);
         Path dataDir = dataDir(options);
-        ProxyRuntime runtime = new ProxyRuntime(newClusterManager());
+        ProxyRuntime runtime = new ProxyRuntime(newClusterManager(), telemetry(options, node, telemetryOptions));
         XdsClient xds = null;
         AdminServer admin = null;
         try {
@@ -50,6 +60,8 @@ public final class Proxy implements AutoCloseable {
             admin = new AdminServer("127.0.0.1", options.adminPort(),
                     () -> serving(client, runtime), client::configDumpJson, runtime.clusters(),
                     () -> listenersStatus(runtime));
+            admin.serve("/stats/prometheus", "Istio request metrics and proxy stats (Prometheus text format)",
+                    PrometheusText.CONTENT_TYPE, () -> prometheus(client, runtime));
             xds.start();
             LOG.info("proxy {} started: control plane {}, admin port {}, {} transport, cache {}", node.id(),
                     options.controlPlane(), admin.port(), runtime.nativeTransport() ? "epoll" : "nio", dataDir);
@@ -82,6 +94,31 @@ public final class Proxy implements AutoCloseable {
         String namespace = o.namespace() == null || o.namespace().isBlank() ? "default" : o.namespace();
         return Path.of(System.getProperty("user.home"), ".weft", "proxy",
                 namespace + "." + o.service() + "." + o.inboundPort());
+    }
+
+    /** Istio's workload labels for this proxy: named {@code SERVICE-VERSION} (Istio: the deployment) by default. */
+    static ProxyTelemetry telemetry(ProxyOptions o, NodeIdentity node, TelemetryOptions telemetryOptions) {
+        String namespace = o.namespace() == null || o.namespace().isBlank() ? "default" : o.namespace();
+        String version = o.labels().get("version");
+        String defaultName = version == null ? o.service() : o.service() + "-" + version;
+        TelemetryOptions t = telemetryOptions != null ? telemetryOptions : TelemetryOptions.defaults(defaultName);
+        String name = t.workloadName() == null || t.workloadName().isBlank() ? defaultName : t.workloadName();
+        Map<String, String> labels = new LinkedHashMap<>(o.labels());
+        labels.putIfAbsent("app", o.service());
+        Workload self = Workload.fromLabels(name, namespace, (String) node.metadata().get("SERVICE_ACCOUNT"), labels);
+        try {
+            return new ProxyTelemetry(self, node.id(), o.service() + "." + namespace + ".svc.cluster.local", t);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot open access log " + t.accessLog() + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static String prometheus(XdsClient xds, ProxyRuntime runtime) {
+        StringBuilder out = new StringBuilder(16 * 1024);
+        runtime.telemetry().writePrometheus(out);
+        ProxyStats.writeClusters(out, runtime.clusters());
+        ProxyStats.writeXds(out, xds.status());
+        return out.toString();
     }
 
     private static ClusterManager newClusterManager() {

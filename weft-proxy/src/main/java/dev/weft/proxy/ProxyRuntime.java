@@ -4,6 +4,7 @@ import dev.weft.dataplane.cluster.ClusterManager;
 import dev.weft.dataplane.config.ConfigSnapshot;
 import dev.weft.proxy.listener.ListenerManager;
 import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.telemetry.ProxyTelemetry;
 import dev.weft.proxy.upstream.UpstreamPools;
 import dev.weft.proxy.view.DataPlaneView;
 import java.util.List;
@@ -24,8 +25,15 @@ public final class ProxyRuntime implements AutoCloseable {
     private final AtomicReference<DataPlaneView> view = new AtomicReference<>(DataPlaneView.EMPTY);
     private final ListenerManager listeners;
     private volatile boolean applied;
+    private final ProxyTelemetry telemetry;
 
+    /** A runtime whose requests are counted under an anonymous workload (tests, embedders). */
     public ProxyRuntime(ClusterManager clusters) {
+        this(clusters, ProxyTelemetry.anonymous());
+    }
+
+    public ProxyRuntime(ClusterManager clusters, ProxyTelemetry telemetry) {
+        this.telemetry = telemetry;
         this.transport = Transport.sizedToCores();
         this.clusters = clusters;
         this.listeners = new ListenerManager(transport, view::get, new UpstreamPools(transport));
@@ -38,7 +46,7 @@ public final class ProxyRuntime implements AutoCloseable {
     public synchronized void apply(ConfigSnapshot snapshot) {
         try {
             clusters.update(snapshot);
-            view.set(DataPlaneView.compile(snapshot, clusters));
+            view.set(DataPlaneView.compile(snapshot, clusters, telemetry));
             listeners.reconcile(snapshot.listeners());
             applied = true;
         } catch (RuntimeException e) {
@@ -58,6 +66,10 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public ClusterManager clusters() {
         return clusters;
+    }
+
+    public ProxyTelemetry telemetry() {
+        return telemetry;
     }
 
     public boolean nativeTransport() {
@@ -81,5 +93,6 @@ public final class ProxyRuntime implements AutoCloseable {
     public void close() {
         listeners.close();
         transport.close();
+        telemetry.close();
     }
 }

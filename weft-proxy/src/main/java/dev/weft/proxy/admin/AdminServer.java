@@ -84,6 +84,21 @@ public final class AdminServer implements AutoCloseable {
         return server.getAddress().getPort();
     }
 
+    /** Adds an endpoint whose body {@code body} produces on the admin thread (listed on the index page). */
+    public void serve(String path, String description, String contentType, Supplier<String> body) {
+        synchronized (ENDPOINTS) {
+            ENDPOINTS.put(path, description);
+        }
+        server.createContext(path, exchange -> {
+            exchange.getResponseHeaders().set("Content-Type", contentType);
+            byte[] bytes = body.get().getBytes(StandardCharsets.UTF_8);
+            exchange.sendResponseHeaders(200, bytes.length == 0 ? -1 : bytes.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(bytes);
+            }
+        });
+    }
+
     private static List<Cluster> sorted(ClusterManager clusters) {
         List<Cluster> list = new ArrayList<>(clusters.all());
         list.sort(Comparator.comparing(c -> c.config().name()));

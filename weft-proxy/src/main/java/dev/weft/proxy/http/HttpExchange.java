@@ -9,6 +9,7 @@ import dev.weft.dataplane.routing.RequestHash;
 import dev.weft.dataplane.routing.RequestHead;
 import dev.weft.dataplane.routing.Router;
 import dev.weft.proxy.view.DataPlaneView;
+import dev.weft.proxy.telemetry.ExchangeRecord;
 import dev.weft.proxy.view.ListenerRuntime;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -65,6 +66,9 @@ public final class HttpExchange implements RequestHead {
     private boolean responseComplete;
     private boolean finished;
     private boolean replayedOnFreshConnection;
+    private boolean completed;
+    /** What telemetry reports about this exchange (sizes, status, upstream); filled in as it goes. */
+    private final ExchangeRecord record = new ExchangeRecord();
 
     HttpExchange(DownstreamHandler connection, HttpRequest request, DataPlaneView view, String listenerName) {
         this.connection = connection;
@@ -124,6 +128,20 @@ public final class HttpExchange implements RequestHead {
     /** The route chosen for this request, null before routing or when none matched. */
     public CompiledRoute route() {
         return route;
+    }
+
+    public ExchangeRecord record() {
+        return record;
+    }
+
+    /** The downstream request's HTTP version as sent, e.g. {@code HTTP/1.1}. */
+    public String protocolVersion() {
+        return (downstreamVersion != null ? downstreamVersion : request.protocolVersion()).text();
+    }
+
+    /** The downstream connection's channel (for the TLS session of the peer). */
+    public io.netty.channel.Channel downstreamChannel() {
+        return ctx.channel();
     }
 
     // ---- request side
@@ -211,6 +229,7 @@ public final class HttpExchange implements RequestHead {
 
     private void forward(RouteAction.Forward forward) {
         weightedCluster = route.pickCluster();
+        record.upstreamCluster = weightedCluster.name();
         Cluster cluster = view.cluster(weightedCluster.name());
         if (cluster == null) {
             respond(LocalReply.failure(503, ResponseFlag.NC, "unknown cluster '" + weightedCluster.name() + "'\n"));
@@ -266,6 +285,7 @@ public final class HttpExchange implements RequestHead {
         if (last) {
             requestComplete = true;
         }
+        record.requestBytes += content.content().readableBytes();
         if (attempt != null && !attempt.isDone() && !responseComplete) {
             attempt.sendBody(content);
             if (last) {
@@ -353,7 +373,9 @@ public final class HttpExchange implements RequestHead {
 
     /** A part of the upstream response body; returns whether downstream can take more right now. */
     boolean onResponseContent(HttpContent content) {
-        if (content instanceof LastHttpContent) {
+        record.responseBytes += content.content().readableBytes();
+        if (content instanceof LastHttpContent last) {
+            record.onTrailers(last.trailingHeaders());
             responseComplete = true;
             cancelTimer();
             ctx.writeAndFlush(content);
@@ -411,6 +433,10 @@ public final class HttpExchange implements RequestHead {
         if (attempt != null) {
             attempt.cancel();
         }
+        if (!responseComplete) {
+            record.responseFlag = ResponseFlag.DC;
+        }
+        complete();
     }
 
     /** Sends a locally produced response, then finishes or drains the rest of the request body. */
@@ -437,6 +463,8 @@ public final class HttpExchange implements RequestHead {
         if (reply.flag() != null) {
             headers.set(RESPONSE_FLAGS, reply.flag().name());
         }
+        record.responseFlag = reply.flag();
+        record.responseBytes += body.readableBytes();
         if (route != null && weightedCluster == null) {
             // direct responses and redirects still get the route's response headers
             HeaderMutator.apply(route.virtualHost().config().responseHeaders(), headers);
@@ -456,6 +484,7 @@ public final class HttpExchange implements RequestHead {
     }
 
     private void runResponseFilters(HttpResponse response) {
+        record.responseCode = response.status().code();
         if (listener != null) {
             for (HttpFilter f : listener.filters()) {
                 f.onResponse(this, response);
@@ -484,6 +513,20 @@ public final class HttpExchange implements RequestHead {
         }
         finished = true;
         cancelTimer();
+        complete();
         connection.exchangeDone(this, downstreamKeepAlive);
+    }
+
+    /** Once per exchange, however it ended: the filters' completion hooks (metrics, access log, trace span). */
+    private void complete() {
+        if (completed) {
+            return;
+        }
+        completed = true;
+        if (listener != null) {
+            for (HttpFilter f : listener.filters()) {
+                f.onComplete(this);
+            }
+        }
     }
 }

@@ -12,4 +12,10 @@ public interface HttpFilter {
 
     /** Sees the response head before it goes downstream (upstream and local responses alike). */
     default void onResponse(HttpExchange exchange, HttpResponse response) {}
+
+    /**
+     * Called once when the exchange is over, whether it completed, was answered locally or the downstream went
+     * away (telemetry records here). Must not throw or block.
+     */
+    default void onComplete(HttpExchange exchange) {}
 }

@@ -15,5 +15,7 @@ public enum ResponseFlag {
     /** The route's timeout expired before the upstream answered. */
     UT,
     /** The downstream request could not be parsed. */
-    DPE
+    DPE,
+    /** The downstream connection closed before the response was complete. */
+    DC
 }

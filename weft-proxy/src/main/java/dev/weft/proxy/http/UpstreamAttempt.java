@@ -38,6 +38,7 @@ final class UpstreamAttempt implements UpstreamListener {
         this.host = host;
         this.connectTimeout = connectTimeout;
         this.freshConnection = freshConnection;
+        exchange.record().upstreamHost = host; // the last attempt's host is the one telemetry reports
     }
 
     void start(UpstreamConnectionPool pool) {

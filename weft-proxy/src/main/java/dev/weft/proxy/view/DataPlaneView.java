@@ -9,6 +9,7 @@ import dev.weft.dataplane.routing.Router;
 import dev.weft.proxy.http.ForwardedHeadersFilter;
 import dev.weft.proxy.http.HttpFilter;
 import dev.weft.proxy.http.RequestIdFilter;
+import dev.weft.proxy.telemetry.ProxyTelemetry;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -38,18 +39,26 @@ public final class DataPlaneView {
 
     /** Compiles every route table once (tables shared by several listeners are compiled once). */
     public static DataPlaneView compile(ConfigSnapshot snapshot, ClusterManager clusters) {
+        return compile(snapshot, clusters, null);
+    }
+
+    /** As above, with {@code telemetry} observing every listener's requests (null: no telemetry). */
+    public static DataPlaneView compile(ConfigSnapshot snapshot, ClusterManager clusters, ProxyTelemetry telemetry) {
         Map<RouteTable, Router> compiled = new IdentityHashMap<>();
         Map<String, ListenerRuntime> listeners = new HashMap<>();
         for (ListenerConfig listener : snapshot.listeners().values()) {
             RouteTable table = snapshot.routeTableFor(listener);
             Router router = table == null ? null : compiled.computeIfAbsent(table, Router::compile);
-            listeners.put(listener.name(), new ListenerRuntime(listener, router, filtersFor(listener)));
+            listeners.put(listener.name(), new ListenerRuntime(listener, router, filtersFor(listener, telemetry)));
         }
         return new DataPlaneView(snapshot, Map.copyOf(listeners), clusters);
     }
 
-    private static List<HttpFilter> filtersFor(ListenerConfig listener) {
-        List<HttpFilter> filters = new ArrayList<>(2);
+    private static List<HttpFilter> filtersFor(ListenerConfig listener, ProxyTelemetry telemetry) {
+        List<HttpFilter> filters = new ArrayList<>(3);
+        if (telemetry != null) {
+            filters.add(telemetry.filterFor(listener)); // first, so it sees requests later filters reject
+        }
         if (listener.http().generateRequestId()) {
             filters.add(REQUEST_ID);
         }

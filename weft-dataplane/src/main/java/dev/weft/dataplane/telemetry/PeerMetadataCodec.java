@@ -1,0 +1,87 @@
+package dev.weft.dataplane.telemetry;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import java.util.Base64;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Istio's metadata exchange for HTTP: a sidecar sends its own workload metadata in {@code x-envoy-peer-metadata}
+ * (base64 of a serialized {@code google.protobuf.Struct} with Istio's node metadata keys: {@code NAME},
+ * {@code NAMESPACE}, {@code LABELS}, {@code WORKLOAD_NAME}, {@code SERVICE_ACCOUNT}) and its node id in
+ * {@code x-envoy-peer-metadata-id}: the client side on the request, the server side on the response. Each side
+ * reads and removes the peer's headers so applications never see them. Using Istio's encoding lets a Weft sidecar
+ * and an Istio Envoy sidecar label each other's traffic.
+ *
+ * <p>Decoding is cached by header value (peers are few, and each always sends the same bytes), bounded so a client
+ * sending random values cannot grow it.
+ */
+public final class PeerMetadataCodec {
+    public static final String HEADER = "x-envoy-peer-metadata";
+    public static final String ID_HEADER = "x-envoy-peer-metadata-id";
+    static final int MAX_CACHED_PEERS = 1024;
+
+    private final Map<String, Workload> decoded = new ConcurrentHashMap<>();
+
+    /** The header value announcing {@code self}; computed once per proxy. */
+    public static String encode(Workload self) {
+        Struct.Builder labels = Struct.newBuilder();
+        self.labels().forEach((k, v) -> labels.putFields(k, string(v)));
+        Struct struct = Struct.newBuilder()
+                .putFields("NAME", string(self.name()))
+                .putFields("NAMESPACE", string(self.namespace()))
+                .putFields("WORKLOAD_NAME", string(self.name()))
+                .putFields("SERVICE_ACCOUNT", string(self.serviceAccount()))
+                .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
+                .build();
+        return Base64.getEncoder().encodeToString(struct.toByteArray());
+    }
+
+    private static Value string(String s) {
+        return Value.newBuilder().setStringValue(s).build();
+    }
+
+    /** The workload a peer announced, or {@link Workload#UNKNOWN_WORKLOAD} when the value is missing or garbled. */
+    public Workload decode(String headerValue) {
+        if (headerValue == null || headerValue.isEmpty()) {
+            return Workload.UNKNOWN_WORKLOAD;
+        }
+        Workload cached = decoded.get(headerValue);
+        if (cached != null) {
+            return cached;
+        }
+        Workload w = parse(headerValue);
+        if (decoded.size() < MAX_CACHED_PEERS) {
+            decoded.putIfAbsent(headerValue, w);
+        }
+        return w;
+    }
+
+    static Workload parse(String headerValue) {
+        try {
+            Struct s = Struct.parseFrom(Base64.getDecoder().decode(headerValue));
+            Map<String, String> labels = new LinkedHashMap<>();
+            Value labelValue = s.getFieldsMap().get("LABELS");
+            if (labelValue != null && labelValue.hasStructValue()) {
+                labelValue.getStructValue().getFieldsMap().forEach((k, v) -> {
+                    if (v.hasStringValue()) {
+                        labels.put(k, v.getStringValue());
+                    }
+                });
+            }
+            String workload = text(s, "WORKLOAD_NAME");
+            return Workload.fromLabels(workload != null ? workload : text(s, "NAME"), text(s, "NAMESPACE"),
+                    text(s, "SERVICE_ACCOUNT"), labels);
+        } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
+            return Workload.UNKNOWN_WORKLOAD; // not ours to reject: the request goes on, labelled unknown
+        }
+    }
+
+    private static String text(Struct s, String key) {
+        Value v = s.getFieldsMap().get(key);
+        return v != null && v.hasStringValue() ? v.getStringValue() : null;
+    }
+}

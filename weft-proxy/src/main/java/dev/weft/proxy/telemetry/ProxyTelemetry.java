@@ -1,0 +1,155 @@
+package dev.weft.proxy.telemetry;
+
+import dev.weft.dataplane.cluster.UpstreamHost;
+import dev.weft.dataplane.config.ListenerConfig;
+import dev.weft.dataplane.telemetry.DestinationService;
+import dev.weft.dataplane.telemetry.PeerMetadataCodec;
+import dev.weft.dataplane.telemetry.RequestMetrics;
+import dev.weft.dataplane.telemetry.Workload;
+import dev.weft.proxy.http.HttpFilter;
+import java.io.IOException;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A proxy's telemetry: who this workload is (for labels and the metadata exchange), Istio's request metrics, the
+ * access log and tracing. One per proxy; its listeners' filters report here from every event loop.
+ */
+public final class ProxyTelemetry implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(ProxyTelemetry.class);
+    private static final int MAX_ENDPOINT_WORKLOADS = 4096;
+
+    private final Workload self;
+    private final String nodeId;
+    private final String selfHeader;
+    private final DestinationService selfService;
+    private final TelemetryOptions options;
+    private final PeerMetadataCodec peers = new PeerMetadataCodec();
+    private final RequestMetrics requests = new RequestMetrics();
+    private final Map<Map<String, String>, Workload> endpointWorkloads = new ConcurrentHashMap<>();
+    private final LongAdder recordingErrors = new LongAdder();
+    private final AccessLog accessLog;
+    private final Tracing tracing;
+    private final TelemetryFilter inbound;
+    private final TelemetryFilter outbound;
+
+    /**
+     * @param serviceHost this workload's service host, e.g. {@code reviews.default.svc.cluster.local}
+     */
+    public ProxyTelemetry(Workload self, String nodeId, String serviceHost, TelemetryOptions options)
+            throws IOException {
+        this.self = self;
+        this.nodeId = nodeId;
+        this.selfHeader = PeerMetadataCodec.encode(self);
+        this.selfService = DestinationService.ofHost(serviceHost);
+        this.options = options;
+        this.accessLog = options.accessLog() == null ? null : AccessLog.open(options);
+        this.tracing = new Tracing(self, nodeId, options);
+        this.inbound = new TelemetryFilter(this, TrafficDirection.INBOUND);
+        this.outbound = new TelemetryFilter(this, TrafficDirection.OUTBOUND);
+    }
+
+    /** Telemetry for tests and embedders that give no identity: metrics only, workload {@code unknown}. */
+    public static ProxyTelemetry anonymous() {
+        try {
+            return new ProxyTelemetry(Workload.UNKNOWN_WORKLOAD, "unknown", "unknown",
+                    TelemetryOptions.defaults("unknown"));
+        } catch (IOException e) {
+            throw new IllegalStateException(e); // no file is opened without an access log
+        }
+    }
+
+    /** The filter observing a listener's requests; the listener's name says its direction. */
+    public HttpFilter filterFor(ListenerConfig listener) {
+        return TrafficDirection.ofListener(listener.name()) == TrafficDirection.INBOUND ? inbound : outbound;
+    }
+
+    public Workload self() {
+        return self;
+    }
+
+    String nodeId() {
+        return nodeId;
+    }
+
+    String selfHeader() {
+        return selfHeader;
+    }
+
+    DestinationService selfService() {
+        return selfService;
+    }
+
+    PeerMetadataCodec peers() {
+        return peers;
+    }
+
+    public RequestMetrics requests() {
+        return requests;
+    }
+
+    AccessLog accessLog() {
+        return accessLog;
+    }
+
+    Tracing tracing() {
+        return tracing;
+    }
+
+    public TelemetryOptions options() {
+        return options;
+    }
+
+    /**
+     * The destination of an outbound request whose upstream sent no metadata (no sidecar in front of it): what
+     * the endpoint's labels from EDS say.
+     */
+    Workload workloadOfEndpoint(UpstreamHost host, DestinationService service) {
+        if (host == null) {
+            return Workload.UNKNOWN_WORKLOAD;
+        }
+        Map<String, String> labels = host.endpoint().labels();
+        if (labels.isEmpty()) {
+            return Workload.UNKNOWN_WORKLOAD;
+        }
+        Workload w = endpointWorkloads.get(labels);
+        if (w == null) {
+            w = Workload.fromLabels(null, service.namespace(), null, labels);
+            if (endpointWorkloads.size() < MAX_ENDPOINT_WORKLOADS) {
+                endpointWorkloads.putIfAbsent(labels, w);
+            }
+        }
+        return w;
+    }
+
+    void onRecordingError(RuntimeException e) {
+        recordingErrors.increment();
+        if (recordingErrors.sum() <= 3) {
+            LOG.warn("telemetry recording failed (the request was not affected)", e);
+        }
+    }
+
+    /** Istio's metrics plus this proxy's telemetry health, in Prometheus text format. */
+    public void writePrometheus(StringBuilder out) {
+        requests.writePrometheus(out);
+        tracing.writePrometheus(out);
+        if (accessLog != null) {
+            accessLog.writePrometheus(out);
+        }
+        dev.weft.dataplane.telemetry.PrometheusText.type(out, "weft_telemetry_recording_errors_total", "counter",
+                "Exchanges whose telemetry could not be recorded.");
+        dev.weft.dataplane.telemetry.PrometheusText.sample(out, "weft_telemetry_recording_errors_total", "",
+                recordingErrors.sum());
+    }
+
+    @Override
+    public void close() {
+        tracing.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
+    }
+}
