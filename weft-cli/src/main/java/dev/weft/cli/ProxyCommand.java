@@ -2,7 +2,6 @@ package dev.weft.cli;
 
 import dev.weft.proxy.Proxy;
 import dev.weft.proxy.ProxyOptions;
-import dev.weft.proxy.tls.IdentityOptions;
 import dev.weft.proxy.telemetry.TelemetryOptions;
 import java.net.URI;
 import java.nio.file.Path;
@@ -88,37 +87,17 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--tracing-sampling", defaultValue = "1", paramLabel = "PERCENT", description = "percentage of new traces sampled, 0-100 (default: ${DEFAULT-VALUE}, as Istio)")
     double tracingSampling;
 
-    @Option(names = "--token-file", paramLabel = "FILE", description = "join token from 'weft token create': the proxy gets a workload certificate for mesh mTLS (default: none, plaintext only)")
-    Path tokenFile;
-
-    @Option(names = "--ca-url", paramLabel = "URL", description = "the control plane's HTTP API that signs certificates (default: http://<control-plane host>:15014)")
-    URI caUrl;
-
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         ProxyOptions options = toOptions();
-        var proxy = Proxy.start(options, toTelemetryOptions(), toIdentityOptions());
+        var proxy = Proxy.start(options, toTelemetryOptions());
         log.info("proxy for {}.{} started: outbound 127.0.0.1:{}, inbound {}:{} -> app 127.0.0.1:{}, admin 127.0.0.1:{} (/ready once config is applied)",
                 service, namespace, outboundPort, address, inboundPort, appPort, proxy.adminPort());
         Foreground.runUntilShutdown("proxy " + service, proxy);
         return 0;
-    }
-
-    /** Null without --token-file. With it, the workload is labelled for auto mTLS (Istio's sidecar label). */
-    IdentityOptions toIdentityOptions() {
-        if (tokenFile == null) {
-            return null;
-        }
-        URI ca = caUrl;
-        if (ca == null) {
-            int colon = controlPlane.lastIndexOf(':');
-            String host = colon > 0 ? controlPlane.substring(0, colon) : controlPlane;
-            ca = URI.create("http://" + host + ":15014");
-        }
-        return new IdentityOptions(ca, tokenFile);
     }
 
     TelemetryOptions toTelemetryOptions() {
@@ -161,9 +140,6 @@ final class ProxyCommand implements Callable<Integer> {
         if (!"http".equals(appProtocol)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
                     "--app-protocol " + appProtocol + ": only http is supported so far");
-        }
-        if (tokenFile != null) {
-            labels.put(IdentityOptions.TLS_MODE_LABEL, IdentityOptions.TLS_MODE_ISTIO);
         }
         return new ProxyOptions(controlPlane, service, namespace, labels, serviceAccount, appPort,
                 servicePort != null ? servicePort : appPort, appProtocol, inboundPort, outboundPort, adminPort, address,
