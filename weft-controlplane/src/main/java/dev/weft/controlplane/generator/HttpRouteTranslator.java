@@ -174,6 +174,10 @@ final class HttpRouteTranslator {
             }
         }
         a.setTimeout(http.timeout() == null ? Durations.ZERO : Durations.fromNanos(http.timeout().toNanos()));
+        io.envoyproxy.envoy.config.route.v3.RetryPolicy retry = RetryPolicyTranslator.translate(http.retries());
+        if (retry != null) {
+            a.setRetryPolicy(retry);
+        }
         if (firstHost != null) {
             a.addAllHashPolicy(hashPolicy(firstHost, firstPort, firstSubset));
         }

@@ -12,4 +12,12 @@ public interface Cluster {
 
     /** Picks a healthy host, or null when there is none. Never blocks, takes no lock. */
     UpstreamHost pick(LbContext context);
+
+    /** Requests and retries in flight on this cluster, for its retry budget; survives config updates. */
+    dev.weft.dataplane.retry.ClusterTraffic traffic();
+
+    /** The retry budget of this cluster (Weft's default when the Cluster sets none). */
+    default dev.weft.dataplane.retry.RetryBudget retryBudget() {
+        return dev.weft.dataplane.retry.RetryBudget.DEFAULT;
+    }
 }

@@ -13,8 +13,15 @@ public final class DefaultCluster implements Cluster {
     private final List<UpstreamHost> hosts;
     private final List<UpstreamHost> healthyHosts;
     private final LoadBalancer loadBalancer;
+    private final dev.weft.dataplane.retry.ClusterTraffic traffic;
 
     DefaultCluster(ClusterConfig config, EndpointSet endpoints, List<UpstreamHost> hosts) {
+        this(config, endpoints, hosts, new dev.weft.dataplane.retry.ClusterTraffic());
+    }
+
+    DefaultCluster(ClusterConfig config, EndpointSet endpoints, List<UpstreamHost> hosts,
+                   dev.weft.dataplane.retry.ClusterTraffic traffic) {
+        this.traffic = traffic;
         this.config = config;
         this.endpoints = endpoints;
         this.hosts = List.copyOf(hosts);
@@ -43,6 +50,11 @@ public final class DefaultCluster implements Cluster {
 
     public LoadBalancer loadBalancer() {
         return loadBalancer;
+    }
+
+    @Override
+    public dev.weft.dataplane.retry.ClusterTraffic traffic() {
+        return traffic;
     }
 
     @Override

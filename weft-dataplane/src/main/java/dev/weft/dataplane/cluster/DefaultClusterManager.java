@@ -51,7 +51,8 @@ public final class DefaultClusterManager implements ClusterManager {
                 }
                 hosts.add(host);
             }
-            next.put(config.name(), new DefaultCluster(config, endpoints, hosts));
+            next.put(config.name(), new DefaultCluster(config, endpoints, hosts,
+                    old == null ? new dev.weft.dataplane.retry.ClusterTraffic() : old.traffic()));
         }
         clusters = Map.copyOf(next);
     }

@@ -14,10 +14,11 @@ public sealed interface RouteAction {
      * @param hostRewrite replaces the authority, or null
      * @param timeout whole-request timeout; {@link Duration#ZERO} means none
      * @param hashPolicies how to hash the request for RING_HASH/MAGLEV clusters (empty: random hash)
-     * @param retryPolicy null until the resilience issue fills it in
+     * @param retryPolicy the route's retries, or null for none
      */
     record Forward(List<WeightedCluster> clusters, String prefixRewrite, RegexRewrite regexRewrite,
-                   String hostRewrite, Duration timeout, List<HashPolicy> hashPolicies, RetryPolicy retryPolicy)
+                   String hostRewrite, Duration timeout, List<HashPolicy> hashPolicies,
+                   dev.weft.dataplane.retry.RetryPolicy retryPolicy)
             implements RouteAction {
         public Forward {
             clusters = List.copyOf(clusters);
@@ -33,7 +34,4 @@ public sealed interface RouteAction {
     record WeightedCluster(String name, int weight, HeaderMutations requestHeaders, HeaderMutations responseHeaders) {}
 
     record RegexRewrite(java.util.regex.Pattern pattern, String substitution) {}
-
-    /** Placeholder shape for the resilience issue: attempts and per-try timeout. */
-    record RetryPolicy(int numRetries, Duration perTryTimeout, List<String> retryOn) {}
 }

@@ -13,7 +13,6 @@ import io.envoyproxy.envoy.config.route.v3.DirectResponseAction;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
 import io.envoyproxy.envoy.config.route.v3.RedirectAction;
-import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.type.matcher.v3.RegexMatchAndSubstitute;
@@ -312,20 +311,10 @@ public final class RouteConfigurationParser {
                 default -> throw reject.at(hPath, "unsupported hash policy " + h.getPolicySpecifierCase());
             });
         }
-        RouteAction.RetryPolicy retry = a.hasRetryPolicy() ? retry(a.getRetryPolicy(), reject,
-                path + ".retry_policy") : null;
+        dev.weft.dataplane.retry.RetryPolicy retry = a.hasRetryPolicy() ? RetryPolicyParser.parse(
+                a.getRetryPolicy(), reject, path + ".retry_policy") : null;
         return new RouteAction.Forward(clusters, prefixRewrite, regexRewrite, hostRewrite, timeout, hashPolicies,
                 retry);
-    }
-
-    private static RouteAction.RetryPolicy retry(RetryPolicy p, Rejector reject, String path)
-            throws ResourceRejectedException {
-        int retries = p.hasNumRetries() ? p.getNumRetries().getValue() : 1;
-        Duration perTry = p.hasPerTryTimeout() ? duration(p.getPerTryTimeout(), reject, path + ".per_try_timeout")
-                : Duration.ZERO;
-        List<String> on = p.getRetryOn().isEmpty() ? List.of()
-                : List.of(p.getRetryOn().split("\\s*,\\s*"));
-        return new RouteAction.RetryPolicy(retries, perTry, on);
     }
 
     private static RouteAction.RegexRewrite regexRewrite(RegexMatchAndSubstitute r, Rejector reject, String path)

@@ -60,12 +60,20 @@ public final class HttpExchange implements RequestHead {
     private UpstreamAttempt attempt;
     private ScheduledFuture<?> timeout;
     private long timeoutMillis;
+    private boolean retryBodyTooLarge;
 
     private boolean requestComplete;
     private boolean responseStarted;
     private boolean responseComplete;
     private boolean finished;
     private boolean replayedOnFreshConnection;
+    /** Retries of this request (null when the route has none); see {@link RetryState}. */
+    private RetryState retry;
+    private Cluster cluster;
+    private ScheduledFuture<?> perTryTimer;
+    private boolean retryPending;
+    private long deadlineNanos;
+    private boolean trafficCounted;
     private boolean completed;
     /** What telemetry reports about this exchange (sizes, status, upstream); filled in as it goes. */
     private final ExchangeRecord record = new ExchangeRecord();
@@ -235,6 +243,7 @@ public final class HttpExchange implements RequestHead {
             respond(LocalReply.failure(503, ResponseFlag.NC, "unknown cluster '" + weightedCluster.name() + "'\n"));
             return;
         }
+        this.cluster = cluster;
         hash = route.hash(this);
         UpstreamHost host = cluster.pick(hash == null ? LbContext.NONE : LbContext.ofHash(hash.hash()));
         if (host == null) {
@@ -250,8 +259,118 @@ public final class HttpExchange implements RequestHead {
         HeaderMutator.apply(weightedCluster.requestHeaders(), headers);
         Duration t = forward.timeout();
         timeoutMillis = t == null || t.isZero() || t.isNegative() ? 0 : Math.max(1, t.toMillis());
-        attempt = new UpstreamAttempt(this, host, cluster.config().connectTimeout(), false);
+        long callerDeadline = callerDeadlineMillis(headers);
+        if (callerDeadline > 0 && (timeoutMillis == 0 || callerDeadline < timeoutMillis)) {
+            timeoutMillis = callerDeadline; // never wait longer than the caller will
+        }
+        cluster.traffic().requestStarted();
+        trafficCounted = true;
+        if (forward.retryPolicy() != null && forward.retryPolicy().numRetries() > 0) {
+            boolean markedUpstream = headers.contains(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT)
+                    || headers.contains(dev.weft.dataplane.retry.RetryHeaders.ENVOY_ATTEMPT_COUNT);
+            retry = new RetryState(forward.retryPolicy(), cluster, markedUpstream);
+        }
+        startAttempt(host, false);
+    }
+
+    /** The deadline an earlier hop sent along (Weft's header, or Envoy's), in ms; 0 when none. */
+    private static long callerDeadlineMillis(HttpHeaders headers) {
+        long weft = dev.weft.dataplane.retry.RetryHeaders.millis(
+                headers.get(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS));
+        long envoy = dev.weft.dataplane.retry.RetryHeaders.millis(
+                headers.get(dev.weft.dataplane.retry.RetryHeaders.ENVOY_EXPECTED_TIMEOUT_MS));
+        return weft == 0 ? envoy : envoy == 0 ? weft : Math.min(weft, envoy);
+    }
+
+    /** One try on {@code host}: marks the request with the attempt number and the time left, replays the body. */
+    private void startAttempt(UpstreamHost host, boolean fresh) {
+        HttpHeaders headers = request.headers();
+        long perTry = retry == null ? 0 : retry.policy().perTryTimeout().toMillis();
+        long left = timeout != null ? Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000) : timeoutMillis;
+        long expected = left == 0 ? perTry : perTry == 0 ? left : Math.min(left, perTry);
+        if (expected > 0) {
+            headers.set(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS, Long.toString(expected));
+        } else {
+            headers.remove(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS);
+        }
+        if (retry != null) {
+            headers.set(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT, Integer.toString(retry.attemptNumber()));
+        }
+        attempt = new UpstreamAttempt(this, host, cluster.config().connectTimeout(), fresh);
+        if (retry != null) {
+            for (HttpContent part : retry.replay()) {
+                attempt.sendBody(part);
+            }
+            if (requestComplete) {
+                attempt.sendBody(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }
         attempt.start(connection.pools().of(ctx.channel().eventLoop()));
+        startPerTryTimer();
+    }
+
+    private void startPerTryTimer() {
+        if (retry == null || !requestComplete || perTryTimer != null || responseComplete) {
+            return;
+        }
+        long perTry = retry.policy().perTryTimeout().toMillis();
+        if (perTry > 0) {
+            UpstreamAttempt current = attempt;
+            perTryTimer = ctx.executor().schedule(() -> onPerTryTimeout(current), perTry, TimeUnit.MILLISECONDS);
+        }
+    }
+
+    private void cancelPerTryTimer() {
+        if (perTryTimer != null) {
+            perTryTimer.cancel(false);
+            perTryTimer = null;
+        }
+    }
+
+    private void onPerTryTimeout(UpstreamAttempt timedOut) {
+        perTryTimer = null;
+        if (responseComplete || finished || timedOut != attempt || responseStarted) {
+            return;
+        }
+        attempt.cancel();
+        if (!retryIfAllowed(retry.policy().retriesPerTryTimeout(), true)) {
+            respond(LocalReply.failure(504, ResponseFlag.UT, "upstream request timeout\n"));
+        }
+    }
+
+    /**
+     * Starts the next try after a back-off when the policy, the retry budget and the amplification guard allow it;
+     * returns false when the caller should give up with the current failure.
+     */
+    private boolean retryIfAllowed(boolean retriable, boolean reachedApplication) {
+        if (retry == null || responseStarted || finished) {
+            return false;
+        }
+        RetryState.Decision decision = retry.decide(retriable, reachedApplication);
+        if (decision == RetryState.Decision.BODY_TOO_LARGE) {
+            retryBodyTooLarge = true;
+            return false;
+        }
+        if (decision != RetryState.Decision.RETRY) {
+            return false;
+        }
+        cancelPerTryTimer();
+        UpstreamHost previous = attempt.host();
+        retryPending = true;
+        ctx.executor().schedule(() -> {
+            retryPending = false;
+            if (finished || responseComplete) {
+                return;
+            }
+            UpstreamHost next = cluster.pick(new LbContext(hash == null ? 0 : hash.hash(), hash != null,
+                    retry.policy().otherHost() || hash == null ? previous : null));
+            if (next == null) {
+                respond(LocalReply.failure(503, ResponseFlag.UH, "no healthy upstream\n"));
+                return;
+            }
+            startAttempt(next, false);
+        }, retry.backoffMillis(), TimeUnit.MILLISECONDS);
+        return true;
     }
 
     /** The upstream is connected and has the request head: now read the body from downstream. */
@@ -286,8 +405,17 @@ public final class HttpExchange implements RequestHead {
             requestComplete = true;
         }
         record.requestBytes += content.content().readableBytes();
+        if (retry != null && !responseComplete) {
+            retry.keep(content);
+        }
         if (attempt != null && !attempt.isDone() && !responseComplete) {
             attempt.sendBody(content);
+            if (last) {
+                startTimer();
+                startPerTryTimer();
+            }
+        } else if (retryPending && !responseComplete) {
+            content.release(); // kept for the retry that is about to start
             if (last) {
                 startTimer();
             }
@@ -314,6 +442,9 @@ public final class HttpExchange implements RequestHead {
         if (requestComplete) {
             return false;
         }
+        if (retryPending) {
+            return false; // read on once the retry's connection is up
+        }
         return attempt == null || attempt.isDone() || responseComplete || attempt.canTakeBody();
     }
 
@@ -326,6 +457,7 @@ public final class HttpExchange implements RequestHead {
 
     private void startTimer() {
         if (timeoutMillis > 0 && timeout == null && !responseComplete) {
+            deadlineNanos = System.nanoTime() + timeoutMillis * 1_000_000;
             timeout = ctx.executor().schedule(this::onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
         }
     }
@@ -334,6 +466,8 @@ public final class HttpExchange implements RequestHead {
         if (responseComplete || finished) {
             return;
         }
+        cancelPerTryTimer();
+        retryPending = false;
         if (attempt != null) {
             attempt.cancel();
         }
@@ -348,6 +482,15 @@ public final class HttpExchange implements RequestHead {
 
     /** The upstream's response head; hop-by-hop headers are replaced by this hop's own. */
     void onResponseHead(HttpResponse response) {
+        if (retry != null && !responseStarted && requestComplete
+                && retryIfAllowedAfterResponse(response.status().code())) {
+            io.netty.util.ReferenceCountUtil.release(response);
+            return;
+        }
+        cancelPerTryTimer();
+        if (retryBodyTooLarge) {
+            response.headers().add(RESPONSE_FLAGS, RetryState.BODY_TOO_LARGE_FLAG);
+        }
         responseStarted = true;
         boolean chunkedAllowed = !head && response.status().code() != 204 && response.status().code() != 304;
         HttpHeaders headers = response.headers();
@@ -369,6 +512,20 @@ public final class HttpExchange implements RequestHead {
         setConnectionHeader(response);
         runResponseFilters(response);
         ctx.write(response);
+    }
+
+    /** A retriable status: the try is abandoned (its connection closed) and the next one scheduled. */
+    private boolean retryIfAllowedAfterResponse(int status) {
+        boolean retriable = retry.policy().retriesStatus(status);
+        if (!retriable) {
+            return false;
+        }
+        UpstreamAttempt current = attempt;
+        if (!retryIfAllowed(true, true)) {
+            return false;
+        }
+        current.cancel();
+        return true;
     }
 
     /** A part of the upstream response body; returns whether downstream can take more right now. */
@@ -420,6 +577,14 @@ public final class HttpExchange implements RequestHead {
             attempt.start(connection.pools().of(ctx.channel().eventLoop()));
             return;
         }
+        if (retry != null && !responseStarted) {
+            boolean connectFailure = flag == ResponseFlag.UF;
+            boolean retriable = connectFailure ? retry.policy().retriesConnectFailure()
+                    : retry.policy().retriesReset(!replayable);
+            if (retryIfAllowed(retriable, !connectFailure && !replayable)) {
+                return;
+            }
+        }
         if (responseStarted) {
             ctx.close();
             return;
@@ -463,6 +628,9 @@ public final class HttpExchange implements RequestHead {
         if (reply.flag() != null) {
             headers.set(RESPONSE_FLAGS, reply.flag().name());
         }
+        if (retryBodyTooLarge) {
+            headers.add(RESPONSE_FLAGS, RetryState.BODY_TOO_LARGE_FLAG);
+        }
         record.responseFlag = reply.flag();
         record.responseBytes += body.readableBytes();
         if (route != null && weightedCluster == null) {
@@ -504,6 +672,19 @@ public final class HttpExchange implements RequestHead {
         if (timeout != null) {
             timeout.cancel(false);
             timeout = null;
+        }
+        cancelPerTryTimer();
+        releaseRetryState();
+    }
+
+    /** Gives back the retry budget slot, the replay buffer and the cluster's active-request count; idempotent. */
+    private void releaseRetryState() {
+        if (retry != null && (responseComplete || finished)) {
+            retry.close();
+        }
+        if (trafficCounted && (responseComplete || finished)) {
+            trafficCounted = false;
+            cluster.traffic().requestEnded();
         }
     }
 

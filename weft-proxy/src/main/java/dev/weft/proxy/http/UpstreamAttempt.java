@@ -133,6 +133,9 @@ final class UpstreamAttempt implements UpstreamListener {
             } else {
                 keepAliveUpstream = HttpUtil.isKeepAlive(response);
                 exchange.onResponseHead(response);
+                if (done) {
+                    return; // the exchange retries elsewhere and released this response
+                }
             }
         }
         if (message instanceof HttpContent content) {
