@@ -273,6 +273,11 @@ public final class HttpExchange implements RequestHead {
         startAttempt(host, false);
     }
 
+    /** The chosen cluster says its upstreams speak HTTP/2 (sidecar endpoints always do; the pool decides). */
+    boolean upstreamHttp2() {
+        return cluster != null && cluster.config().http2();
+    }
+
     /** The deadline an earlier hop sent along (Weft's header, or Envoy's), in ms; 0 when none. */
     private static long callerDeadlineMillis(HttpHeaders headers) {
         long weft = dev.weft.dataplane.retry.RetryHeaders.millis(

@@ -1,6 +1,7 @@
 package dev.weft.proxy.listener;
 
 import dev.weft.dataplane.config.ListenerConfig;
+import dev.weft.proxy.h2.H2ServerPipeline;
 import dev.weft.proxy.http.DownstreamHandler;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.upstream.UpstreamPools;
@@ -69,10 +70,17 @@ public final class ListenerManager implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            // HTTP/1.1 and h2c prior knowledge on every listener: the first bytes decide
                             ch.pipeline().addLast(
                                     new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
-                                    new HttpServerCodec(8192, 64 * 1024, 64 * 1024),
-                                    new DownstreamHandler(name, views, pools));
+                                    new ProtocolSniffer(
+                                            ctx -> {
+                                                ctx.pipeline().addLast(new HttpServerCodec(8192, 64 * 1024, 64 * 1024),
+                                                        new DownstreamHandler(name, views, pools));
+                                                ctx.fireChannelActive(); // the HTTP/1.1 handler starts reading
+                                            },
+                                            ctx -> H2ServerPipeline.install(ctx.pipeline(),
+                                                    () -> new DownstreamHandler(name, views, pools))));
                         }
                     })
                     .bind(new InetSocketAddress(config.host(), config.port()))

@@ -8,8 +8,10 @@ import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * One keep-alive HTTP/1.1 connection to an endpoint, handed to one request attempt at a time. Reading is manual
- * (auto-read off): the attempt asks for the next response part when the downstream can take it.
+ * One keep-alive HTTP/1.1 connection to an endpoint, handed to one request attempt at a time — or one stream of a
+ * multiplexed HTTP/2 connection ({@link #forStream}), which carries exactly one request. Reading is manual
+ * (auto-read off): the attempt asks for the next response part when the downstream can take it; on an HTTP/2 stream
+ * that also holds back the stream's WINDOW_UPDATEs, so flow control reaches the upstream sender.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final EndpointPool pool;
@@ -19,6 +21,11 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     UpstreamConnection(EndpointPool pool) {
         this.pool = pool;
+    }
+
+    /** A request's HTTP/2 stream (see {@link #attachStream}). */
+    static UpstreamConnection forStream() {
+        return new UpstreamConnection(null);
     }
 
     public Channel channel() {
@@ -35,6 +42,15 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         requests++;
     }
 
+    /**
+     * Hands an HTTP/2 stream to its attempt; {@code streamsBefore} streams were opened on its connection before it,
+     * so a stream on a reused connection reports {@link #requestCount()} &gt; 1 like a reused HTTP/1.1 connection.
+     */
+    void attachStream(UpstreamListener newListener, int streamsBefore) {
+        requests = streamsBefore;
+        attach(newListener);
+    }
+
     public void read() {
         channel.read();
     }
@@ -45,6 +61,12 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
      */
     public void release(boolean reusable) {
         listener = null;
+        if (pool == null) {
+            if (!reusable) {
+                channel.close(); // an unfinished HTTP/2 stream is reset; a finished one has closed itself
+            }
+            return;
+        }
         if (reusable && channel.isActive()) {
             pool.offer(this);
             channel.read(); // keep a read pending while idle so a close by the server is noticed at once
@@ -88,7 +110,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        pool.remove(this);
+        if (pool != null) {
+            pool.remove(this);
+        }
         UpstreamListener l = listener;
         listener = null;
         if (l != null) {

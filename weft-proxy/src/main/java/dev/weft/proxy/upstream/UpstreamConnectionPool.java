@@ -2,6 +2,7 @@ package dev.weft.proxy.upstream;
 
 import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.dataplane.config.Endpoint;
+import dev.weft.proxy.h2.H2UpstreamConnection;
 import dev.weft.proxy.net.Transport;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -10,6 +11,7 @@ import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -19,9 +21,10 @@ import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
- * HTTP/1.1 connections from one event loop to every endpoint it talks to (Envoy's per-worker pools): a request
- * uses a connection of its own loop, so nothing here is shared between threads. HTTP/2 arrives as another pool
- * kind behind the same acquire call.
+ * Connections from one event loop to every endpoint it talks to (Envoy's per-worker pools): a request uses a
+ * connection of its own loop, so nothing here is shared between threads. HTTP/1.1 endpoints get a pool of keep-alive
+ * connections, one request each at a time; HTTP/2 endpoints — every endpoint fronted by a Weft sidecar, and the
+ * endpoints of clusters configured for HTTP/2 — get one multiplexed connection, a stream per request.
  */
 public final class UpstreamConnectionPool {
     static final int MAX_IDLE_PER_ENDPOINT = 64;
@@ -30,6 +33,7 @@ public final class UpstreamConnectionPool {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final Map<String, EndpointPool> pools = new HashMap<>();
+    private final Map<String, H2UpstreamConnection> h2 = new HashMap<>();
 
     UpstreamConnectionPool(EventLoop loop, Transport transport) {
         this.loop = loop;
@@ -41,7 +45,21 @@ public final class UpstreamConnectionPool {
      * once connected.
      */
     public void acquire(UpstreamHost host, Duration connectTimeout, UpstreamListener listener, boolean fresh) {
+        acquire(host, false, connectTimeout, listener, fresh);
+    }
+
+    /**
+     * Like {@link #acquire(UpstreamHost, Duration, UpstreamListener, boolean)}; {@code clusterHttp2}: the cluster
+     * says its upstreams speak HTTP/2. Sidecar endpoints always do (the sidecar-to-sidecar hop is multiplexed
+     * whatever the apps speak). {@code fresh} on HTTP/2 means a stream on a new connection.
+     */
+    public void acquire(UpstreamHost host, boolean clusterHttp2, Duration connectTimeout, UpstreamListener listener,
+                        boolean fresh) {
         assert loop.inEventLoop();
+        if (clusterHttp2 || host.endpoint().sidecar()) {
+            acquireStream(host, connectTimeout, listener, fresh);
+            return;
+        }
         EndpointPool pool = pools.computeIfAbsent(host.address(), a -> new EndpointPool(a, MAX_IDLE_PER_ENDPOINT));
         UpstreamConnection idle = fresh ? null : pool.poll();
         if (idle != null) {
@@ -74,6 +92,42 @@ public final class UpstreamConnectionPool {
                 listener.onConnectFailed(f.cause());
             }
         });
+    }
+
+    private void acquireStream(UpstreamHost host, Duration connectTimeout, UpstreamListener listener, boolean fresh) {
+        String address = host.address();
+        H2UpstreamConnection connection = h2.get(address);
+        if (connection == null || fresh || !connection.isUsable()) {
+            Endpoint endpoint = host.endpoint();
+            long timeoutMillis = connectTimeout == null || connectTimeout.isZero() ? 10_000 : connectTimeout.toMillis();
+            H2UpstreamConnection[] created = new H2UpstreamConnection[1];
+            created[0] = H2UpstreamConnection.connect(bootstrap,
+                    InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port()),
+                    (int) Math.min(Integer.MAX_VALUE, timeoutMillis), IDLE_TIMEOUT_SECONDS, null,
+                    UpstreamConnection::forStream,
+                    () -> h2.remove(address, created[0]));
+            connection = created[0];
+            h2.put(address, connection);
+        }
+        connection.openStream(new H2UpstreamConnection.StreamWaiter() {
+            @Override
+            public void onStream(Http2StreamChannel stream, int streamsBefore) {
+                UpstreamConnection c = stream.pipeline().get(UpstreamConnection.class);
+                c.attachStream(listener, streamsBefore);
+                listener.onConnected(c);
+            }
+
+            @Override
+            public void onStreamFailed(Throwable cause) {
+                listener.onConnectFailed(cause);
+            }
+        });
+    }
+
+    /** Whether this loop holds a usable multiplexed connection to {@code address} (for tests and the admin page). */
+    public boolean hasHttp2Connection(String address) {
+        H2UpstreamConnection c = h2.get(address);
+        return c != null && c.isUsable();
     }
 
     /** Idle connections to {@code address} on this loop (for tests and the admin page). */

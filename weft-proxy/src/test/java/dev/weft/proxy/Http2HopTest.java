@@ -1,0 +1,226 @@
+package dev.weft.proxy;
+
+import static dev.weft.proxy.TestConfigs.forward;
+import static dev.weft.proxy.TestConfigs.host;
+import static dev.weft.proxy.TestConfigs.prefix;
+import static dev.weft.proxy.TestConfigs.route;
+import static dev.weft.proxy.TestConfigs.snapshot;
+import static dev.weft.proxy.TestConfigs.staticCluster;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import dev.weft.dataplane.cluster.DefaultClusterManager;
+import dev.weft.dataplane.config.Endpoint;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+/**
+ * Two proxy runtimes as two sidecars: an HTTP/1.1 (or h2c) client → client sidecar → [counting TCP relay] → server
+ * sidecar → HTTP/1.1 backend. The relay sees what really crosses the sidecar-to-sidecar hop.
+ */
+@Timeout(value = 60, unit = TimeUnit.SECONDS, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class Http2HopTest {
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    private TestBackend backend;
+    private ProxyRuntime serverSidecar;
+    private ProxyRuntime clientSidecar;
+    private CountingRelay relay;
+    private int clientPort;
+    private int serverPort;
+
+    @BeforeEach
+    void start() throws IOException {
+        backend = new TestBackend("app");
+        serverSidecar = new ProxyRuntime(new DefaultClusterManager());
+        serverSidecar.apply(snapshot(List.of(host("inbound", List.of("*"), route("all", prefix("/"), forward("app")))),
+                staticCluster("app", backend.port())));
+        serverPort = serverSidecar.listenerPort("outbound");
+        relay = new CountingRelay(serverPort);
+        clientSidecar = new ProxyRuntime(new DefaultClusterManager());
+        Endpoint peer = new Endpoint("127.0.0.1", relay.port(), 1, true, true, Map.of());
+        clientSidecar.apply(snapshot(List.of(host("reviews", List.of("*"), route("all", prefix("/"),
+                forward("peer")))), TestConfigs.cluster("peer", List.of(peer))));
+        clientPort = clientSidecar.listenerPort("outbound");
+    }
+
+    @AfterEach
+    void stop() throws IOException {
+        clientSidecar.close();
+        serverSidecar.close();
+        relay.close();
+        backend.close();
+    }
+
+    @Test
+    void http1RequestsFromManyConnectionsShareOneHttp2ConnectionPerEventLoop() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        List<CompletableFuture<HttpResponse<String>>> calls = new ArrayList<>();
+        for (int i = 0; i < 60; i++) {
+            calls.add(client.sendAsync(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort + "/r/" + i))
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()));
+        }
+        for (int i = 0; i < calls.size(); i++) {
+            HttpResponse<String> r = calls.get(i).get(15, TimeUnit.SECONDS);
+            assertThat(r.statusCode()).isEqualTo(200);
+            assertThat(r.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+            assertThat(r.headers().firstValue("x-backend")).contains("app");
+            assertThat(r.body()).contains("method=GET\npath=/r/" + i + "\n");
+        }
+        // the backend (HTTP/1.1 again) saw a normal request with the original authority and no HTTP/2 leftovers
+        assertThat(calls.get(0).get().body()).doesNotContainIgnoringCase("x-http2");
+        int loops = Runtime.getRuntime().availableProcessors();
+        assertThat(relay.connections.get()).isBetween(1, loops);
+        assertThat(relay.prefaces).allSatisfy(p -> assertThat(p).isEqualTo(PREFACE));
+    }
+
+    @Test
+    void curlWithHttp2PriorKnowledgeGetsHttp2AtEitherSidecar() throws Exception {
+        String viaBoth = curl("--http2-prior-knowledge", "http://127.0.0.1:" + clientPort + "/hello");
+        assertThat(viaBoth).startsWith("HTTP/2 200").contains("x-backend: app").contains("path=/hello")
+                .doesNotContain("transfer-encoding").doesNotContain("x-http2");
+        String http1 = curl("--http1.1", "http://127.0.0.1:" + clientPort + "/hello");
+        assertThat(http1).startsWith("HTTP/1.1 200").contains("path=/hello");
+        String post = curl("--http2-prior-knowledge", "--data-binary", "abc".repeat(30_000),
+                "http://127.0.0.1:" + serverPort + "/upload");
+        assertThat(post).startsWith("HTTP/2 200");
+    }
+
+    @Test
+    void h2loadThroughBothSidecars() throws Exception {
+        Process p = new ProcessBuilder("h2load", "-n", "400", "-c", "4", "-m", "10",
+                "http://127.0.0.1:" + clientPort + "/load").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(out).contains("400 succeeded, 0 failed, 0 errored").contains("status codes: 400 2xx");
+        assertThat(relay.connections.get()).isBetween(1, Runtime.getRuntime().availableProcessors());
+    }
+
+    @Test
+    void slowReaderStallsTheStreamInsteadOfBuffering() throws Exception {
+        // 32 MB through both sidecars to a reader that stops after the first bytes: flow control must hold the
+        // sender back; then the reader drains and everything arrives intact
+        long total = 32L * 1024 * 1024;
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), clientPort)) {
+            s.setReceiveBufferSize(16 * 1024);
+            s.getOutputStream().write(("GET /download?bytes=" + total + " HTTP/1.1\r\nHost: reviews\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            byte[] head = new byte[4096];
+            assertThat(in.read(head)).isPositive();
+            Thread.sleep(1500);
+            long relayed = relay.bytesToClient.get();
+            assertThat(relayed).as("bytes that crossed the sidecar hop while the reader paused").isLessThan(8L << 20);
+            long read = 0;
+            byte[] buf = new byte[256 * 1024];
+            int n;
+            while ((n = in.read(buf)) > 0) {
+                read += n;
+                if (read >= total) {
+                    break;
+                }
+            }
+            assertThat(read).isGreaterThanOrEqualTo(total);
+        }
+    }
+
+    private static String curl(String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("curl", "-sS", "-i", "--max-time", "10"));
+        cmd.addAll(Arrays.asList(args));
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(p.waitFor(15, TimeUnit.SECONDS)).isTrue();
+        return out;
+    }
+
+    /** A TCP relay that counts connections and records the first bytes of each. */
+    static final class CountingRelay implements AutoCloseable {
+        final AtomicInteger connections = new AtomicInteger();
+        final List<byte[]> prefaces = new CopyOnWriteArrayList<>();
+        final java.util.concurrent.atomic.AtomicLong bytesToClient = new java.util.concurrent.atomic.AtomicLong();
+        private final ServerSocket server;
+        private final List<Socket> sockets = new CopyOnWriteArrayList<>();
+
+        CountingRelay(int target) throws IOException {
+            server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+            Thread.ofVirtual().start(() -> {
+                while (!server.isClosed()) {
+                    try {
+                        Socket in = server.accept();
+                        Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                        sockets.add(in);
+                        sockets.add(out);
+                        connections.incrementAndGet();
+                        Thread.ofVirtual().start(() -> pipe(in, out, true));
+                        Thread.ofVirtual().start(() -> pipe(out, in, false));
+                    } catch (IOException e) {
+                        return;
+                    }
+                }
+            });
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        private void pipe(Socket from, Socket to, boolean recordPreface) {
+            try {
+                InputStream in = from.getInputStream();
+                OutputStream out = to.getOutputStream();
+                if (recordPreface) {
+                    prefaces.add(in.readNBytes(PREFACE.length));
+                    out.write(prefaces.getLast());
+                }
+                byte[] buf = new byte[8192];
+                int n;
+                while ((n = in.read(buf)) > 0) {
+                    out.write(buf, 0, n);
+                    if (!recordPreface) {
+                        bytesToClient.addAndGet(n);
+                    }
+                }
+                to.shutdownOutput();
+            } catch (IOException e) {
+                closeQuietly(to);
+            }
+        }
+
+        private static void closeQuietly(Socket s) {
+            try {
+                s.close();
+            } catch (IOException ignored) {
+                // already closed
+            }
+        }
+
+        @Override
+        public void close() throws IOException {
+            server.close();
+            for (Socket s : sockets) {
+                closeQuietly(s);
+            }
+        }
+    }
+}
