@@ -18,12 +18,19 @@ public final class Sidecar {
     private final int adminPort = FreePorts.next();
     private ChildProcess process;
     private int starts;
+    private List<String> extraArgs = List.of();
 
     Sidecar(WeftLauncher launcher, SidecarSpec spec, String controlPlane, Path dataDir) {
         this.launcher = launcher;
         this.spec = spec;
         this.controlPlane = controlPlane;
         this.dataDir = dataDir;
+    }
+
+    /** Further {@code weft proxy} flags (telemetry settings, say), used from the next {@link #start} on. */
+    public synchronized Sidecar extraArgs(List<String> args) {
+        this.extraArgs = List.copyOf(args);
+        return this;
     }
 
     /** Starts the proxy (again, after {@link #stop} or {@link #kill}); returns without waiting for readiness. */
@@ -51,6 +58,7 @@ public final class Sidecar {
             args.add("--upstream");
             args.add(upstream);
         }
+        args.addAll(extraArgs);
         starts++;
         process = launcher.start(starts == 1 ? "proxy-" + spec.name() : "proxy-" + spec.name() + "-" + starts, args);
         return this;
