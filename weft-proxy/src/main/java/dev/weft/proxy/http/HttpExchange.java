@@ -67,9 +67,6 @@ public final class HttpExchange implements RequestHead {
     private boolean responseComplete;
     private boolean finished;
     private boolean replayedOnFreshConnection;
-    private boolean completed;
-    /** What telemetry reports about this exchange (sizes, status, upstream); filled in as it goes. */
-    private final ExchangeRecord record = new ExchangeRecord();
     /** Retries of this request (null when the route has none); see {@link RetryState}. */
     private RetryState retry;
     private Cluster cluster;
@@ -636,8 +633,6 @@ public final class HttpExchange implements RequestHead {
         if (reply.flag() != null) {
             headers.set(RESPONSE_FLAGS, reply.flag().name());
         }
-        record.responseFlag = reply.flag();
-        record.responseBytes += body.readableBytes();
         if (retryBodyTooLarge) {
             headers.add(RESPONSE_FLAGS, RetryState.BODY_TOO_LARGE_FLAG);
         }
