@@ -48,7 +48,7 @@ public final class ClusterGenerator implements ResourceGenerator {
             }
         }
         if (proxy.appPort() > 0 && proxy.inboundPort() > 0) {
-            add(out, inbound(proxy.appPort()));
+            add(out, inbound(proxy.appPort(), proxy.appProtocol()));
         }
         return out;
     }
@@ -65,6 +65,7 @@ public final class ClusterGenerator implements ResourceGenerator {
                 .setName(name)
                 .setConnectTimeout(Durations.fromNanos(policy.connectTimeout().toNanos()));
         applyLoadBalancer(c, policy.loadBalancer());
+        UpstreamProtocols.applyOutbound(c, service, port);
         if (service.resolution() == MeshService.Resolution.DNS) {
             // The data plane resolves the names; subsets still filter by the declared labels.
             c.setType(Cluster.DiscoveryType.STRICT_DNS);
@@ -116,9 +117,11 @@ public final class ClusterGenerator implements ResourceGenerator {
         }
     }
 
-    static Cluster inbound(int appPort) {
+    static Cluster inbound(int appPort, String appProtocol) {
         String name = ClusterNames.inbound(appPort);
-        return Cluster.newBuilder()
+        Cluster.Builder c = Cluster.newBuilder();
+        UpstreamProtocols.applyInbound(c, appProtocol);
+        return c
                 .setName(name)
                 .setType(Cluster.DiscoveryType.STATIC)
                 .setConnectTimeout(Durations.fromNanos(EffectiveTrafficPolicy.DEFAULT_CONNECT_TIMEOUT.toNanos()))

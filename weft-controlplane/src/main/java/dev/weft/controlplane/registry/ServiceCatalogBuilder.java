@@ -48,6 +48,24 @@ public final class ServiceCatalogBuilder {
                 proxy.labels(), true, 1, "proxy " + proxy.id()));
     }
 
+    /**
+     * Istio's protocol selection: the explicit protocol, else the port name's prefix ({@code http-}, {@code http2-},
+     * {@code grpc-}, {@code tcp-}, ... or the bare name), else TCP.
+     */
+    static String protocolOf(String protocol, String portName) {
+        if (protocol != null && !protocol.isBlank()) {
+            return protocol.toUpperCase(Locale.ROOT);
+        }
+        String name = portName == null ? "" : portName.toLowerCase(Locale.ROOT);
+        int dash = name.indexOf('-');
+        String prefix = dash < 0 ? name : name.substring(0, dash);
+        return switch (prefix) {
+            case "http", "http2", "grpc", "https", "tls", "mongo", "redis", "mysql", "tcp" ->
+                    prefix.toUpperCase(Locale.ROOT);
+            default -> "TCP";
+        };
+    }
+
     private void addServiceEntry(MeshConfig config, ServiceEntry se) {
         ServiceEntrySpec spec = se.spec();
         String ns = se.meta().namespace();
@@ -59,7 +77,7 @@ public final class ServiceCatalogBuilder {
         List<MeshService.Port> ports = new ArrayList<>();
         for (ServicePort p : spec.ports()) {
             ports.add(new MeshService.Port(p.number(), p.name() == null ? "" : p.name(),
-                    p.protocol() == null ? "TCP" : p.protocol().toUpperCase(Locale.ROOT)));
+                    protocolOf(p.protocol(), p.name())));
         }
         // Workloads: inline endpoints, else the WorkloadEntries the selector picks.
         record Workload(WorkloadEntrySpec spec, String origin) {}
