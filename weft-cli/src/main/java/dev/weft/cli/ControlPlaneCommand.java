@@ -2,6 +2,8 @@ package dev.weft.cli;
 
 import dev.weft.controlplane.ControlPlane;
 import dev.weft.controlplane.ControlPlaneOptions;
+import dev.weft.controlplane.ca.CaOptions;
+import dev.weft.controlplane.ca.Durations;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -35,6 +37,24 @@ final class ControlPlaneCommand implements Callable<Integer> {
             description = "how long a disconnected proxy's endpoints are kept")
     Long endpointGraceMillis;
 
+    @Option(names = "--trust-domain", defaultValue = CaOptions.DEFAULT_TRUST_DOMAIN,
+            description = "SPIFFE trust domain of workload certificates (default: ${DEFAULT-VALUE})")
+    String trustDomain;
+
+    @Option(names = "--cert-ttl", defaultValue = "24h", paramLabel = "DURATION",
+            description = "lifetime of workload certificates, e.g. 24h, 30m, 10s (default: ${DEFAULT-VALUE})")
+    String certTtl;
+
+    @Option(names = "--ca-cert", paramLabel = "FILE",
+            description = "operator-supplied CA certificate (root or intermediate, followed by its chain); default: a root created in --data-dir")
+    Path caCert;
+
+    @Option(names = "--ca-key", paramLabel = "FILE", description = "private key of --ca-cert (PEM)")
+    Path caKey;
+
+    @Option(names = "--ca-roots", paramLabel = "FILE", description = "trusted roots to distribute with --ca-cert (default: the last certificate of its chain)")
+    Path caRoots;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
@@ -47,7 +67,13 @@ final class ControlPlaneCommand implements Callable<Integer> {
         ControlPlaneOptions options = new ControlPlaneOptions(configDir, xdsPort, httpPort, defaults.httpBindAddress(),
                 dataDir != null ? dataDir : defaults.dataDir(), defaults.debounce(),
                 endpointGraceMillis != null ? Duration.ofMillis(endpointGraceMillis) : defaults.endpointGracePeriod());
-        var controlPlane = ControlPlane.start(options);
+        CaOptions ca;
+        try {
+            ca = new CaOptions(trustDomain, Durations.parse(certTtl), caCert, caKey, caRoots);
+        } catch (IllegalArgumentException e) {
+            throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
+        }
+        var controlPlane = ControlPlane.start(options, ca);
         log.info("control plane ready: xDS on port {}, HTTP on port {} (/ready, /debug/syncz, /debug/config-errors), config from {}",
                 controlPlane.xdsPort(), controlPlane.httpPort(), configDir.toAbsolutePath());
         Foreground.runUntilShutdown("control plane", controlPlane);

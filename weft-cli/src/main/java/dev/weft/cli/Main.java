@@ -12,6 +12,7 @@ import picocli.CommandLine.Command;
         subcommands = {
                 ControlPlaneCommand.class,
                 ProxyCommand.class,
+                TokenCommand.class,
                 ValidateCommand.class,
                 DemoCommand.class,
                 DemoServiceCommand.class,

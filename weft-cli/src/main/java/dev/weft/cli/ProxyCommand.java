@@ -2,6 +2,7 @@ package dev.weft.cli;
 
 import dev.weft.proxy.Proxy;
 import dev.weft.proxy.ProxyOptions;
+import dev.weft.proxy.tls.IdentityOptions;
 import dev.weft.proxy.telemetry.TelemetryOptions;
 import java.net.URI;
 import java.nio.file.Path;
@@ -47,7 +48,7 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--service-port", paramLabel = "PORT", description = "the port the service is known by in the mesh (default: --app-port)")
     Integer servicePort;
 
-    @Option(names = "--app-protocol", defaultValue = "http", description = "protocol of the app port (default: ${DEFAULT-VALUE})")
+    @Option(names = "--app-protocol", defaultValue = "http", description = "protocol of the app port: http, http2 (h2c) or grpc (default: ${DEFAULT-VALUE})")
     String appProtocol;
 
     @Option(names = "--inbound-port", defaultValue = "15006", description = "inbound listener port (default: ${DEFAULT-VALUE})")
@@ -87,17 +88,37 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--tracing-sampling", defaultValue = "1", paramLabel = "PERCENT", description = "percentage of new traces sampled, 0-100 (default: ${DEFAULT-VALUE}, as Istio)")
     double tracingSampling;
 
+    @Option(names = "--token-file", paramLabel = "FILE", description = "join token from 'weft token create': the proxy gets a workload certificate for mesh mTLS (default: none, plaintext only)")
+    Path tokenFile;
+
+    @Option(names = "--ca-url", paramLabel = "URL", description = "the control plane's HTTP API that signs certificates (default: http://<control-plane host>:15014)")
+    URI caUrl;
+
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
         ProxyOptions options = toOptions();
-        var proxy = Proxy.start(options, toTelemetryOptions());
+        var proxy = Proxy.start(options, toTelemetryOptions(), toIdentityOptions());
         log.info("proxy for {}.{} started: outbound 127.0.0.1:{}, inbound {}:{} -> app 127.0.0.1:{}, admin 127.0.0.1:{} (/ready once config is applied)",
                 service, namespace, outboundPort, address, inboundPort, appPort, proxy.adminPort());
         Foreground.runUntilShutdown("proxy " + service, proxy);
         return 0;
+    }
+
+    /** Null without --token-file. With it, the workload is labelled for auto mTLS (Istio's sidecar label). */
+    IdentityOptions toIdentityOptions() {
+        if (tokenFile == null) {
+            return null;
+        }
+        URI ca = caUrl;
+        if (ca == null) {
+            int colon = controlPlane.lastIndexOf(':');
+            String host = colon > 0 ? controlPlane.substring(0, colon) : controlPlane;
+            ca = URI.create("http://" + host + ":15014");
+        }
+        return new IdentityOptions(ca, tokenFile);
     }
 
     TelemetryOptions toTelemetryOptions() {
@@ -137,9 +158,12 @@ final class ProxyCommand implements Callable<Integer> {
                         "--upstream " + upstream + ": expected SERVICE[:PORT]=LOCALPORT, e.g. reviews:9080=16001");
             }
         }
-        if (!"http".equals(appProtocol)) {
+        if (!java.util.Set.of("http", "http2", "grpc").contains(appProtocol)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--app-protocol " + appProtocol + ": only http is supported so far");
+                    "--app-protocol " + appProtocol + ": expected http, http2 or grpc");
+        }
+        if (tokenFile != null) {
+            labels.put(IdentityOptions.TLS_MODE_LABEL, IdentityOptions.TLS_MODE_ISTIO);
         }
         return new ProxyOptions(controlPlane, service, namespace, labels, serviceAccount, appPort,
                 servicePort != null ? servicePort : appPort, appProtocol, inboundPort, outboundPort, adminPort, address,

@@ -2,6 +2,7 @@ package dev.weft.config;
 
 import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.IstioResource;
+import dev.weft.config.model.PeerAuthentication;
 import dev.weft.config.model.ServiceEntry;
 import dev.weft.config.model.VirtualService;
 import dev.weft.config.model.WorkloadEntry;
@@ -14,10 +15,18 @@ import java.util.List;
  * namespace.
  */
 public record MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
-                         List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries) {
+                         List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
+                         List<PeerAuthentication> peerAuthentications) {
     public static final MeshConfig EMPTY = new MeshConfig(List.of(), List.of(), List.of(), List.of());
 
+    /** Without security policies. */
+    public MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
+                      List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries) {
+        this(virtualServices, destinationRules, serviceEntries, workloadEntries, List.of());
+    }
+
     public MeshConfig {
+        peerAuthentications = List.copyOf(peerAuthentications);
         virtualServices = List.copyOf(virtualServices);
         destinationRules = List.copyOf(destinationRules);
         serviceEntries = List.copyOf(serviceEntries);
@@ -29,15 +38,17 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         List<DestinationRule> dr = new ArrayList<>();
         List<ServiceEntry> se = new ArrayList<>();
         List<WorkloadEntry> we = new ArrayList<>();
+        List<PeerAuthentication> pa = new ArrayList<>();
         for (IstioResource r : resources) {
             switch (r) {
                 case VirtualService v -> vs.add(v);
                 case DestinationRule d -> dr.add(d);
                 case ServiceEntry s -> se.add(s);
                 case WorkloadEntry w -> we.add(w);
+                case PeerAuthentication p -> pa.add(p);
             }
         }
-        return new MeshConfig(vs, dr, se, we);
+        return new MeshConfig(vs, dr, se, we, pa);
     }
 
     /** Every resource, in the order VirtualServices, DestinationRules, ServiceEntries, WorkloadEntries. */
@@ -47,6 +58,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         all.addAll(destinationRules);
         all.addAll(serviceEntries);
         all.addAll(workloadEntries);
+        all.addAll(peerAuthentications);
         return all;
     }
 

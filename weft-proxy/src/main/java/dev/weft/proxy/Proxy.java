@@ -5,6 +5,8 @@ import dev.weft.dataplane.cluster.DefaultClusterManager;
 import dev.weft.dataplane.xds.NodeIdentity;
 import dev.weft.dataplane.xds.XdsClient;
 import dev.weft.proxy.admin.AdminServer;
+import dev.weft.proxy.tls.IdentityOptions;
+import dev.weft.proxy.tls.WorkloadIdentity;
 import dev.weft.proxy.telemetry.ProxyStats;
 import dev.weft.proxy.telemetry.ProxyTelemetry;
 import dev.weft.proxy.telemetry.TelemetryOptions;
@@ -29,6 +31,7 @@ public final class Proxy implements AutoCloseable {
     private final ProxyRuntime runtime;
     private final XdsClient xds;
     private final AdminServer admin;
+    private WorkloadIdentity identity; // null: no workload certificate, plaintext only
 
     private Proxy(ProxyOptions options, ProxyRuntime runtime, XdsClient xds, AdminServer admin) {
         this.options = options;
@@ -48,12 +51,29 @@ public final class Proxy implements AutoCloseable {
 
     /** As {@link #start(ProxyOptions)}, reporting as {@code telemetryOptions} says (null: the defaults). */
     public static Proxy start(ProxyOptions options, TelemetryOptions telemetryOptions) {
+        return start(options, telemetryOptions, null);
+    }
+
+    /**
+     * As {@link #start(ProxyOptions, TelemetryOptions)}; with {@code identityOptions} the proxy first obtains its
+     * workload certificate (blocking; a refused join token fails the start) and keeps it rotated, for mesh mTLS.
+     */
+    public static Proxy start(ProxyOptions options, TelemetryOptions telemetryOptions, IdentityOptions identityOptions) {
         NodeIdentity node = nodeIdentity(options);
         Path dataDir = dataDir(options);
         ProxyRuntime runtime = new ProxyRuntime(newClusterManager(), telemetry(options, node, telemetryOptions));
         XdsClient xds = null;
         AdminServer admin = null;
+        WorkloadIdentity workload = null;
         try {
+            if (identityOptions != null) {
+                try {
+                    workload = WorkloadIdentity.bootstrap(identityOptions.caUrl(), identityOptions.tokenFile());
+                } catch (IOException e) {
+                    throw new IllegalStateException("cannot obtain a workload certificate: " + e.getMessage(), e);
+                }
+                runtime.useMeshTls(workload);
+            }
             xds = new XdsClient(XdsClient.Options.of(options.controlPlane(), node, dataDir));
             xds.addSnapshotListener(runtime::apply);
             XdsClient client = xds;
@@ -62,15 +82,20 @@ public final class Proxy implements AutoCloseable {
                     () -> listenersStatus(runtime));
             admin.serve("/stats/prometheus", "Istio request metrics and proxy stats (Prometheus text format)",
                     PrometheusText.CONTENT_TYPE, () -> prometheus(client, runtime));
+            WorkloadIdentity identity = workload;
+            admin.serve("/certs", "the workload certificate: SPIFFE ID, validity, rotations (JSON)", "application/json",
+                    () -> identity == null ? "{\"spiffeId\":null}\n" : identity.statusJson());
             xds.start();
             LOG.info("proxy {} started: control plane {}, admin port {}, {} transport, cache {}", node.id(),
                     options.controlPlane(), admin.port(), runtime.nativeTransport() ? "epoll" : "nio", dataDir);
-            return new Proxy(options, runtime, xds, admin);
+            Proxy proxy = new Proxy(options, runtime, xds, admin);
+            proxy.identity = workload;
+            return proxy;
         } catch (IOException e) {
-            closeQuietly(admin, xds, runtime);
+            closeQuietly(admin, xds, runtime, workload);
             throw new UncheckedIOException("cannot open admin port " + options.adminPort(), e);
         } catch (RuntimeException e) {
-            closeQuietly(admin, xds, runtime);
+            closeQuietly(admin, xds, runtime, workload);
             throw e;
         }
     }
@@ -165,7 +190,7 @@ public final class Proxy implements AutoCloseable {
 
     @Override
     public void close() {
-        closeQuietly(admin, xds, runtime);
+        closeQuietly(admin, xds, runtime, identity);
     }
 
     private static void closeQuietly(AutoCloseable... resources) {

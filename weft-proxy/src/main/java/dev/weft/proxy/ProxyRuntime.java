@@ -5,6 +5,8 @@ import dev.weft.dataplane.config.ConfigSnapshot;
 import dev.weft.proxy.listener.ListenerManager;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.telemetry.ProxyTelemetry;
+import dev.weft.proxy.tls.MeshTlsProvider;
+import dev.weft.proxy.tls.MeshTlsSwitch;
 import dev.weft.proxy.upstream.UpstreamPools;
 import dev.weft.proxy.view.DataPlaneView;
 import java.util.List;
@@ -25,6 +27,7 @@ public final class ProxyRuntime implements AutoCloseable {
     private final AtomicReference<DataPlaneView> view = new AtomicReference<>(DataPlaneView.EMPTY);
     private final ListenerManager listeners;
     private volatile boolean applied;
+    private final MeshTlsSwitch meshTls = new MeshTlsSwitch();
     private final ProxyTelemetry telemetry;
 
     /** A runtime whose requests are counted under an anonymous workload (tests, embedders). */
@@ -36,7 +39,7 @@ public final class ProxyRuntime implements AutoCloseable {
         this.telemetry = telemetry;
         this.transport = Transport.sizedToCores();
         this.clusters = clusters;
-        this.listeners = new ListenerManager(transport, view::get, new UpstreamPools(transport));
+        this.listeners = new ListenerManager(transport, view::get, new UpstreamPools(transport, meshTls), meshTls);
     }
 
     /**
@@ -62,6 +65,11 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public DataPlaneView view() {
         return view.get();
+    }
+
+    /** Gives listeners and upstream pools this proxy's workload certificate for mesh mTLS. */
+    public void useMeshTls(MeshTlsProvider provider) {
+        meshTls.use(provider);
     }
 
     public ClusterManager clusters() {

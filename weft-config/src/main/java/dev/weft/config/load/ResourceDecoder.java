@@ -20,6 +20,8 @@ import dev.weft.config.model.ServiceEntry;
 import dev.weft.config.model.ServiceEntrySpec;
 import dev.weft.config.model.VirtualService;
 import dev.weft.config.model.VirtualServiceSpec;
+import dev.weft.config.model.PeerAuthentication;
+import dev.weft.config.model.PeerAuthenticationSpec;
 import dev.weft.config.model.WorkloadEntry;
 import dev.weft.config.model.WorkloadEntrySpec;
 import java.time.Duration;
@@ -43,7 +45,11 @@ public final class ResourceDecoder {
     public static final String GROUP = "networking.istio.io";
     public static final List<String> VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
     public static final List<String> KINDS = List.of("VirtualService", "DestinationRule", "ServiceEntry",
-            "WorkloadEntry");
+            "WorkloadEntry", "PeerAuthentication");
+    /** Kinds of {@code security.istio.io} rather than {@link #GROUP}. */
+    public static final String SECURITY_GROUP = "security.istio.io";
+    public static final List<String> SECURITY_KINDS = List.of("PeerAuthentication");
+    public static final List<String> SECURITY_VERSIONS = List.of("v1", "v1beta1");
     public static final String DEFAULT_NAMESPACE = "default";
     private static final int MAX_BINDING_ERRORS = 50;
 
@@ -91,6 +97,12 @@ public final class ResourceDecoder {
         String apiVersion = text(root, "apiVersion");
         if (apiVersion == null) {
             ctx.error(FieldPath.of("apiVersion"), "apiVersion is required (" + GROUP + "/v1, v1beta1 or v1alpha3)");
+        } else if (kind != null && SECURITY_KINDS.contains(kind)) {
+            if (!isSupportedSecurityApiVersion(apiVersion)) {
+                ctx.error(FieldPath.of("apiVersion"), "unsupported apiVersion \"" + apiVersion + "\" for " + kind
+                        + "; Weft reads " + SECURITY_VERSIONS.stream().map(v -> SECURITY_GROUP + "/" + v)
+                        .collect(Collectors.joining(", ")));
+            }
         } else if (!isSupportedApiVersion(apiVersion)) {
             ctx.error(FieldPath.of("apiVersion"), "unsupported apiVersion \"" + apiVersion + "\"; Weft reads "
                     + VERSIONS.stream().map(v -> GROUP + "/" + v).collect(Collectors.joining(", ")));
@@ -153,6 +165,7 @@ public final class ResourceDecoder {
             case "DestinationRule" -> new DestinationRule(meta, bind(spec, DestinationRuleSpec.class));
             case "ServiceEntry" -> new ServiceEntry(meta, bind(spec, ServiceEntrySpec.class));
             case "WorkloadEntry" -> new WorkloadEntry(meta, bind(spec, WorkloadEntrySpec.class));
+            case "PeerAuthentication" -> new PeerAuthentication(meta, bind(spec, PeerAuthenticationSpec.class));
             default -> throw new IllegalStateException(kind);
         };
     }
@@ -179,6 +192,12 @@ public final class ResourceDecoder {
             parent = seg instanceof Integer i ? parent.path(i) : parent.path((String) seg);
         }
         return parent instanceof ObjectNode obj && obj.remove((String) segs.getLast()) != null;
+    }
+
+    public static boolean isSupportedSecurityApiVersion(String apiVersion) {
+        int slash = apiVersion.indexOf('/');
+        return slash > 0 && apiVersion.substring(0, slash).equals(SECURITY_GROUP)
+                && SECURITY_VERSIONS.contains(apiVersion.substring(slash + 1));
     }
 
     public static boolean isSupportedApiVersion(String apiVersion) {

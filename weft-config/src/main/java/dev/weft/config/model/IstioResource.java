@@ -1,7 +1,8 @@
 package dev.weft.config.model;
 
 /** One networking.istio.io resource: the metadata plus its kind-specific spec. */
-public sealed interface IstioResource permits VirtualService, DestinationRule, ServiceEntry, WorkloadEntry {
+public sealed interface IstioResource permits VirtualService, DestinationRule, ServiceEntry, WorkloadEntry,
+        PeerAuthentication {
     ResourceMeta meta();
 
     Object spec();

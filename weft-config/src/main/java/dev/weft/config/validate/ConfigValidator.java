@@ -12,6 +12,7 @@ import dev.weft.config.model.ResourceMeta;
 import dev.weft.config.model.ServiceEntry;
 import dev.weft.config.model.Subset;
 import dev.weft.config.model.VirtualService;
+import dev.weft.config.model.PeerAuthentication;
 import dev.weft.config.model.WorkloadEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -36,6 +37,7 @@ public final class ConfigValidator {
                 case DestinationRule d -> DestinationRuleValidator.validate(d.spec(), r);
                 case ServiceEntry s -> ServiceEntryValidator.validate(s.spec(), r);
                 case WorkloadEntry w -> ServiceEntryValidator.validateWorkloadEntry(w.spec(), r);
+                case PeerAuthentication p -> PeerAuthenticationValidator.validate(p, r);
             }
         }
         duplicates(resources, errors);

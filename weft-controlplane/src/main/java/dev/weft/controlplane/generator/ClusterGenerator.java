@@ -39,10 +39,12 @@ public final class ClusterGenerator implements ResourceGenerator {
         for (MeshService service : context.services().values()) {
             DestinationRule rule = context.destinationRule(service.host(), proxy.namespace());
             for (MeshService.Port port : service.ports()) {
-                add(out, outbound(context, service, port.number(), null, rule));
+                add(out, secured(outbound(context, service, port.number(), null, rule),
+                        MeshTlsPolicy.outbound(context, proxy, service, port.number(), null, rule)));
                 if (rule != null) {
                     for (Subset subset : rule.spec().subsets()) {
-                        add(out, outbound(context, service, port.number(), subset.name(), rule));
+                        add(out, secured(outbound(context, service, port.number(), subset.name(), rule),
+                                MeshTlsPolicy.outbound(context, proxy, service, port.number(), subset.name(), rule)));
                     }
                 }
             }
@@ -51,6 +53,11 @@ public final class ClusterGenerator implements ResourceGenerator {
             add(out, inbound(proxy.appPort(), proxy.appProtocol()));
         }
         return out;
+    }
+
+    /** Mesh mTLS to the cluster's endpoints when {@code tls} is set (see {@link MeshTlsPolicy}). */
+    private static Cluster secured(Cluster c, io.envoyproxy.envoy.config.core.v3.TransportSocket tls) {
+        return tls == null ? c : c.toBuilder().setTransportSocket(tls).build();
     }
 
     private static void add(SortedMap<String, Message> out, Cluster c) {

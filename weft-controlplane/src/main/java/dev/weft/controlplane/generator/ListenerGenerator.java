@@ -12,7 +12,11 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
+import io.envoyproxy.envoy.config.listener.v3.FilterChainMatch;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.listener.v3.ListenerFilter;
+import io.envoyproxy.envoy.extensions.filters.listener.tls_inspector.v3.TlsInspector;
+import dev.weft.config.model.PeerAuthenticationSpec.Mtls;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteAction;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -35,6 +39,7 @@ public final class ListenerGenerator implements ResourceGenerator {
     public static final String INBOUND = "inbound";
     static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
     static final String ROUTER_FILTER = "envoy.filters.http.router";
+    static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
 
     @Override
     public XdsType type() {
@@ -48,7 +53,9 @@ public final class ListenerGenerator implements ResourceGenerator {
             out.put(OUTBOUND, listener(OUTBOUND, "127.0.0.1", proxy.outboundPort(), rdsManager(OUTBOUND, OUTBOUND)));
         }
         if (proxy.inboundPort() > 0 && proxy.appPort() > 0 && !proxy.address().isEmpty()) {
-            out.put(INBOUND, listener(INBOUND, proxy.address(), proxy.inboundPort(), inboundManager(proxy.appPort())));
+            out.put(INBOUND, withPeerAuthentication(
+                    listener(INBOUND, proxy.address(), proxy.inboundPort(), inboundManager(proxy.appPort())),
+                    MeshTlsPolicy.inboundMode(context, proxy)));
         }
         for (UpstreamBinding up : proxy.upstreams()) {
             String name = up.listenerName();
@@ -65,6 +72,27 @@ public final class ListenerGenerator implements ResourceGenerator {
                 .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
                         .setName(HCM_FILTER)
                         .setTypedConfig(Any.pack(hcm))))
+                .build();
+    }
+
+    /**
+     * The inbound listener under PeerAuthentication: STRICT serves only mTLS; PERMISSIVE adds the TLS inspector and
+     * a TLS chain beside the plaintext one (as Istio), both running the same connection manager.
+     */
+    private static Listener withPeerAuthentication(Listener plain, Mtls.Mode mode) {
+        if (mode == Mtls.Mode.DISABLE || mode == Mtls.Mode.UNSET) {
+            return plain;
+        }
+        FilterChain chain = plain.getFilterChains(0);
+        FilterChain tls = chain.toBuilder().setTransportSocket(MeshTlsPolicy.downstreamSocket()).build();
+        if (mode == Mtls.Mode.STRICT) {
+            return plain.toBuilder().setFilterChains(0, tls).build();
+        }
+        return plain.toBuilder()
+                .addListenerFilters(ListenerFilter.newBuilder().setName(TLS_INSPECTOR)
+                        .setTypedConfig(Any.pack(TlsInspector.getDefaultInstance())))
+                .setFilterChains(0, tls.toBuilder().setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("tls")))
+                .addFilterChains(chain.toBuilder().setFilterChainMatch(FilterChainMatch.newBuilder().setTransportProtocol("raw_buffer")))
                 .build();
     }
 

@@ -1,5 +1,6 @@
 package dev.weft.dataplane.config;
 
+import dev.weft.dataplane.tls.UpstreamTls;
 import java.time.Duration;
 
 /**
@@ -12,10 +13,18 @@ import java.time.Duration;
  * @param http2 the cluster's upstreams speak HTTP/2 (h2c, or h2 once TLS exists) — from
  *     {@code typed_extension_protocol_options} HttpProtocolOptions {@code explicit_http_config.http2_protocol_options};
  *     endpoints fronted by a Weft sidecar are reached over HTTP/2 either way
+ * @param tls mesh mTLS to the endpoints (from {@code transport_socket}), null for plaintext
  */
 public record ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
                             LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
-                            boolean http2) {
+                            boolean http2, UpstreamTls tls) {
+
+    /** A plaintext cluster ({@code tls} null: no transport socket). */
+    public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
+                         LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
+                         boolean http2) {
+        this(name, type, edsServiceName, loadAssignment, lbPolicy, ringSize, connectTimeout, maxRingSize, http2, null);
+    }
 
     /** An HTTP/1.1 cluster. */
     public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,

@@ -1,5 +1,7 @@
 package dev.weft.dataplane.xds;
 
+import dev.weft.dataplane.tls.UpstreamTls;
+
 import dev.weft.dataplane.config.ClusterConfig;
 import dev.weft.dataplane.config.EndpointSet;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -35,9 +37,11 @@ public final class ClusterParser {
             case LOGICAL_DNS -> ClusterConfig.DiscoveryType.LOGICAL_DNS;
             default -> throw reject.at("type", "unsupported cluster type " + c.getType());
         };
-        if (c.hasTransportSocket() || c.getTransportSocketMatchesCount() > 0) {
-            throw reject.at("transport_socket", "TLS to upstreams is not supported yet");
+        if (c.getTransportSocketMatchesCount() > 0) {
+            throw reject.at("transport_socket_matches", "not supported; use transport_socket");
         }
+        UpstreamTls tls = c.hasTransportSocket()
+                ? TransportSocketParser.upstream(c.getTransportSocket(), reject, "transport_socket") : null;
         boolean http2 = upstreamHttp2(c, reject);
         if (c.hasLoadBalancingPolicy()) {
             throw reject.at("load_balancing_policy", "not supported; use lb_policy");
@@ -95,7 +99,8 @@ public final class ClusterParser {
                         + inline.endpoints().size());
             }
         }
-        return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize, http2);
+        return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize, http2,
+                tls);
     }
 
     /**

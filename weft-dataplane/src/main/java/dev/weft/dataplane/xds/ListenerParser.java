@@ -5,6 +5,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.dataplane.config.HttpConnectionManagerConfig;
 import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.dataplane.config.RouteTable;
+import dev.weft.dataplane.tls.DownstreamTls;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -20,6 +21,7 @@ import java.util.List;
 public final class ListenerParser {
     public static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
     public static final String ROUTER_FILTER = "envoy.filters.http.router";
+    public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
     static final String HCM_TYPE = "type.googleapis.com/" + HttpConnectionManager.getDescriptor().getFullName();
     static final String ROUTER_TYPE = "type.googleapis.com/" + Router.getDescriptor().getFullName();
 
@@ -37,23 +39,50 @@ public final class ListenerParser {
         SocketAddress socket = listener.getAddress().getSocketAddress();
         String host = SocketAddresses.ipLiteral(socket, reject, "address.socket_address");
         int port = SocketAddresses.port(socket, reject, "address.socket_address", false);
-        if (listener.getFilterChainsCount() != 1) {
-            throw reject.at("filter_chains", "exactly one filter chain is supported, got "
-                    + listener.getFilterChainsCount());
-        }
         if (listener.hasDefaultFilterChain()) {
             throw reject.at("default_filter_chain", "not supported");
         }
-        if (listener.getListenerFiltersCount() > 0) {
-            throw reject.at("listener_filters[0]", "unsupported listener filter "
-                    + listener.getListenerFilters(0).getName());
+        for (int i = 0; i < listener.getListenerFiltersCount(); i++) {
+            if (!TLS_INSPECTOR.equals(listener.getListenerFilters(i).getName())) {
+                throw reject.at("listener_filters[" + i + "]", "unsupported listener filter "
+                        + listener.getListenerFilters(i).getName());
+            }
         }
-        FilterChain chain = listener.getFilterChains(0);
-        if (chain.hasFilterChainMatch() && !chain.getFilterChainMatch().equals(FilterChainMatch.getDefaultInstance())) {
-            throw reject.at("filter_chains[0].filter_chain_match", "filter chain matching is not supported");
-        }
-        if (chain.hasTransportSocket()) {
-            throw reject.at("filter_chains[0].transport_socket", "TLS on listeners is not supported yet");
+        DownstreamTls tls = null;
+        FilterChain chain;
+        if (listener.getFilterChainsCount() == 1) {
+            chain = listener.getFilterChains(0);
+            if (chain.hasFilterChainMatch() && !chain.getFilterChainMatch().equals(FilterChainMatch.getDefaultInstance())) {
+                throw reject.at("filter_chains[0].filter_chain_match", "filter chain matching is not supported");
+            }
+            if (chain.hasTransportSocket() && !TransportSocketParser.isRawBuffer(chain.getTransportSocket())) {
+                tls = TransportSocketParser.downstream(chain.getTransportSocket(), false, reject,
+                        "filter_chains[0].transport_socket"); // mTLS only: STRICT
+            }
+        } else if (listener.getFilterChainsCount() == 2) {
+            // PERMISSIVE, as Istio emits it: the TLS inspector picks the chain by whether a ClientHello arrived
+            int tlsIndex = transportProtocol(listener.getFilterChains(0)).equals("tls") ? 0 : 1;
+            FilterChain tlsChain = listener.getFilterChains(tlsIndex);
+            FilterChain rawChain = listener.getFilterChains(1 - tlsIndex);
+            if (!transportProtocol(tlsChain).equals("tls") || !transportProtocol(rawChain).equals("raw_buffer")
+                    || !tlsChain.hasTransportSocket()
+                    || (rawChain.hasTransportSocket() && !TransportSocketParser.isRawBuffer(rawChain.getTransportSocket()))) {
+                throw reject.at("filter_chains", "two filter chains are supported only as a mesh TLS / plaintext pair"
+                        + " matched on transport_protocol \"tls\" and \"raw_buffer\"");
+            }
+            if (!tlsChain.getFiltersList().equals(rawChain.getFiltersList())) {
+                throw reject.at("filter_chains[" + (1 - tlsIndex) + "].filters",
+                        "the plaintext and TLS chains must run the same filters");
+            }
+            if (listener.getListenerFiltersCount() == 0) {
+                throw reject.at("listener_filters", TLS_INSPECTOR + " is required to choose between the chains");
+            }
+            tls = TransportSocketParser.downstream(tlsChain.getTransportSocket(), true, reject,
+                    "filter_chains[" + tlsIndex + "].transport_socket");
+            chain = tlsChain;
+        } else {
+            throw reject.at("filter_chains", "one filter chain (or a TLS / plaintext pair) is supported, got "
+                    + listener.getFilterChainsCount());
         }
         if (chain.getFiltersCount() != 1) {
             throw reject.at("filter_chains[0].filters", "exactly one network filter (the HTTP connection manager)"
@@ -68,7 +97,14 @@ public final class ListenerParser {
         }
         HttpConnectionManager hcm = unpack(filter.getTypedConfig(), HttpConnectionManager.class, reject,
                 path + ".typed_config");
-        return new ListenerConfig(name, host, port, parseHcm(hcm, reject, path + ".typed_config"));
+        return new ListenerConfig(name, host, port, parseHcm(hcm, reject, path + ".typed_config"), tls);
+    }
+
+    /** The chain's transport_protocol match, with any other match criterion rejected. */
+    private static String transportProtocol(FilterChain chain) {
+        FilterChainMatch m = chain.getFilterChainMatch();
+        return m.toBuilder().clearTransportProtocol().build().equals(FilterChainMatch.getDefaultInstance())
+                ? m.getTransportProtocol() : "";
     }
 
     private static HttpConnectionManagerConfig parseHcm(HttpConnectionManager hcm, Rejector reject, String path)

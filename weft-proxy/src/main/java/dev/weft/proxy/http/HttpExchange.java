@@ -274,6 +274,11 @@ public final class HttpExchange implements RequestHead {
     }
 
     /** The chosen cluster says its upstreams speak HTTP/2 (sidecar endpoints always do; the pool decides). */
+    /** The cluster's mesh mTLS, null for plaintext. */
+    dev.weft.dataplane.tls.UpstreamTls upstreamTls() {
+        return cluster != null ? cluster.config().tls() : null;
+    }
+
     boolean upstreamHttp2() {
         return cluster != null && cluster.config().http2();
     }

@@ -43,7 +43,7 @@ final class UpstreamAttempt implements UpstreamListener {
 
     void start(UpstreamConnectionPool pool) {
         host.onRequestStart();
-        pool.acquire(host, exchange.upstreamHttp2(), connectTimeout, this, freshConnection);
+        pool.acquire(host, exchange.upstreamHttp2(), exchange.upstreamTls(), connectTimeout, this, freshConnection);
     }
 
     UpstreamHost host() {

@@ -4,6 +4,8 @@ import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.proxy.h2.H2ServerPipeline;
 import dev.weft.proxy.http.DownstreamHandler;
 import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.tls.InboundTlsSniffer;
+import dev.weft.proxy.tls.MeshTlsProvider;
 import dev.weft.proxy.upstream.UpstreamPools;
 import dev.weft.proxy.view.DataPlaneView;
 import io.netty.channel.Channel;
@@ -32,6 +34,7 @@ public final class ListenerManager implements AutoCloseable {
     private final Transport transport;
     private final Supplier<DataPlaneView> views;
     private final UpstreamPools pools;
+    private final MeshTlsProvider meshTls;
     private final Map<String, BoundListener> bound = new HashMap<>();
     private final Map<String, String> bindErrors = new HashMap<>();
 
@@ -39,6 +42,13 @@ public final class ListenerManager implements AutoCloseable {
     private record BoundListener(String host, int port, Channel channel) {}
 
     public ListenerManager(Transport transport, Supplier<DataPlaneView> views, UpstreamPools pools) {
+        this(transport, views, pools, MeshTlsProvider.NONE);
+    }
+
+    /** {@code meshTls}: the workload certificate for listeners whose config asks for mesh TLS. */
+    public ListenerManager(Transport transport, Supplier<DataPlaneView> views, UpstreamPools pools,
+                           MeshTlsProvider meshTls) {
+        this.meshTls = meshTls;
         this.transport = transport;
         this.views = views;
         this.pools = pools;
@@ -70,6 +80,13 @@ public final class ListenerManager implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            // the current config's TLS mode: a PeerAuthentication change needs no rebind
+                            var current = views.get().listener(name);
+                            var tls = current != null ? current.config().tls() : config.tls();
+                            if (tls != null) {
+                                // before protocol sniffing: it reads the decrypted bytes
+                                ch.pipeline().addLast(new InboundTlsSniffer(tls, meshTls));
+                            }
                             // HTTP/1.1 and h2c prior knowledge on every listener: the first bytes decide
                             ch.pipeline().addLast(
                                     new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),

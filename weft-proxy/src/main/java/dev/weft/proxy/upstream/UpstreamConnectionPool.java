@@ -3,7 +3,13 @@ package dev.weft.proxy.upstream;
 import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.dataplane.config.Endpoint;
 import dev.weft.proxy.h2.H2UpstreamConnection;
+import dev.weft.dataplane.tls.UpstreamTls;
 import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.tls.MeshTlsContexts;
+import dev.weft.proxy.tls.MeshTlsProvider;
+import io.netty.channel.Channel;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
@@ -34,10 +40,19 @@ public final class UpstreamConnectionPool {
     private final Bootstrap bootstrap;
     private final Map<String, EndpointPool> pools = new HashMap<>();
     private final Map<String, H2UpstreamConnection> h2 = new HashMap<>();
+    /** Mesh TLS connections, apart from plaintext ones and per peer-identity rule. */
+    private final Map<UpstreamTls, Map<String, EndpointPool>> tlsPools = new HashMap<>();
+    private final Map<UpstreamTls, Map<String, H2UpstreamConnection>> tlsH2 = new HashMap<>();
+    private final MeshTlsProvider meshTls;
 
     UpstreamConnectionPool(EventLoop loop, Transport transport) {
+        this(loop, transport, MeshTlsProvider.NONE);
+    }
+
+    UpstreamConnectionPool(EventLoop loop, Transport transport, MeshTlsProvider meshTls) {
         this.loop = loop;
         this.bootstrap = transport.clientBootstrap(loop);
+        this.meshTls = meshTls;
     }
 
     /**
@@ -55,12 +70,34 @@ public final class UpstreamConnectionPool {
      */
     public void acquire(UpstreamHost host, boolean clusterHttp2, Duration connectTimeout, UpstreamListener listener,
                         boolean fresh) {
+        acquire(host, clusterHttp2, null, connectTimeout, listener, fresh);
+    }
+
+    /**
+     * Like {@link #acquire(UpstreamHost, boolean, Duration, UpstreamListener, boolean)}; {@code tls}: the cluster's
+     * mesh mTLS (null: plaintext). A TLS connection uses the workload certificate current when it opens.
+     */
+    public void acquire(UpstreamHost host, boolean clusterHttp2, UpstreamTls tls, Duration connectTimeout,
+                        UpstreamListener listener, boolean fresh) {
         assert loop.inEventLoop();
+        Consumer<Channel> tlsInstaller = null;
+        if (tls != null) {
+            MeshTlsContexts contexts = meshTls.current();
+            if (contexts == null) {
+                listener.onConnectFailed(new SSLException("the cluster requires mesh mTLS but this proxy has no"
+                        + " workload certificate (start it with --token-file)"));
+                return;
+            }
+            Endpoint ep = host.endpoint();
+            tlsInstaller = ch -> ch.pipeline().addFirst("mesh-tls",
+                    contexts.clientFor(tls).newHandler(ch.alloc(), tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port()));
+        }
         if (clusterHttp2 || host.endpoint().sidecar()) {
-            acquireStream(host, connectTimeout, listener, fresh);
+            acquireStream(host, tls, tlsInstaller, connectTimeout, listener, fresh);
             return;
         }
-        EndpointPool pool = pools.computeIfAbsent(host.address(), a -> new EndpointPool(a, MAX_IDLE_PER_ENDPOINT));
+        Map<String, EndpointPool> endpointPools = tls == null ? pools : tlsPools.computeIfAbsent(tls, t -> new HashMap<>());
+        EndpointPool pool = endpointPools.computeIfAbsent(host.address(), a -> new EndpointPool(a, MAX_IDLE_PER_ENDPOINT));
         UpstreamConnection idle = fresh ? null : pool.poll();
         if (idle != null) {
             idle.attach(listener);
@@ -68,6 +105,7 @@ public final class UpstreamConnectionPool {
             return;
         }
         UpstreamConnection connection = new UpstreamConnection(pool);
+        Consumer<Channel> h1Tls = tlsInstaller;
         Endpoint endpoint = host.endpoint();
         long timeoutMillis = connectTimeout == null || connectTimeout.isZero() ? 10_000 : connectTimeout.toMillis();
         ChannelFuture connect = bootstrap.clone()
@@ -75,6 +113,9 @@ public final class UpstreamConnectionPool {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        if (h1Tls != null) {
+                            h1Tls.accept(ch); // requests written before the handshake ends wait in the SslHandler
+                        }
                         ch.pipeline().addLast(
                                 new IdleStateHandler(0, 0, IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS),
                                 new HttpClientCodec(4096, 16 * 1024, 16 * 1024),
@@ -94,8 +135,10 @@ public final class UpstreamConnectionPool {
         });
     }
 
-    private void acquireStream(UpstreamHost host, Duration connectTimeout, UpstreamListener listener, boolean fresh) {
+    private void acquireStream(UpstreamHost host, UpstreamTls tls, Consumer<Channel> tlsInstaller,
+                               Duration connectTimeout, UpstreamListener listener, boolean fresh) {
         String address = host.address();
+        Map<String, H2UpstreamConnection> h2 = tls == null ? this.h2 : tlsH2.computeIfAbsent(tls, t -> new HashMap<>());
         H2UpstreamConnection connection = h2.get(address);
         if (connection == null || fresh || !connection.isUsable()) {
             Endpoint endpoint = host.endpoint();
@@ -103,7 +146,7 @@ public final class UpstreamConnectionPool {
             H2UpstreamConnection[] created = new H2UpstreamConnection[1];
             created[0] = H2UpstreamConnection.connect(bootstrap,
                     InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port()),
-                    (int) Math.min(Integer.MAX_VALUE, timeoutMillis), IDLE_TIMEOUT_SECONDS, null,
+                    (int) Math.min(Integer.MAX_VALUE, timeoutMillis), IDLE_TIMEOUT_SECONDS, tlsInstaller,
                     UpstreamConnection::forStream,
                     () -> h2.remove(address, created[0]));
             connection = created[0];

@@ -63,6 +63,9 @@ public final class DataPlaneView {
             filters.add(REQUEST_ID);
         }
         filters.add(FORWARDED);
+        if (listener.tls() != null) {
+            filters.add(dev.weft.proxy.tls.ClientCertHeaderFilter.INSTANCE); // XFCC from the verified peer
+        }
         return filters;
     }
 

@@ -87,9 +87,82 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
+    /**
+     * An echo workload whose sidecar has a workload identity: a join token for {@code serviceAccount} is minted on
+     * the control plane's HTTP API and handed over with {@code --token-file}, so the sidecar speaks mesh mTLS.
+     */
+    public Workload addSecureEchoWorkload(String name, String service, String version, int servicePort,
+                                          String serviceAccount, String... upstreams) {
+        try {
+            Path token = mintToken(name, "default", serviceAccount);
+            DemoService app = DemoService.start(new DemoServiceOptions("echo", version, 0, null));
+            SidecarSpec spec = SidecarSpec.of(name, service, version, app.port(), servicePort);
+            spec = new SidecarSpec(spec.name(), spec.service(), spec.namespace(), spec.labels(), spec.appPort(),
+                    spec.servicePort(), List.of(upstreams));
+            Sidecar sidecar = mesh.createSidecar(spec).extraArgs(List.of("--service-account", serviceAccount,
+                    "--token-file", token.toString(), "--ca-url", "http://127.0.0.1:" + mesh.controlPlane().httpPort()));
+            sidecar.start();
+            Workload workload = new Workload(name, app, sidecar);
+            workloads.add(workload);
+            return workload;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A join token file from the control plane's {@code POST /v1/tokens} (what {@code weft token create} calls). */
+    public Path mintToken(String fileName, String namespace, String serviceAccount) throws IOException {
+        try (var http = java.net.http.HttpClient.newHttpClient()) {
+            var response = http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(mesh.controlPlane().url(
+                            "/v1/tokens?namespace=" + namespace + "&serviceAccount=" + serviceAccount + "&ttl=10m")))
+                    .POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new IOException("token mint failed: " + response.statusCode() + " " + response.body());
+            }
+            Path file = workDir().resolve("tokens").resolve(fileName + ".token");
+            Files.createDirectories(file.getParent());
+            Files.writeString(file, response.body());
+            return file;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IOException(e);
+        }
+    }
+
     /** A sidecar whose app port has nothing listening: the upstream is down. */
     public Workload addWorkloadWithoutApp(String name, String service, int servicePort) {
         Sidecar sidecar = mesh.startSidecar(SidecarSpec.of(name, service, "v1", FreePorts.next(), servicePort));
+        Workload workload = new Workload(name, null, sidecar);
+        workloads.add(workload);
+        return workload;
+    }
+
+    /**
+     * A workload whose app the test runs itself (a misbehaving upstream, a forwarder): {@code startApp} gets the port
+     * the app must listen on and its sidecar's outbound port, before the sidecar starts.
+     */
+    public Workload addTestAppWorkload(String name, String service, String version, int servicePort,
+                                       java.util.function.BiConsumer<Integer, Integer> startApp) {
+        int appPort = FreePorts.next();
+        Sidecar sidecar = mesh.createSidecar(SidecarSpec.of(name, service, version, appPort, servicePort));
+        startApp.accept(appPort, sidecar.outboundPort());
+        sidecar.start();
+        Workload workload = new Workload(name, null, sidecar);
+        workloads.add(workload);
+        return workload;
+    }
+
+    /**
+     * Like {@link #addTestAppWorkload} with extra {@code weft proxy} flags (e.g. {@code --app-protocol grpc},
+     * {@code --upstream greeter=PORT}).
+     */
+    public Workload addTestAppWorkload(String name, String service, String version, int servicePort,
+                                       List<String> extraArgs, java.util.function.IntConsumer startApp) {
+        int appPort = FreePorts.next();
+        Sidecar sidecar = mesh.createSidecar(SidecarSpec.of(name, service, version, appPort, servicePort))
+                .extraArgs(extraArgs);
+        startApp.accept(appPort);
+        sidecar.start();
         Workload workload = new Workload(name, null, sidecar);
         workloads.add(workload);
         return workload;

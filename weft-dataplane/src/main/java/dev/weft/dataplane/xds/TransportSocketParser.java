@@ -1,0 +1,124 @@
+package dev.weft.dataplane.xds;
+
+import dev.weft.dataplane.tls.DownstreamTls;
+import dev.weft.dataplane.tls.MeshSecrets;
+import dev.weft.dataplane.tls.UpstreamTls;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SubjectAltNameMatcher;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsParameters;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * {@code transport_socket} → mesh TLS settings. Weft supports the mesh mTLS shape Istio emits: certificates by SDS
+ * name {@code default} and {@code ROOTCA} (served by the proxy's own identity), TLS 1.3, URI SAN matchers on the
+ * peer. Anything else (inline or file certificates, other SAN types, regex matchers) is NACKed.
+ */
+public final class TransportSocketParser {
+    public static final String TLS_SOCKET = "envoy.transport_sockets.tls";
+    static final String RAW_BUFFER = "envoy.transport_sockets.raw_buffer";
+    static final String UPSTREAM_TYPE = "type.googleapis.com/" + UpstreamTlsContext.getDescriptor().getFullName();
+    static final String DOWNSTREAM_TYPE = "type.googleapis.com/" + DownstreamTlsContext.getDescriptor().getFullName();
+
+    private TransportSocketParser() {}
+
+    /** Null for a raw_buffer (plaintext) socket. */
+    public static UpstreamTls upstream(TransportSocket socket, Rejector reject, String path)
+            throws ResourceRejectedException {
+        if (isRawBuffer(socket)) {
+            return null;
+        }
+        if (!socket.hasTypedConfig() || !UPSTREAM_TYPE.equals(socket.getTypedConfig().getTypeUrl())) {
+            throw reject.at(path, "unsupported transport socket " + socket.getName() + " (expected "
+                    + TLS_SOCKET + " with an UpstreamTlsContext)");
+        }
+        UpstreamTlsContext tls = ListenerParser.unpack(socket.getTypedConfig(), UpstreamTlsContext.class, reject,
+                path + ".typed_config");
+        List<UpstreamTls.SanMatcher> sans = common(tls.getCommonTlsContext(), reject,
+                path + ".typed_config.common_tls_context");
+        return new UpstreamTls(tls.getSni(), sans);
+    }
+
+    public static DownstreamTls downstream(TransportSocket socket, boolean plaintextAllowed, Rejector reject,
+                                           String path) throws ResourceRejectedException {
+        if (!socket.hasTypedConfig() || !DOWNSTREAM_TYPE.equals(socket.getTypedConfig().getTypeUrl())) {
+            throw reject.at(path, "unsupported transport socket " + socket.getName() + " (expected "
+                    + TLS_SOCKET + " with a DownstreamTlsContext)");
+        }
+        DownstreamTlsContext tls = ListenerParser.unpack(socket.getTypedConfig(), DownstreamTlsContext.class, reject,
+                path + ".typed_config");
+        if (!tls.hasRequireClientCertificate() || !tls.getRequireClientCertificate().getValue()) {
+            throw reject.at(path + ".typed_config.require_client_certificate",
+                    "mesh TLS needs client certificates (one-way TLS on listeners is not supported)");
+        }
+        List<UpstreamTls.SanMatcher> sans = common(tls.getCommonTlsContext(), reject,
+                path + ".typed_config.common_tls_context");
+        if (!sans.isEmpty()) {
+            throw reject.at(path + ".typed_config.common_tls_context", "SAN matching on clients is not supported"
+                    + " (authorize peers with AuthorizationPolicy)");
+        }
+        return new DownstreamTls(plaintextAllowed);
+    }
+
+    static boolean isRawBuffer(TransportSocket socket) {
+        return socket.getName().equals(RAW_BUFFER) || socket.getTypedConfig().getTypeUrl().endsWith(".RawBuffer");
+    }
+
+    private static List<UpstreamTls.SanMatcher> common(CommonTlsContext c, Rejector reject, String path)
+            throws ResourceRejectedException {
+        if (c.getTlsCertificatesCount() > 0) {
+            throw reject.at(path + ".tls_certificates", "inline certificates are not supported; use SDS secret '"
+                    + MeshSecrets.WORKLOAD_CERTIFICATE + "'");
+        }
+        if (c.getTlsCertificateSdsSecretConfigsCount() != 1
+                || !MeshSecrets.WORKLOAD_CERTIFICATE.equals(c.getTlsCertificateSdsSecretConfigs(0).getName())) {
+            throw reject.at(path + ".tls_certificate_sds_secret_configs",
+                    "exactly one SDS certificate named '" + MeshSecrets.WORKLOAD_CERTIFICATE + "' is supported");
+        }
+        if (c.hasTlsParams()) {
+            TlsParameters p = c.getTlsParams();
+            if (p.getTlsMaximumProtocolVersion() != TlsParameters.TlsProtocol.TLS_AUTO
+                    && p.getTlsMaximumProtocolVersion() != TlsParameters.TlsProtocol.TLSv1_3) {
+                throw reject.at(path + ".tls_params.tls_maximum_protocol_version", "mesh TLS is TLS 1.3 only");
+            }
+        }
+        CertificateValidationContext validation;
+        String rootName;
+        switch (c.getValidationContextTypeCase()) {
+            case COMBINED_VALIDATION_CONTEXT -> {
+                validation = c.getCombinedValidationContext().getDefaultValidationContext();
+                rootName = c.getCombinedValidationContext().getValidationContextSdsSecretConfig().getName();
+            }
+            case VALIDATION_CONTEXT_SDS_SECRET_CONFIG -> {
+                validation = CertificateValidationContext.getDefaultInstance();
+                rootName = c.getValidationContextSdsSecretConfig().getName();
+            }
+            default -> throw reject.at(path, "a validation context with SDS secret '" + MeshSecrets.ROOT_CA
+                    + "' is required (got " + c.getValidationContextTypeCase() + ")");
+        }
+        if (!MeshSecrets.ROOT_CA.equals(rootName)) {
+            throw reject.at(path + ".combined_validation_context.validation_context_sds_secret_config.name",
+                    "only the mesh root bundle '" + MeshSecrets.ROOT_CA + "' is supported, got '" + rootName + "'");
+        }
+        List<UpstreamTls.SanMatcher> sans = new ArrayList<>();
+        for (int i = 0; i < validation.getMatchTypedSubjectAltNamesCount(); i++) {
+            SubjectAltNameMatcher m = validation.getMatchTypedSubjectAltNames(i);
+            String at = path + ".combined_validation_context.default_validation_context.match_typed_subject_alt_names[" + i + "]";
+            if (m.getSanType() != SubjectAltNameMatcher.SanType.URI) {
+                throw reject.at(at + ".san_type", "only URI SANs (SPIFFE IDs) are supported");
+            }
+            StringMatcher sm = m.getMatcher();
+            switch (sm.getMatchPatternCase()) {
+                case EXACT -> sans.add(new UpstreamTls.SanMatcher(sm.getExact(), false));
+                case PREFIX -> sans.add(new UpstreamTls.SanMatcher(sm.getPrefix(), true));
+                default -> throw reject.at(at + ".matcher", "only exact and prefix SAN matchers are supported");
+            }
+        }
+        return sans;
+    }
+}

@@ -1,0 +1,155 @@
+package dev.weft.proxy.tls;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import org.bouncycastle.asn1.x500.X500Name;
+import org.bouncycastle.cert.X509CertificateHolder;
+import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.openssl.PEMParser;
+import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
+import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.pkcs.PKCS10CertificationRequest;
+import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
+
+import java.io.IOException;
+import java.io.StringReader;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.Signature;
+import java.security.cert.X509Certificate;
+import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * Asks the control plane's CA ({@code POST <caUrl>/v1/certificates}) for a certificate: generates a fresh P-256 key
+ * pair, sends only the CSR, and authenticates with the join token (first time) or with the current certificate and
+ * a signature of the new CSR by the current key (renewal). Blocking: call it off the event loops.
+ */
+public final class CertificateSigningClient {
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private final URI endpoint;
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public CertificateSigningClient(URI caUrl) {
+        String base = caUrl.toString().replaceAll("/+$", "");
+        this.endpoint = URI.create(base + "/v1/certificates");
+    }
+
+    public WorkloadCertificate bootstrap(String joinToken) throws IOException {
+        KeyPair keys = newKeyPair();
+        String csr = csr(keys);
+        return send(keys, csr, "Bearer " + joinToken.strip(), null);
+    }
+
+    public WorkloadCertificate renew(WorkloadCertificate current) throws IOException {
+        KeyPair keys = newKeyPair();
+        String csr = csr(keys);
+        String chain = Base64.getEncoder().encodeToString(pem(current.chain().toArray()).getBytes(StandardCharsets.US_ASCII));
+        try {
+            Signature sig = Signature.getInstance(current.key().getAlgorithm().equals("RSA") ? "SHA256withRSA" : "SHA256withECDSA");
+            sig.initSign(current.key());
+            sig.update(parseCsr(csr).getEncoded());
+            return send(keys, csr, "Weft-Cert " + chain, Base64.getEncoder().encodeToString(sig.sign()));
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot sign the renewal proof: " + e.getMessage(), e);
+        }
+    }
+
+    private WorkloadCertificate send(KeyPair keys, String csr, String authorization, String proof) throws IOException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
+                .timeout(Duration.ofSeconds(10))
+                .header("Authorization", authorization)
+                .header("Content-Type", "application/pkcs10")
+                .POST(HttpRequest.BodyPublishers.ofString(csr));
+        if (proof != null) {
+            request.header("X-Weft-Proof", proof);
+        }
+        HttpResponse<String> response;
+        try {
+            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CertificateRequestException("interrupted while asking " + endpoint + " for a certificate");
+        } catch (IOException e) {
+            throw new CertificateRequestException("cannot reach the CA at " + endpoint + ": " + e, e);
+        }
+        if (response.statusCode() != 200) {
+            throw new CertificateRequestException("the CA at " + endpoint + " refused the certificate request ("
+                    + response.statusCode() + "): " + response.body().strip());
+        }
+        JsonNode body = JSON.readTree(response.body());
+        List<X509Certificate> chain = certificates(body.path("certificateChain").asText());
+        List<X509Certificate> bundle = certificates(body.path("trustBundle").asText());
+        if (!chain.getFirst().getPublicKey().equals(keys.getPublic())) {
+            throw new CertificateRequestException("the CA returned a certificate for another key");
+        }
+        return new WorkloadCertificate(body.path("spiffeId").asText(), keys.getPrivate(), chain, bundle,
+                java.time.Instant.now());
+    }
+
+    static KeyPair newKeyPair() {
+        try {
+            KeyPairGenerator g = KeyPairGenerator.getInstance("EC");
+            g.initialize(new ECGenParameterSpec("secp256r1"));
+            return g.generateKeyPair();
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("EC P-256 unavailable", e);
+        }
+    }
+
+    private static String csr(KeyPair keys) throws IOException {
+        try {
+            PKCS10CertificationRequest csr = new JcaPKCS10CertificationRequestBuilder(new X500Name("O=weft"), keys.getPublic())
+                    .build(new JcaContentSignerBuilder("SHA256withECDSA").build(keys.getPrivate()));
+            return pem(csr);
+        } catch (org.bouncycastle.operator.OperatorCreationException e) {
+            throw new IOException("cannot build a CSR: " + e.getMessage(), e);
+        }
+    }
+
+    private static PKCS10CertificationRequest parseCsr(String pem) throws IOException {
+        try (PEMParser p = new PEMParser(new StringReader(pem))) {
+            return (PKCS10CertificationRequest) p.readObject();
+        }
+    }
+
+    static String pem(Object... objects) {
+        StringWriter out = new StringWriter();
+        try (JcaPEMWriter w = new JcaPEMWriter(out)) {
+            for (Object o : objects) {
+                w.writeObject(o);
+            }
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+        return out.toString();
+    }
+
+    static List<X509Certificate> certificates(String pem) throws IOException {
+        List<X509Certificate> out = new ArrayList<>();
+        try (PEMParser p = new PEMParser(new StringReader(pem))) {
+            Object o;
+            while ((o = p.readObject()) != null) {
+                if (o instanceof X509CertificateHolder h) {
+                    out.add(new JcaX509CertificateConverter().getCertificate(h));
+                }
+            }
+        } catch (java.security.cert.CertificateException e) {
+            throw new CertificateRequestException("the CA returned an unreadable certificate: " + e.getMessage(), e);
+        }
+        if (out.isEmpty()) {
+            throw new CertificateRequestException("the CA returned no certificate");
+        }
+        return out;
+    }
+}

@@ -1,0 +1,188 @@
+package dev.weft.proxy.tls;
+
+import dev.weft.dataplane.tls.UpstreamTls;
+import io.netty.handler.ssl.ClientAuth;
+import io.netty.handler.ssl.OpenSsl;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import io.netty.handler.ssl.SslProvider;
+import io.netty.handler.ssl.util.SimpleTrustManagerFactory;
+import java.net.Socket;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateException;
+import java.security.cert.X509Certificate;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import javax.net.ssl.ManagerFactoryParameters;
+import javax.net.ssl.SSLEngine;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
+import javax.net.ssl.X509ExtendedTrustManager;
+import javax.net.ssl.X509TrustManager;
+
+/**
+ * The TLS contexts built from one {@link WorkloadCertificate}: mesh TLS 1.3 over BoringSSL, both sides presenting
+ * the workload certificate and trusting only the mesh roots. Immutable apart from a cache of client contexts per
+ * peer-identity rule; a rotation builds a new instance, so a connection keeps the context it started with and new
+ * connections pick up the new one.
+ */
+public final class MeshTlsContexts {
+    static final String TLS_1_3 = "TLSv1.3";
+
+    private final WorkloadCertificate certificate;
+    private final SslContext server;
+    private final Map<UpstreamTls, SslContext> clients = new ConcurrentHashMap<>();
+
+    private MeshTlsContexts(WorkloadCertificate certificate, SslContext server) {
+        this.certificate = certificate;
+        this.server = server;
+    }
+
+    public static MeshTlsContexts of(WorkloadCertificate cert) throws SSLException {
+        SslContext server = SslContextBuilder.forServer(cert.key(), chain(cert))
+                .sslProvider(provider())
+                .protocols(TLS_1_3)
+                .trustManager(roots(cert))
+                .clientAuth(ClientAuth.REQUIRE)
+                .build();
+        MeshTlsContexts contexts = new MeshTlsContexts(cert, server);
+        contexts.clientFor(new UpstreamTls("", java.util.List.of())); // fail now, not on the first request
+        return contexts;
+    }
+
+    public WorkloadCertificate certificate() {
+        return certificate;
+    }
+
+    /** For inbound listeners: requires a client certificate from the mesh roots. */
+    public SslContext server() {
+        return server;
+    }
+
+    /**
+     * For connections to a cluster's endpoints: the peer must chain to the mesh roots and hold a SPIFFE ID the
+     * cluster accepts. Both are checked inside the handshake, so no request byte reaches a peer that fails them.
+     */
+    public SslContext clientFor(UpstreamTls tls) {
+        return clients.computeIfAbsent(tls, this::buildClient);
+    }
+
+    private SslContext buildClient(UpstreamTls tls) {
+        try {
+            // SPIFFE certificates carry no DNS names: identity is the URI SAN, checked by PeerIdentityTrustManager
+            return SslContextBuilder.forClient()
+                    .sslProvider(provider())
+                    .protocols(TLS_1_3)
+                    .keyManager(certificate.key(), chain(certificate))
+                    .trustManager(new PeerIdentityTrustManagerFactory(pkix(certificate), tls))
+                    .build();
+        } catch (SSLException | GeneralSecurityException e) {
+            throw new IllegalStateException("cannot build the mesh TLS client context: " + e.getMessage(), e);
+        }
+    }
+
+    private static SslProvider provider() {
+        return OpenSsl.isAvailable() ? SslProvider.OPENSSL : SslProvider.JDK;
+    }
+
+    private static X509Certificate[] chain(WorkloadCertificate c) {
+        return c.chain().toArray(X509Certificate[]::new);
+    }
+
+    private static X509Certificate[] roots(WorkloadCertificate c) {
+        return c.trustBundle().toArray(X509Certificate[]::new);
+    }
+
+    private static X509TrustManager pkix(WorkloadCertificate c) throws GeneralSecurityException {
+        KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
+        try {
+            store.load(null, null);
+        } catch (java.io.IOException e) {
+            throw new GeneralSecurityException(e);
+        }
+        int i = 0;
+        for (X509Certificate root : c.trustBundle()) {
+            store.setCertificateEntry("root-" + i++, root);
+        }
+        TrustManagerFactory f = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        f.init(store);
+        for (TrustManager tm : f.getTrustManagers()) {
+            if (tm instanceof X509TrustManager x) {
+                return x;
+            }
+        }
+        throw new GeneralSecurityException("no X509TrustManager");
+    }
+
+    /** Chain validation against the mesh roots, then the SPIFFE ID rule of the cluster. */
+    static final class PeerIdentityTrustManager extends X509ExtendedTrustManager {
+        private final X509TrustManager pkix;
+        private final UpstreamTls rule;
+
+        PeerIdentityTrustManager(X509TrustManager pkix, UpstreamTls rule) {
+            this.pkix = pkix;
+            this.rule = rule;
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            pkix.checkServerTrusted(chain, authType);
+            String id = PeerIdentity.spiffeId(chain[0]);
+            if (!rule.accepts(id)) {
+                throw new CertificateException("peer identity " + (id == null ? "(no SPIFFE ID)" : id)
+                        + " is not accepted by this cluster (expected " + rule.peerIdentities() + ")");
+            }
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkServerTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
+            throw new CertificateException("client-side trust manager");
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
+            checkClientTrusted(chain, authType);
+        }
+
+        @Override
+        public X509Certificate[] getAcceptedIssuers() {
+            return pkix.getAcceptedIssuers();
+        }
+    }
+
+    private static final class PeerIdentityTrustManagerFactory extends SimpleTrustManagerFactory {
+        private final TrustManager[] managers;
+
+        PeerIdentityTrustManagerFactory(X509TrustManager pkix, UpstreamTls rule) {
+            this.managers = new TrustManager[]{new PeerIdentityTrustManager(pkix, rule)};
+        }
+
+        @Override
+        protected void engineInit(KeyStore keyStore) {}
+
+        @Override
+        protected void engineInit(ManagerFactoryParameters params) {}
+
+        @Override
+        protected TrustManager[] engineGetTrustManagers() {
+            return managers;
+        }
+    }
+}
