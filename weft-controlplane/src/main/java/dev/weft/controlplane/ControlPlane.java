@@ -13,6 +13,7 @@ import dev.weft.controlplane.registry.ProxyRegistry;
 import dev.weft.controlplane.registry.ServiceCatalogBuilder;
 import dev.weft.controlplane.source.ConfigDirectorySource;
 import dev.weft.controlplane.source.ReloadOutcome;
+import dev.weft.controlplane.telemetry.ControlPlaneMetrics;
 import dev.weft.controlplane.xds.XdsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,6 +41,7 @@ public final class ControlPlane implements AutoCloseable {
     private final ProxyRegistry registry;
     private final PushQueue pushQueue;
     private final AtomicLong pushVersions = new AtomicLong();
+    private final ControlPlaneMetrics metrics = new ControlPlaneMetrics();
     private XdsServer xds;
     private StatusHttpServer http;
     private IdentityService identity;
@@ -54,7 +56,10 @@ public final class ControlPlane implements AutoCloseable {
         this.config = new ConfigDirectorySource(options.configDir());
         this.pushQueue = new PushQueue(options.debounce(), this::push);
         this.registry = new ProxyRegistry(options.endpointGracePeriod(), timers,
-                () -> pushQueue.enqueue(PushReason.REGISTRY));
+                () -> {
+                    metrics.onChangeEvent();
+                    pushQueue.enqueue(PushReason.REGISTRY);
+                });
     }
 
     public static ControlPlane start(ControlPlaneOptions options) throws IOException {
@@ -80,13 +85,25 @@ public final class ControlPlane implements AutoCloseable {
 
     private void startServing() throws IOException {
         config.reload();
-        xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).start();
+        xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).metrics(metrics).start();
+        metrics.gauges(() -> xds.proxyStatuses().size(), () -> config.errors().size());
         http = new StatusHttpServer(new InetSocketAddress(options.httpBindAddress(), options.httpPort()), xds, config,
                 this::ready).start();
+        http.route("/metrics", exchange -> {
+            byte[] body = metrics.prometheusText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (var out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        });
         http.route("/v1/tokens", identity::handleTokens);
         http.route("/v1/certificates", identity::handleCertificates);
         // Changes made between the first load and the watch starting are caught by the watcher's polling.
-        config.watch(timers, () -> pushQueue.enqueue(PushReason.CONFIG_FILES));
+        config.watch(timers, () -> {
+            metrics.onChangeEvent();
+            pushQueue.enqueue(PushReason.CONFIG_FILES);
+        });
     }
 
     /** Runs on the push queue's thread, one push at a time. */
@@ -94,11 +111,15 @@ public final class ControlPlane implements AutoCloseable {
         if (reasons.contains(PushReason.CONFIG_FILES)) {
             ReloadOutcome outcome = config.reload();
             boolean configChanged = outcome instanceof ReloadOutcome.Accepted;
+            if (outcome instanceof ReloadOutcome.Rejected) {
+                metrics.onConfigRejected();
+            }
             if (!configChanged && reasons.equals(Set.of(PushReason.CONFIG_FILES))) {
                 return; // nothing served changes
             }
         }
         PushContext context = buildContext();
+        metrics.onPush(context.version(), reasons);
         log.info("push {} for {}: {} service(s), {} proxies connected", context.version(), reasons,
                 context.services().size(), xds.proxyStatuses().size());
         xds.push(context);
@@ -131,6 +152,11 @@ public final class ControlPlane implements AutoCloseable {
     /** The CA and join tokens behind {@code /v1/tokens} and {@code /v1/certificates}. */
     public IdentityService identity() {
         return identity;
+    }
+
+    /** Pushes, NACKs, convergence: what {@code GET /metrics} shows. */
+    public ControlPlaneMetrics metrics() {
+        return metrics;
     }
 
     /** The push context proxies are being served from now. */

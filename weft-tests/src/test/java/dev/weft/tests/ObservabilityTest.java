@@ -89,7 +89,7 @@ class ObservabilityTest {
         for (Sidecar s : List.of(backend, middle, frontend)) {
             s.awaitReady(Mesh.STARTUP);
         }
-        prometheus = startPrometheus(work, List.of(frontend, middle, backend));
+        prometheus = startPrometheus(work, List.of(frontend, middle, backend), mesh.controlPlane().httpPort());
     }
 
     /** A workload whose app forwards every request (same path, trace headers copied) to {@code next}. */
@@ -127,7 +127,8 @@ class ObservabilityTest {
         return sidecar.start();
     }
 
-    private static Process startPrometheus(Path work, List<Sidecar> targets) throws IOException {
+    private static Process startPrometheus(Path work, List<Sidecar> targets, int controlPlanePort)
+            throws IOException {
         String binary = System.getenv().getOrDefault("WEFT_PROMETHEUS", "prometheus");
         prometheusPort = FreePorts.next();
         StringBuilder config = new StringBuilder("""
@@ -143,17 +144,34 @@ class ObservabilityTest {
             config.append(i == 0 ? "" : ", ").append("'127.0.0.1:").append(targets.get(i).adminPort()).append('\'');
         }
         config.append("]\n");
+        config.append("  - job_name: weft-controlplane\n")
+                .append("    metrics_path: /metrics\n")
+                .append("    static_configs:\n")
+                .append("      - targets: ['127.0.0.1:").append(controlPlanePort).append("']\n");
         Path dir = Files.createDirectories(work.resolve("prometheus"));
         Files.writeString(dir.resolve("prometheus.yml"), config);
         ProcessBuilder pb = new ProcessBuilder(binary, "--config.file=" + dir.resolve("prometheus.yml"),
                 "--storage.tsdb.path=" + dir.resolve("data"), "--web.listen-address=127.0.0.1:" + prometheusPort)
                 .redirectErrorStream(true).redirectOutput(dir.resolve("prometheus.log").toFile());
+        Process process;
         try {
-            return pb.start();
+            process = pb.start();
         } catch (IOException e) {
             return fail("cannot run '" + binary + "' (" + e.getMessage() + "): install the Debian package with "
                     + "'apt-get install -y prometheus', or set WEFT_PROMETHEUS to its path");
         }
+        await().atMost(Duration.ofSeconds(30)).until(() -> {
+            if (!process.isAlive()) {
+                fail("prometheus exited: " + Files.readString(dir.resolve("prometheus.log")));
+            }
+            try {
+                return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + prometheusPort + "/-/ready"))
+                        .build(), HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+            } catch (IOException e) {
+                return false;
+            }
+        });
+        return process;
     }
 
     @AfterAll
@@ -278,6 +296,41 @@ class ObservabilityTest {
                     .isEqualTo(hop);
             assertThat(attribute(span, "http.status_code")).isEqualTo("200");
             parent = span.path("spanId").asText();
+        }
+    }
+
+    @Test
+    @Order(3)
+    void controlPlaneReportsProxiesPushesConvergenceAndRejectedConfig() throws Exception {
+        await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+            assertThat(query("pilot_xds")).containsValue(3.0);
+            // every sidecar got CDS, LDS, EDS and RDS at least once, and ACKed pushes caused by the others joining
+            assertThat(query("sum(pilot_xds_pushes{type=\"cds\"})").get("")).isGreaterThanOrEqualTo(3.0);
+            assertThat(query("sum(pilot_xds_pushes{type=\"lds\"})").get("")).isGreaterThanOrEqualTo(3.0);
+            assertThat(query("pilot_proxy_convergence_time_count").get("")).isGreaterThan(0.0);
+        });
+        assertThat(query("weft_config_rejected_total")).containsValue(0.0);
+        Files.writeString(mesh.configDir().resolve("broken.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata:
+                  name: broken
+                spec:
+                  hosts: [middle]
+                  http:
+                    - route:
+                        - destination: {host: middle}
+                          weight: 50
+                        - destination: {host: backend}
+                          weight: 20
+                """);
+        try {
+            await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofSeconds(1)).untilAsserted(() -> {
+                assertThat(query("weft_config_rejected_total")).containsValue(1.0);
+                assertThat(query("weft_config_errors").get("")).isGreaterThanOrEqualTo(1.0);
+            });
+        } finally {
+            Files.delete(mesh.configDir().resolve("broken.yaml"));
         }
     }
 

@@ -36,6 +36,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
         long versionCounter;
         String sentNonce;
         Map<String, Any> sent;
+        long sentPushVersion; // the push context the last response was built from (for convergence time)
     }
 
     private final long streamId;
@@ -149,8 +150,10 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
             String rejected = Long.toString(state.versionCounter);
             log.warn("{} NACKed {} version {}: {}", node.id(), type.shortName(), rejected, error);
             status.update(type, s -> s.nacked(new TypeSyncStatus.Nack(rejected, nonce, error, now)));
+            server.metrics().onNack(type.shortName());
         } else {
             status.update(type, s -> s.acked(request.getVersionInfo(), now));
+            server.metrics().onAck(state.sentPushVersion);
         }
         if (!names.equals(state.names)) {
             state.names = names;
@@ -182,6 +185,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
     private void send(XdsType type, TypeState state, boolean always) {
         PushContext context = server.currentContext();
         Map<String, Any> resources;
+        long generationStart = System.nanoTime();
         try {
             SortedMap<String, Message> generated = server.generators().forType(type).generate(context, node);
             resources = new LinkedHashMap<>();
@@ -194,6 +198,7 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
         } catch (RuntimeException e) {
             log.error("generating {} for {} failed (push context {}); nothing sent", type.shortName(), node.id(),
                     context.version(), e);
+            server.metrics().onGenerationError();
             return;
         }
         if (!always && resources.equals(state.sent)) {
@@ -217,6 +222,8 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
         }
         state.sent = resources;
         state.sentNonce = nonce;
+        state.sentPushVersion = context.version();
+        server.metrics().onResponseSent(type.shortName(), System.nanoTime() - generationStart);
         int count = resources.size();
         Instant now = Instant.now();
         status.update(type, s -> s.sent(version, nonce, count, now));

@@ -1,6 +1,7 @@
 package dev.weft.controlplane.xds;
 
 import dev.weft.controlplane.generator.Generators;
+import dev.weft.controlplane.telemetry.ControlPlaneMetrics;
 import dev.weft.controlplane.proxy.ProxyNode;
 import dev.weft.controlplane.push.PushContext;
 import dev.weft.controlplane.registry.ProxyRegistry;
@@ -45,6 +46,7 @@ public final class XdsServer implements AutoCloseable {
     private final AtomicLong nonces = new AtomicLong();
     private final ExecutorService streamPool;
     private final Server server;
+    private volatile ControlPlaneMetrics metrics = new ControlPlaneMetrics();
 
     public XdsServer(int port, Generators generators, ProxyRegistry registry, PushContext initial) {
         this.generators = generators;
@@ -98,6 +100,16 @@ public final class XdsServer implements AutoCloseable {
 
     public Generators generators() {
         return generators;
+    }
+
+    /** Where pushes, NACKs and convergence are counted (a fresh set unless the control plane shares its own). */
+    public XdsServer metrics(ControlPlaneMetrics metrics) {
+        this.metrics = metrics;
+        return this;
+    }
+
+    public ControlPlaneMetrics metrics() {
+        return metrics;
     }
 
     String nextNonce() {
