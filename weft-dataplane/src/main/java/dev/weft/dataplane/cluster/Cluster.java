@@ -16,6 +16,11 @@ public interface Cluster {
     /** Requests and retries in flight on this cluster, for its retry budget; survives config updates. */
     dev.weft.dataplane.retry.ClusterTraffic traffic();
 
+    /** Outlier detection of this cluster, null when it has none. */
+    default dev.weft.dataplane.outlier.OutlierDetector outlierDetector() {
+        return null;
+    }
+
     /** The retry budget of this cluster (Weft's default when the Cluster sets none). */
     default dev.weft.dataplane.retry.RetryBudget retryBudget() {
         return dev.weft.dataplane.retry.RetryBudget.DEFAULT;

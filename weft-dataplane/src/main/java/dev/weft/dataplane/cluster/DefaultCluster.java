@@ -12,8 +12,10 @@ public final class DefaultCluster implements Cluster {
     private final EndpointSet endpoints;
     private final List<UpstreamHost> hosts;
     private final List<UpstreamHost> healthyHosts;
-    private final LoadBalancer loadBalancer;
+    /** Rebuilt (off the request path) when outlier detection ejects or returns a host; read once per pick. */
+    private volatile LoadBalancer loadBalancer;
     private final dev.weft.dataplane.retry.ClusterTraffic traffic;
+    private final dev.weft.dataplane.outlier.OutlierDetector outlierDetector;
 
     DefaultCluster(ClusterConfig config, EndpointSet endpoints, List<UpstreamHost> hosts) {
         this(config, endpoints, hosts, new dev.weft.dataplane.retry.ClusterTraffic());
@@ -26,7 +28,34 @@ public final class DefaultCluster implements Cluster {
         this.endpoints = endpoints;
         this.hosts = List.copyOf(hosts);
         this.healthyHosts = hosts.stream().filter(h -> h.endpoint().healthy()).toList();
-        this.loadBalancer = LoadBalancer.create(config, healthyHosts);
+        this.outlierDetector = config.outlierDetection() == null ? null
+                : new dev.weft.dataplane.outlier.OutlierDetector(config.name(), config.outlierDetection(), this.hosts,
+                        this::rebuildLoadBalancer);
+        this.loadBalancer = LoadBalancer.create(config, availableHosts());
+    }
+
+    /**
+     * The healthy hosts that are not ejected; all healthy ones when fewer than the panic threshold would be left
+     * (Envoy's panic mode: better to spread load over suspect hosts than to overload the few good ones).
+     */
+    private List<UpstreamHost> availableHosts() {
+        if (outlierDetector == null) {
+            return healthyHosts;
+        }
+        List<UpstreamHost> available = healthyHosts.stream().filter(h -> !h.outlier().isEjected()).toList();
+        double percent = hosts.isEmpty() ? 100 : available.size() * 100.0 / hosts.size();
+        return percent < config.outlierDetection().panicThresholdPercent() ? healthyHosts : available;
+    }
+
+    private void rebuildLoadBalancer() {
+        synchronized (this) {
+            loadBalancer = LoadBalancer.create(config, availableHosts());
+        }
+    }
+
+    @Override
+    public dev.weft.dataplane.outlier.OutlierDetector outlierDetector() {
+        return outlierDetector;
     }
 
     @Override

@@ -16,7 +16,24 @@ import java.util.Map;
  * the {@link UpstreamHost} of every address it already had, so counters survive config pushes.
  */
 public final class DefaultClusterManager implements ClusterManager {
+    /** How often ejected hosts are checked for return (a little after their ejection time is over at worst). */
+    static final long OUTLIER_REVIEW_MILLIS = 200;
+
     private volatile Map<String, DefaultCluster> clusters = Map.of();
+    private java.util.concurrent.ScheduledExecutorService outlierReviews;
+
+    private void reviewOutliers() {
+        for (DefaultCluster c : clusters.values()) {
+            if (c.outlierDetector() != null) {
+                try {
+                    c.outlierDetector().review();
+                } catch (RuntimeException e) {
+                    org.slf4j.LoggerFactory.getLogger(DefaultClusterManager.class)
+                            .error("outlier review of {} failed", c.config().name(), e);
+                }
+            }
+        }
+    }
 
     @Override
     public Cluster get(String name) {
@@ -55,5 +72,14 @@ public final class DefaultClusterManager implements ClusterManager {
                     old == null ? new dev.weft.dataplane.retry.ClusterTraffic() : old.traffic()));
         }
         clusters = Map.copyOf(next);
+        if (outlierReviews == null && next.values().stream().anyMatch(c -> c.outlierDetector() != null)) {
+            outlierReviews = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "weft-outlier-review");
+                t.setDaemon(true);
+                return t;
+            });
+            outlierReviews.scheduleAtFixedRate(this::reviewOutliers, OUTLIER_REVIEW_MILLIS, OUTLIER_REVIEW_MILLIS,
+                    java.util.concurrent.TimeUnit.MILLISECONDS);
+        }
     }
 }

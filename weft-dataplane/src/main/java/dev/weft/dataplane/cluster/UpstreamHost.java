@@ -11,6 +11,7 @@ public final class UpstreamHost {
     private final String address;
     private volatile Endpoint endpoint;
     private final AtomicInteger activeRequests = new AtomicInteger();
+    private final dev.weft.dataplane.outlier.OutlierState outlier = new dev.weft.dataplane.outlier.OutlierState();
 
     public UpstreamHost(Endpoint endpoint) {
         this.endpoint = endpoint;
@@ -29,6 +30,11 @@ public final class UpstreamHost {
     /** host:port, stable for the life of this object. */
     public String address() {
         return address;
+    }
+
+    /** Outlier-detection counters and ejection; kept with the host across config updates. */
+    public dev.weft.dataplane.outlier.OutlierState outlier() {
+        return outlier;
     }
 
     public int activeRequests() {

@@ -14,10 +14,20 @@ import java.time.Duration;
  *     {@code typed_extension_protocol_options} HttpProtocolOptions {@code explicit_http_config.http2_protocol_options};
  *     endpoints fronted by a Weft sidecar are reached over HTTP/2 either way
  * @param tls mesh mTLS to the endpoints (from {@code transport_socket}), null for plaintext
+ * @param outlierDetection consecutive-error ejection (from {@code outlier_detection}), null for none
  */
 public record ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
                             LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
-                            boolean http2, UpstreamTls tls) {
+                            boolean http2, UpstreamTls tls,
+                            dev.weft.dataplane.outlier.OutlierDetectionConfig outlierDetection) {
+
+    /** Without outlier detection. */
+    public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
+                         LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
+                         boolean http2, UpstreamTls tls) {
+        this(name, type, edsServiceName, loadAssignment, lbPolicy, ringSize, connectTimeout, maxRingSize, http2, tls,
+                null);
+    }
 
     /** A plaintext cluster ({@code tls} null: no transport socket). */
     public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,

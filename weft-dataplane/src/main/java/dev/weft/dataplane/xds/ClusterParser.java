@@ -99,8 +99,10 @@ public final class ClusterParser {
                         + inline.endpoints().size());
             }
         }
+        var outlier = c.hasOutlierDetection()
+                ? OutlierDetectionParser.parse(c.getOutlierDetection(), c.getCommonLbConfig(), reject) : null;
         return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize, http2,
-                tls);
+                tls, outlier);
     }
 
     /**

@@ -119,11 +119,17 @@ public final class AdminServer implements AutoCloseable {
                 host.put("healthy", h.endpoint().healthy());
                 host.put("weight", h.endpoint().weight());
                 host.put("activeRequests", h.activeRequests());
+                host.put("outlierEjected", h.outlier().isEjected());
+                host.put("ejectionRemainingMillis", h.outlier().ejectionRemainingMillis());
+                host.put("timesEjected", h.outlier().timesEjected());
                 host.put("sidecar", h.endpoint().sidecar());
                 host.put("labels", h.endpoint().labels());
                 hosts.add(host);
             }
             cluster.put("endpoints", hosts);
+            cluster.put("retryBudget", Map.of("activeRequests", c.traffic().activeRequests(),
+                    "activeRetries", c.traffic().activeRetries(), "retries", c.traffic().retriesTotal(),
+                    "retriesDenied", c.traffic().retriesDenied()));
             out.add(cluster);
         }
         return out;
@@ -140,8 +146,11 @@ public final class AdminServer implements AutoCloseable {
             for (UpstreamHost h : c.hosts()) {
                 String prefix = name + "::" + h.address() + "::";
                 sb.append(prefix).append("rq_active::").append(h.activeRequests()).append('\n');
-                sb.append(prefix).append("health_flags::").append(h.endpoint().healthy() ? "healthy" : "/failed_eds_health")
-                        .append('\n');
+                String health = h.endpoint().healthy() ? "" : "/failed_eds_health";
+                if (h.outlier().isEjected()) {
+                    health += "/failed_outlier_check"; // Envoy's flag for an ejected host
+                }
+                sb.append(prefix).append("health_flags::").append(health.isEmpty() ? "healthy" : health).append('\n');
                 sb.append(prefix).append("weight::").append(h.endpoint().weight()).append('\n');
             }
         }

@@ -283,13 +283,17 @@ public final class HttpExchange implements RequestHead {
         return cluster != null && cluster.config().http2();
     }
 
-    /** The deadline an earlier hop sent along (Weft's header, or Envoy's), in ms; 0 when none. */
+    /** The deadline an earlier hop sent along (Weft's header, Envoy's, or gRPC's grpc-timeout), in ms; 0 when none. */
     private static long callerDeadlineMillis(HttpHeaders headers) {
         long weft = dev.weft.dataplane.retry.RetryHeaders.millis(
                 headers.get(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS));
         long envoy = dev.weft.dataplane.retry.RetryHeaders.millis(
                 headers.get(dev.weft.dataplane.retry.RetryHeaders.ENVOY_EXPECTED_TIMEOUT_MS));
-        return weft == 0 ? envoy : envoy == 0 ? weft : Math.min(weft, envoy);
+        long hops = weft == 0 ? envoy : envoy == 0 ? weft : Math.min(weft, envoy);
+        // a gRPC client's deadline is the request's deadline too (grpc-timeout travels on to the server unchanged)
+        long grpc = dev.weft.proxy.grpc.GrpcRequests.timeoutMillis(
+                headers.get(dev.weft.proxy.grpc.GrpcRequests.GRPC_TIMEOUT));
+        return hops == 0 ? grpc : grpc == 0 ? hops : Math.min(hops, grpc);
     }
 
     /** One try on {@code host}: marks the request with the attempt number and the time left, replays the body. */
@@ -650,6 +654,10 @@ public final class HttpExchange implements RequestHead {
         }
         if (!requestComplete && expectContinue && !continueSent) {
             downstreamKeepAlive = false; // the client may or may not send the body now: do not guess
+        }
+        if (dev.weft.proxy.grpc.GrpcRequests.isGrpc(request.headers())) {
+            // a gRPC client reads grpc-status, not an HTTP error page
+            response = dev.weft.proxy.grpc.GrpcLocalReply.trailersOnly(response, reply.body());
         }
         setConnectionHeader(response);
         runResponseFilters(response);

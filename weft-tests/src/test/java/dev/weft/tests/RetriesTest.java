@@ -1,0 +1,254 @@
+package dev.weft.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.tests.harness.Mesh;
+import dev.weft.tests.harness.MeshClient;
+import dev.weft.tests.harness.Reply;
+import dev.weft.tests.harness.TestApp;
+import dev.weft.tests.harness.Workload;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Retries and outlier detection end to end against misbehaving upstreams the test runs: a flaky replica among healthy ones, a total
+ * outage (retry budget), a chain of retrying sidecars (amplification guard), and deadlines passed between hops.
+ */
+class RetriesTest {
+    private static final String CONFIG = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: flaky
+            spec:
+              hosts: [flaky]
+              http:
+              - match:
+                - headers:
+                    x-retries: {exact: "off"}
+                retries: {attempts: 0}
+                route: [{destination: {host: flaky}}]
+              - retries: {attempts: 2, retryOn: "5xx,reset,connect-failure", perTryTimeout: 2s}
+                route: [{destination: {host: flaky, subset: guarded}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata:
+              name: flaky
+            spec:
+              host: flaky
+              subsets:
+              - name: guarded
+                labels: {app: flaky}
+                trafficPolicy:
+                  outlierDetection:
+                    consecutive5xxErrors: 1
+                    interval: 1s
+                    baseEjectionTime: 10s
+                    maxEjectionPercent: 50
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: down
+            spec:
+              hosts: [down]
+              http:
+              - retries: {attempts: 2, retryOn: 5xx}
+                route: [{destination: {host: down}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: hop-a
+            spec:
+              hosts: [hop-a]
+              http:
+              - retries: {attempts: 2, retryOn: 5xx}
+                route: [{destination: {host: hop-a}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: hop-b
+            spec:
+              hosts: [hop-b]
+              http:
+              - retries: {attempts: 2, retryOn: 5xx}
+                route: [{destination: {host: hop-b}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: client
+            spec:
+              hosts: [client]
+              http:
+              - match: [{uri: {prefix: /timed}}]
+                timeout: 3s
+                route: [{destination: {host: client}}]
+              - route: [{destination: {host: client}}]
+            """;
+
+    private static Mesh mesh;
+    private static MeshClient client;
+    private static final List<TestApp> apps = new ArrayList<>();
+    private static TestApp flakyReplica;
+    private static TestApp down;
+
+    @BeforeAll
+    static void startMesh() {
+        mesh = Mesh.create("retries");
+        mesh.writeConfig("retries.yaml", CONFIG);
+        mesh.startControlPlane();
+        Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080);
+        flakyReplica = app(mesh, "flaky-1", "flaky", new TestApp.FailsEvery(2));
+        app(mesh, "flaky-2", "flaky", new TestApp.Healthy());
+        app(mesh, "flaky-3", "flaky", new TestApp.Healthy());
+        down = app(mesh, "down", "down", new TestApp.Always(503));
+        app(mesh, "hop-a", "hop-a", new TestApp.Forward("hop-b:9080"));
+        app(mesh, "hop-b", "hop-b", new TestApp.Forward("down:9080"));
+        mesh.awaitReady();
+        MeshClient warmUp = mesh.clientOf(clientWorkload);
+        await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200)).until(() ->
+                warmUp.tryGet("flaky:9080", "/").status() == 200
+                        && warmUp.tryGet("hop-a:9080", "/").status() == 503
+                        && warmUp.tryGet("client:8080", "/").status() == 200);
+        client = mesh.clientOf(clientWorkload);
+    }
+
+    private static TestApp app(Mesh mesh, String name, String service, TestApp.Behaviour behaviour) {
+        TestApp[] started = new TestApp[1];
+        mesh.addTestAppWorkload(name, service, "v1", 9080,
+                (port, outbound) -> started[0] = TestApp.start(name, port, outbound, behaviour));
+        apps.add(started[0]);
+        return started[0];
+    }
+
+    @AfterAll
+    static void stopMesh() {
+        if (mesh != null) {
+            mesh.close();
+        }
+        apps.forEach(TestApp::close);
+    }
+
+    private static int errors(int requests, String... headers) {
+        int errors = 0;
+        for (int i = 0; i < requests; i++) {
+            Reply reply = client.tryGet("flaky:9080", "/item/" + i, headers);
+            if (reply.status() != 200) {
+                errors++;
+            }
+        }
+        return errors;
+    }
+
+    @Test
+    void retriesAndOutlierDetectionHideAFlakyReplica() throws Exception {
+        int requests = 1200;
+        int withoutRetries = errors(requests, "x-retries", "off");
+        // one replica in three fails every other request: about 1 in 6 requests fail without retries
+        assertThat(withoutRetries).as("errors without retries").isBetween(requests * 10 / 100, requests * 24 / 100);
+        long flakyBefore = flakyReplica.requests();
+        int withRetries = errors(requests);
+        assertThat(withRetries).as("errors with retries (%d without)", withoutRetries)
+                .isLessThanOrEqualTo(requests / 1000);
+        // the flaky replica is ejected after its first 503 (for 10 s, then 20 s...): it sees far less than a third
+        assertThat(flakyReplica.requests() - flakyBefore).as("requests the ejected replica got")
+                .isLessThan(requests / 10);
+        Reply clusters = Mesh.plainGet(mesh.workload("client").sidecar().adminUrl("/clusters"));
+        com.fasterxml.jackson.databind.JsonNode guarded = null;
+        for (com.fasterxml.jackson.databind.JsonNode c : clusters.json()) {
+            if (c.path("name").asText().equals("outbound|9080|guarded|flaky.default.svc.cluster.local")) {
+                guarded = c;
+            }
+        }
+        assertThat(guarded).as("guarded cluster in /clusters: %s", clusters.body()).isNotNull();
+        int ejections = 0;
+        for (com.fasterxml.jackson.databind.JsonNode endpoint : guarded.path("endpoints")) {
+            ejections += endpoint.path("timesEjected").asInt();
+        }
+        assertThat(ejections).as("ejections shown at /clusters").isPositive();
+    }
+
+    @Test
+    void totalOutageCostsAtMostTheRetryBudget() throws Exception {
+        // sequential requests: the budget's floor (3 concurrent retries) lets each use all its retries
+        down.reset();
+        for (int i = 0; i < 10; i++) {
+            Reply reply = client.tryGet("down:9080", "/x");
+            assertThat(reply.status()).isEqualTo(503);
+        }
+        assertThat(down.requests()).as("1 try + 2 retries each").isEqualTo(30);
+
+        // 40 concurrent requests, each try taking 400 ms: retries in flight stay within 20% of the active requests
+        // (8 of 40). Envoy's budget caps concurrency, not a ratio: with the floor of 3 and clients slowed by a busy
+        // machine, attempts land around 1.1-1.3× the requests — against 3× without a budget.
+        down.reset();
+        down.delay(400);
+        int threads = 40;
+        int perThread = 5;
+        try {
+            try (ExecutorService pool = Executors.newFixedThreadPool(threads)) {
+                List<Future<Integer>> results = new ArrayList<>();
+                for (int t = 0; t < threads; t++) {
+                    MeshClient c = mesh.clientOf(mesh.workload("client"));
+                    results.add(pool.submit(() -> {
+                        int ok = 0;
+                        for (int i = 0; i < perThread; i++) {
+                            ok += c.tryGet("down:9080", "/x").status() == 503 ? 1 : 0;
+                        }
+                        return ok;
+                    }));
+                }
+                for (Future<Integer> r : results) {
+                    assertThat(r.get()).isEqualTo(perThread);
+                }
+            }
+        } finally {
+            down.delay(0);
+        }
+        int requests = threads * perThread;
+        assertThat(down.maxRetriesInFlight()).as("retries in flight at once").isBetween(1, threads / 5);
+        assertThat(down.requests()).as("upstream attempts for %d requests", requests)
+                .isLessThanOrEqualTo((long) (requests * 1.5));
+    }
+
+    @Test
+    void aChainOfRetryingSidecarsDoesNotMultiplyAttempts() {
+        down.reset();
+        int requests = 10;
+        for (int i = 0; i < requests; i++) {
+            Reply reply = client.tryGet("hop-a:9080", "/chain/" + i);
+            assertThat(reply.status()).isEqualTo(503);
+        }
+        // client sidecar → hop-a → hop-b → down, every hop with 2 retries: 27 attempts each without the guard
+        assertThat(down.requests()).as("attempts at the failing backend for %d requests", requests)
+                .isLessThanOrEqualTo(3L * requests);
+    }
+
+    @Test
+    void theDeadlineTravelsWithTheRequest() {
+        Reply timed = client.tryGet("client:8080", "/timed");
+        assertThat(timed.status()).isEqualTo(200);
+        long deadline = Long.parseLong(timed.json().path("headers").path("x-weft-deadline-ms").asText("0"));
+        assertThat(deadline).as("deadline the app saw").isBetween(1L, 3000L);
+
+        // a caller that will wait only 300 ms: the sidecar gives up then, though its route has no timeout
+        long start = System.nanoTime();
+        Reply late = client.tryGet("client:8080", "/delay/3000", "x-weft-deadline-ms", "300");
+        long tookMs = (System.nanoTime() - start) / 1_000_000;
+        assertThat(late.status()).isEqualTo(504);
+        assertThat(late.header("x-weft-response-flags")).isEqualTo("UT");
+        assertThat(tookMs).isBetween(250L, 2500L);
+    }
+}
