@@ -154,7 +154,7 @@ class RetriesTest {
 
     @Test
     void retriesAndOutlierDetectionHideAFlakyReplica() throws Exception {
-        int requests = 1200;
+        int requests = 600;
         int withoutRetries = errors(requests, "x-retries", "off");
         // one replica in three fails every other request: about 1 in 6 requests fail without retries
         assertThat(withoutRetries).as("errors without retries").isBetween(requests * 10 / 100, requests * 24 / 100);
