@@ -283,6 +283,13 @@ public final class HttpExchange implements RequestHead {
         return cluster != null && cluster.config().http2();
     }
 
+    /** Counts a connect failure, reset or timeout against {@code host} for outlier detection. */
+    private void reportLocalOriginFailure(UpstreamHost host, boolean timeout) {
+        if (cluster != null && cluster.outlierDetector() != null) {
+            cluster.outlierDetector().onLocalOriginFailure(host, timeout);
+        }
+    }
+
     /** The deadline an earlier hop sent along (Weft's header, Envoy's, or gRPC's grpc-timeout), in ms; 0 when none. */
     private static long callerDeadlineMillis(HttpHeaders headers) {
         long weft = dev.weft.dataplane.retry.RetryHeaders.millis(
@@ -347,6 +354,7 @@ public final class HttpExchange implements RequestHead {
             return;
         }
         attempt.cancel();
+        reportLocalOriginFailure(attempt.host(), true);
         if (!retryIfAllowed(retry.policy().retriesPerTryTimeout(), true)) {
             respond(LocalReply.failure(504, ResponseFlag.UT, "upstream request timeout\n"));
         }
@@ -481,6 +489,9 @@ public final class HttpExchange implements RequestHead {
             return;
         }
         cancelPerTryTimer();
+        if (attempt != null && !attempt.isDone() && !retryPending) {
+            reportLocalOriginFailure(attempt.host(), true);
+        }
         retryPending = false;
         if (attempt != null) {
             attempt.cancel();
@@ -496,6 +507,9 @@ public final class HttpExchange implements RequestHead {
 
     /** The upstream's response head; hop-by-hop headers are replaced by this hop's own. */
     void onResponseHead(HttpResponse response) {
+        if (cluster != null && cluster.outlierDetector() != null && attempt != null) {
+            cluster.outlierDetector().onResponse(attempt.host(), response.status().code());
+        }
         if (retry != null && !responseStarted && requestComplete
                 && retryIfAllowedAfterResponse(response.status().code())) {
             io.netty.util.ReferenceCountUtil.release(response);
@@ -580,6 +594,9 @@ public final class HttpExchange implements RequestHead {
     void onUpstreamFailure(ResponseFlag flag, int status, String detail, boolean replayable) {
         if (responseComplete || finished) {
             return;
+        }
+        if (!replayable && attempt != null) {
+            reportLocalOriginFailure(attempt.host(), false); // a stale pooled connection is not the host's fault
         }
         if (replayable && idempotent() && !replayedOnFreshConnection && !responseStarted) {
             replayedOnFreshConnection = true;
