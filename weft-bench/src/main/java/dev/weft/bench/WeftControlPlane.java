@@ -89,7 +89,11 @@ final class WeftControlPlane {
                 "--inbound-port", Integer.toString(inboundPort), "--outbound-port", Integer.toString(outboundPort),
                 "--admin-port", Integer.toString(adminPort), "--data-dir", dataDir.toString()));
         args.addAll(extra);
-        return BenchContext.javaCommand(context.proxyJvmOptions(), CLI_MAIN, args);
+        List<String> jvm = new ArrayList<>(BenchContext.PROXY_JVM_FLAGS);
+        jvm.addAll(context.proxyJvmOptions()); // later flags win
+        List<String> command = new ArrayList<>(BenchContext.PROXY_ENV);
+        command.addAll(BenchContext.javaCommand(jvm, CLI_MAIN, args));
+        return command;
     }
 
     static void requireCli() throws TargetUnavailableException {
