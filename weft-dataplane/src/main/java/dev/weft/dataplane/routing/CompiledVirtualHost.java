@@ -4,10 +4,12 @@ import dev.weft.dataplane.config.VirtualHost;
 import java.util.ArrayList;
 import java.util.List;
 
-/** A virtual host with its routes compiled, evaluated in order. */
+/** A virtual host with its routes compiled, evaluated in order (through a {@link RouteIndex} when there are many). */
 public final class CompiledVirtualHost {
     private final VirtualHost config;
     private final CompiledRoute[] routes;
+    /** Null for short route lists, which are scanned. */
+    private final RouteIndex index;
 
     CompiledVirtualHost(VirtualHost config) {
         this.config = config;
@@ -16,6 +18,7 @@ public final class CompiledVirtualHost {
             compiled.add(new CompiledRoute(route, this));
         }
         this.routes = compiled.toArray(CompiledRoute[]::new);
+        this.index = RouteIndex.build(routes);
     }
 
     public VirtualHost config() {
@@ -24,6 +27,11 @@ public final class CompiledVirtualHost {
 
     public String name() {
         return config.name();
+    }
+
+    /** The compiled routes in configuration order (not copied: callers must not modify). */
+    CompiledRoute[] routes() {
+        return routes;
     }
 
     boolean usesQueryParameters() {
@@ -37,6 +45,9 @@ public final class CompiledVirtualHost {
 
     /** The first route whose match holds, or null. */
     CompiledRoute match(RequestHead head, String pathOnly, QueryParameters query) {
+        if (index != null) {
+            return index.match(head, pathOnly, query);
+        }
         for (CompiledRoute r : routes) {
             if (r.matcher().matches(head, pathOnly, query)) {
                 return r;

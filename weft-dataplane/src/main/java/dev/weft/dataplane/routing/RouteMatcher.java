@@ -19,6 +19,14 @@ final class RouteMatcher {
         this.queryParameters = match.queryParameters().toArray(QueryParameterMatch[]::new);
     }
 
+    PathMatch pathMatch() {
+        return path;
+    }
+
+    boolean caseSensitive() {
+        return caseSensitive;
+    }
+
     boolean usesQueryParameters() {
         return queryParameters.length > 0;
     }
