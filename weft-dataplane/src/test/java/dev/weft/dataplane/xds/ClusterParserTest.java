@@ -135,7 +135,8 @@ class ClusterParserTest {
                 + "endpoint, got 2");
         assertThatThrownBy(() -> ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
                 .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")).build()))
-                .hasMessage("Cluster c: transport_socket: TLS to upstreams is not supported yet");
+                .hasMessage("Cluster c: transport_socket: unsupported transport socket envoy.transport_sockets.tls"
+                        + " (expected envoy.transport_sockets.tls with an UpstreamTlsContext)");
         assertThatThrownBy(() -> ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
                 .setEdsClusterConfig(Cluster.EdsClusterConfig.newBuilder().setServiceName("c")).build()))
                 .hasMessage("Cluster c: eds_cluster_config.eds_config: only ads config sources are supported");

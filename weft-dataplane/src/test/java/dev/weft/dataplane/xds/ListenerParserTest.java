@@ -142,6 +142,7 @@ class ListenerParserTest {
                 .hasMessage("Listener <unnamed>: name: missing listener name");
         assertThatThrownBy(() -> ListenerParser.parse(base.toBuilder()
                 .addFilterChains(base.getFilterChains(0)).build()))
-                .hasMessage("Listener outbound: filter_chains: exactly one filter chain is supported, got 2");
+                .hasMessageStartingWith("Listener outbound: filter_chains: two filter chains are supported only as a"
+                        + " mesh TLS / plaintext pair");
     }
 }
