@@ -1,10 +1,9 @@
 package dev.weft.dataplane.cluster;
 
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
-/** Weighted random choice: a binary search over cumulative weights. */
+/** Weighted random choice in constant time (alias method). */
 public final class RandomLoadBalancer implements LoadBalancer {
     private final UpstreamHost[] hosts;
     private final WeightedChooser chooser;
@@ -32,29 +31,75 @@ public final class RandomLoadBalancer implements LoadBalancer {
         return host;
     }
 
-    /** Index choice proportional to weight; uniform without a search when all weights are equal. */
+    /**
+     * Index choice proportional to weight in constant time, by Vose's alias method: column {@code i} is drawn
+     * uniformly, then kept with probability {@code keep[i]} or replaced by {@code alias[i]}. A binary search over
+     * cumulative weights cost about 7 unpredictable branches for 100 hosts; this costs one. Uniform without a table
+     * when all weights are equal.
+     */
     static final class WeightedChooser {
-        private final long[] cumulative;
+        private final double[] keep;
+        private final int[] alias;
         private final boolean uniform;
+        private final int n;
 
         WeightedChooser(long[] weights) {
-            this.uniform = weights.length == 0 || Weights.allEqual(weights);
-            this.cumulative = new long[weights.length];
-            long sum = 0;
-            for (int i = 0; i < weights.length; i++) {
-                sum += weights[i];
-                cumulative[i] = sum;
+            int n = weights.length;
+            this.n = n;
+            this.uniform = n == 0 || Weights.allEqual(weights);
+            this.keep = new double[uniform ? 0 : n];
+            this.alias = new int[uniform ? 0 : n];
+            if (uniform) {
+                return;
+            }
+            double total = 0;
+            for (long w : weights) {
+                total += w;
+            }
+            double[] scaled = new double[n]; // mean 1
+            int[] small = new int[n];
+            int[] large = new int[n];
+            int smallCount = 0;
+            int largeCount = 0;
+            for (int i = 0; i < n; i++) {
+                scaled[i] = weights[i] * n / total;
+                if (scaled[i] < 1.0) {
+                    small[smallCount++] = i;
+                } else {
+                    large[largeCount++] = i;
+                }
+            }
+            while (smallCount > 0 && largeCount > 0) {
+                int s = small[--smallCount];
+                int l = large[--largeCount];
+                keep[s] = scaled[s];
+                alias[s] = l;
+                scaled[l] = (scaled[l] + scaled[s]) - 1.0; // l gave column s the share s lacked
+                if (scaled[l] < 1.0) {
+                    small[smallCount++] = l;
+                } else {
+                    large[largeCount++] = l;
+                }
+            }
+            // What is left is 1 up to rounding: those columns always keep their own index.
+            while (largeCount > 0) {
+                int l = large[--largeCount];
+                keep[l] = 1.0;
+                alias[l] = l;
+            }
+            while (smallCount > 0) {
+                int s = small[--smallCount];
+                keep[s] = 1.0;
+                alias[s] = s;
             }
         }
 
         int choose(ThreadLocalRandom random) {
-            int n = cumulative.length;
+            int i = random.nextInt(n);
             if (uniform) {
-                return random.nextInt(n);
+                return i;
             }
-            long r = random.nextLong(cumulative[n - 1]);
-            int i = Arrays.binarySearch(cumulative, r + 1);
-            return i >= 0 ? i : -i - 1;
+            return random.nextDouble() < keep[i] ? i : alias[i];
         }
     }
 }
