@@ -20,7 +20,8 @@ public final class BenchContext {
     /** The flags the {@code ./weft} launcher adds for {@code weft proxy} (its PROXY_JVM_FLAGS), before --proxy-jvm-opts. */
     static final List<String> PROXY_JVM_FLAGS = List.of("-Xms24m", "-Xmx64m", "-XX:+UseSerialGC",
             "-XX:+UseCompactObjectHeaders", "-Xss256k", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=128m",
-            "-Dio.netty.allocator.numDirectArenas=2", "-Dio.netty.allocator.numHeapArenas=2");
+            "-Dio.netty.allocator.numDirectArenas=2", "-Dio.netty.allocator.numHeapArenas=2",
+            "-XX:TrimNativeHeapInterval=10000", "-Dio.netty.leakDetection.level=disabled");
     /** The environment the launcher sets for {@code weft proxy}, applied through env(1), which keeps the pid. */
     static final List<String> PROXY_ENV = List.of("env", "MALLOC_ARENA_MAX=2");
 
