@@ -104,7 +104,7 @@ class ObservabilityTest {
         app.createContext("/", exchange -> {
             try (exchange) {
                 HttpRequest.Builder call = HttpRequest.newBuilder(URI.create("http://" + next
-                        + exchange.getRequestURI())).timeout(Duration.ofSeconds(5));
+                        + exchange.getRequestURI())).timeout(Duration.ofSeconds(30)); // generous: cold JVMs on 2 shared cores
                 for (String h : PROPAGATED) {
                     String v = exchange.getRequestHeaders().getFirst(h);
                     if (v != null) {
@@ -120,6 +120,8 @@ class ObservabilityTest {
                 }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
+            } catch (IOException e) {
+                exchange.sendResponseHeaders(502, -1); // says in the access log that the forwarder failed
             }
         });
         app.start();
@@ -216,7 +218,7 @@ class ObservabilityTest {
 
     private static int callFrontend(String path, String... headers) throws Exception {
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + frontend.inboundPort() + path))
-                .timeout(Duration.ofSeconds(10));
+                .timeout(Duration.ofSeconds(30));
         if (headers.length > 0) {
             b.headers(headers);
         }
@@ -308,6 +310,11 @@ class ObservabilityTest {
             assertThat(query("sum(pilot_xds_pushes{type=\"cds\"})").get("")).isGreaterThanOrEqualTo(3.0);
             assertThat(query("sum(pilot_xds_pushes{type=\"lds\"})").get("")).isGreaterThanOrEqualTo(3.0);
             assertThat(query("pilot_proxy_convergence_time_count").get("")).isGreaterThan(0.0);
+            // the proxies' own stats: connected to the control plane, the next hop's endpoint known and healthy
+            assertThat(query("sum(weft_xds_connected{job=\"weft-sidecars\"})")).containsValue(3.0);
+            assertThat(query("sum(envoy_cluster_membership_healthy{"
+                    + "cluster_name=\"outbound|" + BACKEND_PORT + "||backend.default.svc.cluster.local\"})"))
+                    .containsValue(3.0);
         });
         assertThat(query("weft_config_rejected_total")).containsValue(0.0);
         Files.writeString(mesh.configDir().resolve("broken.yaml"), """

@@ -12,9 +12,9 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * The proxy's own state as Prometheus gauges, read when scraped: per cluster the endpoints, healthy endpoints and
- * requests in flight (Envoy's stat names, with the cluster as a label as Istio exports them), and the xDS client's
- * connection, applied versions and NACKs.
+ * The proxy's own state, read when scraped: per cluster the endpoints, healthy endpoints, requests in flight,
+ * retries (sent and refused by the budget) and outlier ejections (Envoy's stat names, with the cluster as a label as
+ * Istio exports them), and the xDS client's connection, applied versions and NACKs.
  */
 public final class ProxyStats {
     private ProxyStats() {}
@@ -38,6 +38,30 @@ public final class ProxyStats {
                 active += h.activeRequests();
             }
             PrometheusText.sample(out, "envoy_cluster_upstream_rq_active", label(c), active);
+        }
+        PrometheusText.type(out, "envoy_cluster_upstream_rq_retry", "counter", "Retries sent to the cluster.");
+        for (Cluster c : all) {
+            PrometheusText.sample(out, "envoy_cluster_upstream_rq_retry", label(c), c.traffic().retriesTotal());
+        }
+        PrometheusText.type(out, "envoy_cluster_upstream_rq_retry_overflow", "counter",
+                "Retries not sent because the cluster's retry budget was used up.");
+        for (Cluster c : all) {
+            PrometheusText.sample(out, "envoy_cluster_upstream_rq_retry_overflow", label(c), c.traffic().retriesDenied());
+        }
+        PrometheusText.type(out, "envoy_cluster_outlier_detection_ejections_active", "gauge",
+                "Endpoints of the cluster ejected by outlier detection now.");
+        for (Cluster c : all) {
+            long ejected = c.hosts().stream().filter(h -> h.outlier().isEjected()).count();
+            PrometheusText.sample(out, "envoy_cluster_outlier_detection_ejections_active", label(c), ejected);
+        }
+        PrometheusText.type(out, "envoy_cluster_outlier_detection_ejections_enforced_total", "counter",
+                "Ejections of the cluster's current endpoints so far.");
+        for (Cluster c : all) {
+            long times = 0;
+            for (UpstreamHost h : c.hosts()) {
+                times += h.outlier().timesEjected();
+            }
+            PrometheusText.sample(out, "envoy_cluster_outlier_detection_ejections_enforced_total", label(c), times);
         }
     }
 
