@@ -123,7 +123,6 @@ class Http2HopTest {
         // sender back; then the reader drains and everything arrives intact
         long total = 32L * 1024 * 1024;
         try (Socket s = new Socket(InetAddress.getLoopbackAddress(), clientPort)) {
-            s.setReceiveBufferSize(16 * 1024);
             s.getOutputStream().write(("GET /download?bytes=" + total + " HTTP/1.1\r\nHost: reviews\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
@@ -135,13 +134,22 @@ class Http2HopTest {
             long read = 0;
             byte[] buf = new byte[256 * 1024];
             int n;
-            while ((n = in.read(buf)) > 0) {
+            s.setSoTimeout(5000);
+            while ((n = readOrReport(in, buf, read)) > 0) {
                 read += n;
                 if (read >= total) {
                     break;
                 }
             }
             assertThat(read).isGreaterThanOrEqualTo(total);
+        }
+    }
+
+    private int readOrReport(InputStream in, byte[] buf, long readSoFar) throws IOException {
+        try {
+            return in.read(buf);
+        } catch (java.net.SocketTimeoutException e) {
+            throw new AssertionError("stalled after " + readSoFar + " bytes; relayed " + relay.bytesToClient.get(), e);
         }
     }
 
@@ -169,6 +177,8 @@ class Http2HopTest {
                     try {
                         Socket in = server.accept();
                         Socket out = new Socket(InetAddress.getLoopbackAddress(), target);
+                        in.setTcpNoDelay(true); // like the proxies: small frames (WINDOW_UPDATE) go out at once
+                        out.setTcpNoDelay(true);
                         sockets.add(in);
                         sockets.add(out);
                         connections.incrementAndGet();

@@ -30,7 +30,7 @@ public final class H2ServerPipeline {
     /** Installs the HTTP/2 handlers at the end of {@code pipeline}. */
     public static void install(ChannelPipeline pipeline, Supplier<ChannelHandler> streamHandler) {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
-                .initialSettings(Http2Settings.defaultSettings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
+                .initialSettings(H2Windows.settings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
                 .validateHeaders(true)
                 .build();
         pipeline.channel().config().setAutoRead(true);
@@ -42,6 +42,7 @@ public final class H2ServerPipeline {
                         streamHandler.get());
             }
         }), new ConnectionEvents(codec));
+        H2Windows.widenConnectionWindow(codec);
     }
 
     /** Frames that reach the connection (settings, pings, GOAWAY) end here; idle with no streams closes it. */

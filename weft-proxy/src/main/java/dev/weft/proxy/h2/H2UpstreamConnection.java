@@ -64,7 +64,7 @@ public final class H2UpstreamConnection {
                                                Runnable onUnusable) {
         H2UpstreamConnection h2 = new H2UpstreamConnection(streamHandler);
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
-                .initialSettings(Http2Settings.defaultSettings().pushEnabled(false))
+                .initialSettings(H2Windows.settings().pushEnabled(false))
                 .validateHeaders(false) // the HTTP/1.1 side validated them already
                 .build();
         ChannelFuture connect = bootstrap.clone()
@@ -165,6 +165,12 @@ public final class H2UpstreamConnection {
                 unusable(onUnusable);
             }
             ReferenceCountUtil.release(msg); // settings, pings and other connection frames end here
+        }
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            H2Windows.widenConnectionWindow(codec); // after the codec sent the preface and SETTINGS
+            ctx.fireChannelActive();
         }
 
         @Override
