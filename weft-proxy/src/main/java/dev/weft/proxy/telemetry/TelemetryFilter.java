@@ -85,10 +85,14 @@ final class TelemetryFilter implements HttpFilter {
                 state.peer = telemetry.peers().decode(peerHeader);
                 state.peerSentMetadata = true;
             }
-        } else if (state.peerSentMetadata) {
-            // answer a mesh peer with who we are; non-mesh clients learn nothing
-            headers.set(PEER_METADATA, telemetry.selfHeader());
-            headers.set(PEER_METADATA_ID, telemetry.nodeId());
+        } else {
+            headers.remove(PEER_METADATA); // only this sidecar speaks for its workload
+            headers.remove(PEER_METADATA_ID);
+            if (state.peerSentMetadata) {
+                // answer a mesh peer with who we are; non-mesh clients learn nothing
+                headers.set(PEER_METADATA, telemetry.selfHeader());
+                headers.set(PEER_METADATA_ID, telemetry.nodeId());
+            }
         }
     }
 
