@@ -78,7 +78,21 @@ public final class DemoConfig {
         return routes.toString();
     }
 
+    /** Mesh-wide STRICT mTLS: every sidecar-to-sidecar hop of the demo is mutually authenticated. */
+    public static final String PEER_AUTHENTICATION_FILE = "peer-authentication.yaml";
+    static final String MESH_WIDE_STRICT = """
+            apiVersion: security.istio.io/v1
+            kind: PeerAuthentication
+            metadata:
+              name: default
+              namespace: istio-system
+            spec:
+              mtls:
+                mode: STRICT
+            """;
+
     static void writeInitial(Path configDir) throws IOException {
+        write(configDir.resolve(PEER_AUTHENTICATION_FILE), MESH_WIDE_STRICT);
         write(configDir.resolve(DESTINATION_RULES_FILE), DESTINATION_RULES);
         write(configDir.resolve(REVIEWS_ROUTES_FILE), reviewsRoutes(50, 50));
     }

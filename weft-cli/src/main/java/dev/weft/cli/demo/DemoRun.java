@@ -6,6 +6,7 @@ import dev.weft.cli.launch.FreePorts;
 import dev.weft.cli.launch.HttpProbe;
 import dev.weft.cli.launch.LocalMesh;
 import dev.weft.cli.launch.Sidecar;
+import dev.weft.cli.launch.JoinTokens;
 import dev.weft.cli.launch.SidecarSpec;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -92,9 +93,17 @@ public final class DemoRun {
         out.printf("Starting %d processes (control plane, %d services, %d sidecars)...%n",
                 1 + apps.size() + sidecars.size(), apps.size(), sidecars.size());
         controlPlane.awaitReady(STARTUP_TIMEOUT);
+        for (int i = 0; i < sidecars.size(); i++) {
+            // every sidecar gets a SPIFFE identity (service account = service): the mesh runs STRICT mTLS
+            String service = BOOKINFO.get(i).service();
+            sidecars.get(i).extraArgs(JoinTokens.identityArgs(controlPlane, mesh.workDir().resolve("tokens"),
+                    BOOKINFO.get(i).name(), "default", service));
+        }
         sidecars.forEach(Sidecar::start);
         out.printf("  %-22s xDS 127.0.0.1:%d   debug http://127.0.0.1:%d/debug/syncz%n", "control plane",
                 controlPlane.xdsPort(), controlPlane.httpPort());
+        out.printf("  %-22s STRICT mesh-wide (PeerAuthentication istio-system/default); certificates at each sidecar's /certs%n",
+                "mTLS");
         for (int i = 0; i < sidecars.size(); i++) {
             Sidecar sidecar = sidecars.get(i);
             HttpProbe.awaitPort(apps.get(i), sidecar.spec().appPort(), STARTUP_TIMEOUT);
