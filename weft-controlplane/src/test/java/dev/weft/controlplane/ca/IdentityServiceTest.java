@@ -158,6 +158,18 @@ class IdentityServiceTest {
                 "cluster.local", Duration.ofHours(1))).hasMessageContaining("is not the private key");
     }
 
+    @Test
+    void extraRootsJoinTheTrustBundleForRootRotation() throws Exception {
+        CertificateAuthority next = CertificateAuthority.loadOrCreate(dir.resolve("next-root"), "cluster.local", Duration.ofHours(1));
+        Path caDir = dir.resolve("data/ca");
+        CertificateAuthority current = CertificateAuthority.loadOrCreate(caDir, "cluster.local", Duration.ofHours(1));
+        Files.writeString(caDir.resolve(CertificateAuthority.EXTRA_ROOTS), Pem.encode(next.signingCertificate()));
+        CertificateAuthority reloaded = CertificateAuthority.loadOrCreate(caDir, "cluster.local", Duration.ofHours(1));
+        // old root signs, both are trusted: workloads accept peers from either while certificates roll over
+        assertThat(reloaded.signingCertificate()).isEqualTo(current.signingCertificate());
+        assertThat(reloaded.trustBundle()).containsExactly(current.signingCertificate(), next.signingCertificate());
+    }
+
     private HttpResponse<String> mint(ControlPlane cp, String ns, String sa) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.httpPort()
                 + "/v1/tokens?namespace=" + ns + "&serviceAccount=" + sa + "&ttl=5m")).POST(HttpRequest.BodyPublishers.noBody()).build(),
