@@ -18,8 +18,13 @@ import java.util.List;
  * HTTP proxy listener, forwarding the headers that tie one user request together, as Istio's bookinfo does.
  */
 final class MeshCaller {
-    /** Headers a sample copies from its inbound request to its outbound calls (user identity, request and trace ids). */
-    static final List<String> PROPAGATED_HEADERS = List.of("end-user", "x-request-id", "traceparent", "tracestate");
+    /**
+     * Headers a sample copies from its inbound request to its outbound calls: user identity, request and trace ids,
+     * and Weft's retry marker and deadline (so a retried request is not retried again further down, and no hop
+     * waits longer than the caller).
+     */
+    static final List<String> PROPAGATED_HEADERS = List.of("end-user", "x-request-id", "traceparent", "tracestate",
+            "x-weft-attempt", "x-weft-deadline-ms");
 
     private final HttpClient client;
 

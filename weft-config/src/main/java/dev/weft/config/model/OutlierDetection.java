@@ -2,7 +2,7 @@ package dev.weft.config.model;
 
 import java.time.Duration;
 
-/** Istio {@code OutlierDetection}. Parsed and validated; not yet applied. */
+/** Istio {@code OutlierDetection}; applied as Envoy {@code outlier_detection}. */
 public record OutlierDetection(Integer consecutiveErrors, Integer consecutiveGatewayErrors,
                                Integer consecutive5xxErrors, Boolean splitExternalLocalOriginErrors,
                                Integer consecutiveLocalOriginFailures, Duration interval, Duration baseEjectionTime,

@@ -73,6 +73,7 @@ public final class ClusterGenerator implements ResourceGenerator {
                 .setConnectTimeout(Durations.fromNanos(policy.connectTimeout().toNanos()));
         applyLoadBalancer(c, policy.loadBalancer());
         OutlierDetectionTranslator.apply(c, rule, port, subset);
+        CircuitBreakersTranslator.apply(c, rule, port, subset);
         UpstreamProtocols.applyOutbound(c, service, port);
         if (service.resolution() == MeshService.Resolution.DNS) {
             // The data plane resolves the names; subsets still filter by the declared labels.

@@ -75,6 +75,11 @@ class GeneratorGoldenTest {
     }
 
     @Test
+    void retriesOutlierDetectionAndCircuitBreakers() throws Exception {
+        check("resilience", bookinfoProxies(), productpage());
+    }
+
+    @Test
     void serviceEntriesAndWorkloadEntries() throws Exception {
         check("service-entry", List.of(productpage()), productpage());
     }

@@ -54,6 +54,11 @@ public final class DefaultCluster implements Cluster {
     }
 
     @Override
+    public dev.weft.dataplane.retry.RetryBudget retryBudget() {
+        return config.circuitBreakers().retryBudget();
+    }
+
+    @Override
     public dev.weft.dataplane.outlier.OutlierDetector outlierDetector() {
         return outlierDetector;
     }

@@ -15,11 +15,28 @@ import java.time.Duration;
  *     endpoints fronted by a Weft sidecar are reached over HTTP/2 either way
  * @param tls mesh mTLS to the endpoints (from {@code transport_socket}), null for plaintext
  * @param outlierDetection consecutive-error ejection (from {@code outlier_detection}), null for none
+ * @param circuitBreakers request/connection limits and the retry budget (from {@code circuit_breakers})
  */
 public record ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
                             LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
                             boolean http2, UpstreamTls tls,
-                            dev.weft.dataplane.outlier.OutlierDetectionConfig outlierDetection) {
+                            dev.weft.dataplane.outlier.OutlierDetectionConfig outlierDetection,
+                            dev.weft.dataplane.circuit.CircuitBreakers circuitBreakers) {
+
+    public ClusterConfig {
+        if (circuitBreakers == null) {
+            circuitBreakers = dev.weft.dataplane.circuit.CircuitBreakers.NONE;
+        }
+    }
+
+    /** Without circuit breakers (Weft's default retry budget only). */
+    public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
+                         LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
+                         boolean http2, UpstreamTls tls,
+                         dev.weft.dataplane.outlier.OutlierDetectionConfig outlierDetection) {
+        this(name, type, edsServiceName, loadAssignment, lbPolicy, ringSize, connectTimeout, maxRingSize, http2, tls,
+                outlierDetection, null);
+    }
 
     /** Without outlier detection. */
     public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,

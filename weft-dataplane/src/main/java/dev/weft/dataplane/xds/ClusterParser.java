@@ -101,8 +101,10 @@ public final class ClusterParser {
         }
         var outlier = c.hasOutlierDetection()
                 ? OutlierDetectionParser.parse(c.getOutlierDetection(), c.getCommonLbConfig(), reject) : null;
+        var circuitBreakers = c.hasCircuitBreakers() ? CircuitBreakersParser.parse(c.getCircuitBreakers(), reject)
+                : null;
         return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize, http2,
-                tls, outlier);
+                tls, outlier, circuitBreakers);
     }
 
     /**

@@ -27,6 +27,8 @@ public final class ConfigDump {
             .add(HttpConnectionManager.getDescriptor())
             .add(Router.getDescriptor())
             .add(Resource.getDescriptor())
+            // typed_config of a route retry policy's retry_host_predicate
+            .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())
             .build();
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer().usingTypeRegistry(TYPES);
 

@@ -263,6 +263,12 @@ public final class HttpExchange implements RequestHead {
         if (callerDeadline > 0 && (timeoutMillis == 0 || callerDeadline < timeoutMillis)) {
             timeoutMillis = callerDeadline; // never wait longer than the caller will
         }
+        int maxRequests = cluster.config().circuitBreakers().maxRequests();
+        if (maxRequests > 0 && cluster.traffic().activeRequests() >= maxRequests) {
+            respond(LocalReply.failure(503, ResponseFlag.UO, "upstream connect error or disconnect/reset before "
+                    + "headers. reset reason: overflow\n"));
+            return;
+        }
         cluster.traffic().requestStarted();
         trafficCounted = true;
         if (forward.retryPolicy() != null && forward.retryPolicy().numRetries() > 0) {

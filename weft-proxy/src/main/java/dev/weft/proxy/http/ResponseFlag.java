@@ -17,5 +17,7 @@ public enum ResponseFlag {
     /** The downstream request could not be parsed. */
     DPE,
     /** The downstream connection closed before the response was complete. */
-    DC
+    DC,
+    /** A circuit breaker of the cluster is open (too many requests in flight): answered at once, never queued. */
+    UO
 }
