@@ -1,6 +1,7 @@
 package dev.weft.proxy.telemetry;
 
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.AttributeKey;
 import java.security.cert.Certificate;
@@ -18,7 +19,9 @@ record PeerTls(boolean mutual, String peerPrincipal, String localPrincipal) {
     static final PeerTls PLAINTEXT = new PeerTls(false, "unknown", "unknown");
     private static final AttributeKey<PeerTls> KEY = AttributeKey.valueOf("weft.telemetry.peerTls");
 
-    static PeerTls of(Channel channel) {
+    static PeerTls of(Channel stream) {
+        // an HTTP/2 stream's TLS session belongs to its connection, the stream channel's parent
+        Channel channel = stream instanceof Http2StreamChannel && stream.parent() != null ? stream.parent() : stream;
         PeerTls cached = channel.attr(KEY).get();
         if (cached != null) {
             return cached;
