@@ -32,8 +32,8 @@ class MtlsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PAYMENTS = "payments:9080";
     private static final String LEGACY = "legacy:9090";
-    /** Short enough that the rotation test sees several renewals (at about half-life, every ~3 s). */
-    private static final String CERT_TTL = "6s";
+    /** Short enough that the rotation test sees renewals (at about half-life, every ~5 s), long enough for a loaded CI. */
+    private static final String CERT_TTL = "10s";
 
     private static Mesh mesh;
     private static Workload frontend;
@@ -103,10 +103,11 @@ class MtlsTest {
     @Test
     @Order(3)
     void certificatesRotateUnderSteadyLoadWithoutAFailedRequest() throws Exception {
-        long rotationsBefore = rotations(frontend) + rotations(payments);
+        long frontendBefore = rotations(frontend);
+        long paymentsBefore = rotations(payments);
         MeshClient client = mesh.clientOf(frontend);
         AtomicInteger ok = new AtomicInteger();
-        long end = System.nanoTime() + Duration.ofSeconds(8).toNanos();
+        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
         int i = 0;
         while (System.nanoTime() < end) {
             Reply reply = client.tryGet(PAYMENTS, "/rotation/" + i++);
@@ -114,8 +115,9 @@ class MtlsTest {
             ok.incrementAndGet();
             Thread.sleep(20); // light, steady load: ~40 requests per second
         }
-        // with a 6 s TTL each side renews about every 3 s: at least two renewals each in 8 s
-        assertThat(rotations(frontend) + rotations(payments) - rotationsBefore).isGreaterThanOrEqualTo(4);
+        // with a 10 s TTL each side renews about every 5 s: both client and server certificates changed under load
+        assertThat(rotations(frontend)).as("client rotations").isGreaterThan(frontendBefore);
+        assertThat(rotations(payments)).as("server rotations").isGreaterThan(paymentsBefore);
         assertThat(ok.get()).isGreaterThan(100);
     }
 
@@ -128,8 +130,8 @@ class MtlsTest {
         mesh.controlPlane().awaitReady(Mesh.STARTUP);
         assertThat(caRoot()).isEqualTo(rootBefore);
         long before = rotations(payments);
-        // a renewal is authenticated by the current certificate: it only works if the restarted CA trusts it
-        await().atMost(Duration.ofSeconds(15)).until(() -> rotations(payments) >= before + 2);
+        // the same root and token key after the restart: proxies keep renewing and keep trusting each other
+        await().atMost(Duration.ofSeconds(30)).until(() -> rotations(payments) >= before + 2);
         assertThat(mesh.clientOf(frontend).get(PAYMENTS, "/after-restart").status()).isEqualTo(200);
     }
 

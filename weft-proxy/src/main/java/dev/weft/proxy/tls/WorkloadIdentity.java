@@ -25,12 +25,14 @@ public final class WorkloadIdentity implements MeshTlsProvider, AutoCloseable {
     private static final Duration MAX_RETRY = Duration.ofSeconds(30);
 
     private final CertificateSigningClient ca;
+    private final Path tokenFile;
     private final ScheduledExecutorService renewer;
     private final AtomicLong rotations = new AtomicLong();
     private volatile MeshTlsContexts current;
 
-    private WorkloadIdentity(CertificateSigningClient ca, MeshTlsContexts first) {
+    private WorkloadIdentity(CertificateSigningClient ca, Path tokenFile, MeshTlsContexts first) {
         this.ca = ca;
+        this.tokenFile = tokenFile;
         this.current = first;
         this.renewer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "weft-cert-renewer");
@@ -45,6 +47,16 @@ public final class WorkloadIdentity implements MeshTlsProvider, AutoCloseable {
      * @throws IOException naming the token file or quoting the CA's refusal
      */
     public static WorkloadIdentity bootstrap(URI caUrl, Path tokenFile) throws IOException {
+        CertificateSigningClient client = new CertificateSigningClient(caUrl);
+        WorkloadCertificate cert = client.bootstrap(readToken(tokenFile));
+        WorkloadIdentity identity = new WorkloadIdentity(client, tokenFile, MeshTlsContexts.of(cert));
+        LOG.info("workload identity {}: certificate valid until {}, renewal at {}", cert.spiffeId(), cert.notAfter(),
+                cert.renewAt());
+        identity.scheduleRenewal(cert.renewAt());
+        return identity;
+    }
+
+    private static String readToken(Path tokenFile) throws IOException {
         String token;
         try {
             token = Files.readString(tokenFile).strip();
@@ -54,13 +66,7 @@ public final class WorkloadIdentity implements MeshTlsProvider, AutoCloseable {
         if (token.isEmpty()) {
             throw new IOException("--token-file " + tokenFile + ": the file is empty");
         }
-        CertificateSigningClient client = new CertificateSigningClient(caUrl);
-        WorkloadCertificate cert = client.bootstrap(token);
-        WorkloadIdentity identity = new WorkloadIdentity(client, MeshTlsContexts.of(cert));
-        LOG.info("workload identity {}: certificate valid until {}, renewal at {}", cert.spiffeId(), cert.notAfter(),
-                cert.renewAt());
-        identity.scheduleRenewal(cert.renewAt());
-        return identity;
+        return token;
     }
 
     @Override
@@ -90,7 +96,18 @@ public final class WorkloadIdentity implements MeshTlsProvider, AutoCloseable {
     private void renew() {
         WorkloadCertificate old = current.certificate();
         try {
-            WorkloadCertificate next = ca.renew(old);
+            WorkloadCertificate next;
+            if (Instant.now().isBefore(old.notAfter())) {
+                try {
+                    next = ca.renew(old);
+                } catch (CertificateRequestException refused) {
+                    next = ca.bootstrap(readToken(tokenFile)); // e.g. it expired in flight: the token may still serve
+                }
+            } else {
+                // expired (the process was stalled, the CA away too long): start over with the join token, which
+                // the operator may also have replaced with a fresh one
+                next = ca.bootstrap(readToken(tokenFile));
+            }
             current = MeshTlsContexts.of(next);
             rotations.incrementAndGet();
             LOG.info("rotated certificate of {}: valid until {}", next.spiffeId(), next.notAfter());
@@ -102,7 +119,7 @@ public final class WorkloadIdentity implements MeshTlsProvider, AutoCloseable {
                 retry = MAX_RETRY;
             }
             if (retry.toMillis() < 100) {
-                retry = Duration.ofMillis(100);
+                retry = left.isNegative() ? Duration.ofSeconds(1) : Duration.ofMillis(100);
             }
             LOG.warn("certificate renewal for {} failed ({}); retrying in {}, certificate expires {}", old.spiffeId(),
                     e.getMessage(), retry, old.notAfter());
