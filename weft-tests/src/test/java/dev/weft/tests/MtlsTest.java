@@ -86,6 +86,21 @@ class MtlsTest {
     }
 
     @Test
+    @Order(1)
+    void metricsLabelMutualTlsTrafficWithBothPrincipals() throws Exception {
+        assertThat(mesh.clientOf(frontend).get(PAYMENTS, "/metrics-check").status()).isEqualTo(200);
+        // the destination side labels the hop from the TLS session: peer and own SPIFFE identities, mutual_tls
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                Mesh.plainGet(payments.sidecar().adminUrl("/stats/prometheus")).body().lines()
+                        .filter(l -> l.startsWith("istio_requests_total{reporter=\"destination\"")
+                                && l.contains("source_workload=\"frontend-v1\"")
+                                && l.contains("source_principal=\"spiffe://cluster.local/ns/default/sa/frontend\"")
+                                && l.contains("destination_principal=\"spiffe://cluster.local/ns/default/sa/payments\"")
+                                && l.contains("connection_security_policy=\"mutual_tls\"")))
+                .isNotEmpty());
+    }
+
+    @Test
     @Order(2)
     void strictRefusesPlaintextWhilePermissiveAcceptsBoth() throws Exception {
         // a plaintext client straight at payments' inbound port (STRICT): the connection is closed, no HTTP answer
