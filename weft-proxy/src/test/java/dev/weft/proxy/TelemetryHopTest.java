@@ -163,6 +163,26 @@ class TelemetryHopTest {
     }
 
     @Test
+    void theExchangeWorksOverHttp2BetweenSidecars() throws Exception {
+        ClusterConfig h1 = staticCluster(REVIEWS_CLUSTER, server.listenerPort("inbound"));
+        ClusterConfig h2 = new ClusterConfig(h1.name(), h1.type(), null, h1.loadAssignment(), h1.lbPolicy(), 0,
+                h1.connectTimeout(), 0, true);
+        client.apply(snapshot("outbound", REVIEWS_CLUSTER, h2));
+        try (RawHttpClient c = new RawHttpClient(clientPort)) {
+            RawHttpClient.Response r = c.get("/over-h2", "Host: reviews");
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("x-envoy-peer-metadata")).isNull();
+            assertThat(r.echoed("header.x-envoy-peer-metadata")).isNull();
+        }
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            assertThat(client.telemetry().requests().requests(clientLabels(200, "-"))).isEqualTo(1);
+            assertThat(server.telemetry().requests().requests(serverLabels(200))).isEqualTo(1);
+            assertThat(Files.readAllLines(temp.resolve("server-access.log")))
+                    .anySatisfy(line -> assertThat(line).contains("\"path\":\"/over-h2\"", "\"protocol\":\"HTTP/2\""));
+        });
+    }
+
+    @Test
     void countsAreExactUnderConcurrentLoad() throws Exception {
         int threads = 8;
         int perThread = 150;

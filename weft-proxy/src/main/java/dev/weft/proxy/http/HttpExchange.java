@@ -144,6 +144,9 @@ public final class HttpExchange implements RequestHead {
 
     /** The downstream request's HTTP version as sent, e.g. {@code HTTP/1.1}. */
     public String protocolVersion() {
+        if (ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel) {
+            return "HTTP/2"; // the stream codec presents HTTP/2 requests as HTTP/1.1 objects
+        }
         return (downstreamVersion != null ? downstreamVersion : request.protocolVersion()).text();
     }
 
