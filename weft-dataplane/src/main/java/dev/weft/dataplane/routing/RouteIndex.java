@@ -1,6 +1,8 @@
 package dev.weft.dataplane.routing;
 
+import dev.weft.dataplane.config.RouteMatch.HeaderMatch;
 import dev.weft.dataplane.config.RouteMatch.PathMatch;
+import dev.weft.dataplane.config.StringMatcher;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashMap;
@@ -13,6 +15,8 @@ import java.util.Map;
  *
  * <ul>
  *   <li>case-sensitive exact paths: a hash map from path to routes;</li>
+ *   <li>otherwise, routes with a header condition on one exact, case-sensitive value (e.g. {@code end-user: jason}):
+ *       a hash map per header name from value to routes;</li>
  *   <li>case-sensitive prefixes: a character trie; walking the request path through it visits exactly the prefixes
  *       the path starts with;</li>
  *   <li>everything else (regex, case-insensitive paths): always evaluated.</li>
@@ -35,10 +39,19 @@ final class RouteIndex {
     private final Map<String, int[]> exact;
     private final TrieNode prefixRoot;
     private final int[] always;
+    /** Header names that routes are keyed on, and for each, routes by the exact value they require. */
+    private final String[] headerNames;
+    private final List<Map<String, int[]>> byHeaderValue;
 
-    private RouteIndex(CompiledRoute[] routes, Map<String, int[]> exact, TrieNode prefixRoot, int[] always) {
+    private RouteIndex(CompiledRoute[] routes, Map<String, int[]> exact, Map<String, Map<String, int[]>> headers,
+                       TrieNode prefixRoot, int[] always) {
         this.routes = routes;
         this.exact = exact;
+        this.headerNames = headers.keySet().toArray(String[]::new);
+        this.byHeaderValue = new ArrayList<>();
+        for (String name : headerNames) {
+            byHeaderValue.add(headers.get(name));
+        }
         this.prefixRoot = prefixRoot;
         this.always = always;
     }
@@ -49,6 +62,7 @@ final class RouteIndex {
             return null;
         }
         Map<String, List<Integer>> exact = new HashMap<>();
+        Map<String, Map<String, List<Integer>>> headers = new HashMap<>();
         TrieBuilder prefixes = new TrieBuilder();
         List<Integer> always = new ArrayList<>();
         for (int i = 0; i < routes.length; i++) {
@@ -56,6 +70,11 @@ final class RouteIndex {
             PathMatch path = m.pathMatch();
             if (m.caseSensitive() && path instanceof PathMatch.Exact(String p)) {
                 exact.computeIfAbsent(p, k -> new ArrayList<>()).add(i);
+            } else if (m.exactHeader() != null) {
+                HeaderMatch h = m.exactHeader();
+                String value = ((StringMatcher.Exact) h.value()).expected();
+                headers.computeIfAbsent(h.name(), k -> new HashMap<>()).computeIfAbsent(value, k -> new ArrayList<>())
+                        .add(i);
             } else if (m.caseSensitive() && path instanceof PathMatch.Prefix(String p)
                     && p.length() <= MAX_TRIE_DEPTH) {
                 prefixes.add(p, i);
@@ -65,7 +84,13 @@ final class RouteIndex {
         }
         Map<String, int[]> exactArrays = new HashMap<>(exact.size() * 2);
         exact.forEach((k, v) -> exactArrays.put(k, toArray(v)));
-        return new RouteIndex(routes, exactArrays, prefixes.build(), toArray(always));
+        Map<String, Map<String, int[]>> headerArrays = new HashMap<>();
+        headers.forEach((name, values) -> {
+            Map<String, int[]> arrays = new HashMap<>(values.size() * 2);
+            values.forEach((value, positions) -> arrays.put(value, toArray(positions)));
+            headerArrays.put(name, arrays);
+        });
+        return new RouteIndex(routes, exactArrays, headerArrays, prefixes.build(), toArray(always));
     }
 
     /** The first route (in configuration order) whose match holds, or null. */
@@ -74,6 +99,13 @@ final class RouteIndex {
         int[] exactHits = exact.get(pathOnly);
         if (exactHits != null) {
             best = firstMatch(exactHits, best, head, pathOnly, query);
+        }
+        for (int h = 0; h < headerNames.length; h++) {
+            String value = RouteMatcher.headerValue(head, headerNames[h]);
+            int[] hits = value == null ? null : byHeaderValue.get(h).get(value);
+            if (hits != null) {
+                best = firstMatch(hits, best, head, pathOnly, query);
+            }
         }
         TrieNode node = prefixRoot;
         best = firstMatch(node.routes, best, head, pathOnly, query); // the empty prefix

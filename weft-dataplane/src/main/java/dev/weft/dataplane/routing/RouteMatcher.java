@@ -4,6 +4,7 @@ import dev.weft.dataplane.config.RouteMatch;
 import dev.weft.dataplane.config.RouteMatch.HeaderMatch;
 import dev.weft.dataplane.config.RouteMatch.PathMatch;
 import dev.weft.dataplane.config.RouteMatch.QueryParameterMatch;
+import dev.weft.dataplane.config.StringMatcher;
 
 /** A RouteMatch prepared for evaluation: every condition must hold. */
 final class RouteMatcher {
@@ -25,6 +26,17 @@ final class RouteMatcher {
 
     boolean caseSensitive() {
         return caseSensitive;
+    }
+
+    /** A header condition that holds only for one exact, case-sensitive value (what an index can key on), or null. */
+    HeaderMatch exactHeader() {
+        for (HeaderMatch h : headers) {
+            if (!h.invert() && !h.presentOnly() && h.value() instanceof StringMatcher.Exact(String v, boolean ic)
+                    && !ic && v != null) {
+                return h;
+            }
+        }
+        return null;
     }
 
     boolean usesQueryParameters() {

@@ -18,6 +18,7 @@ import org.junit.jupiter.api.Test;
 
 /** The route index must pick exactly the route a first-match scan picks. */
 class RouteIndexTest {
+    private static final String[] VALUES = {"v1", "v2", "V1", "jason"};
     private static final String[] SEGMENTS = {"", "a", "ab", "api", "v1", "v2", "Users", "users", "x"};
 
     @Test
@@ -35,7 +36,10 @@ class RouteIndexTest {
             for (int q = 0; q < 300; q++) {
                 TestRequest request = TestRequest.get("h", randomPath(random));
                 if (random.nextBoolean()) {
-                    request.header("x-version", random.nextBoolean() ? "v1" : "v2");
+                    request.header("x-version", VALUES[random.nextInt(VALUES.length)]);
+                }
+                if (random.nextBoolean()) {
+                    request.header("x-user", VALUES[random.nextInt(VALUES.length)]);
                 }
                 String path = request.path();
                 CompiledRoute expected = null;
@@ -65,6 +69,22 @@ class RouteIndexTest {
         assertThat(Routes.clusterOf(vh.match(TestRequest.get("h", "/other"), "/other", null))).isEqualTo("default");
     }
 
+    @Test
+    void headerKeyedRoutesKeepFirstMatchOrder() {
+        List<Route> routes = new ArrayList<>();
+        for (int i = 0; i < 1000; i++) {
+            routes.add(route("r" + i, new RouteMatch(new PathMatch.Prefix("/"), true, List.of(new HeaderMatch(
+                    "x-route", new StringMatcher.Exact("id" + i, false), false, false)), List.of()), forward("c" + i)));
+        }
+        routes.add(route("all", prefixMatch("/"), forward("default")));
+        CompiledVirtualHost vh = new CompiledVirtualHost(host("vh", List.of("*"), routes.toArray(Route[]::new)));
+        assertThat(Routes.clusterOf(vh.match(TestRequest.get("h", "/a").header("x-route", "id999"), "/a", null)))
+                .isEqualTo("c999");
+        assertThat(Routes.clusterOf(vh.match(TestRequest.get("h", "/a").header("x-route", "ID999"), "/a", null)))
+                .isEqualTo("default");
+        assertThat(Routes.clusterOf(vh.match(TestRequest.get("h", "/a"), "/a", null))).isEqualTo("default");
+    }
+
     private static RouteMatch prefixMatch(String prefix) {
         return new RouteMatch(new PathMatch.Prefix(prefix), true, List.of(), List.of());
     }
@@ -78,9 +98,10 @@ class RouteIndexTest {
                     path.length()))) + ".*"));
         };
         boolean caseSensitive = random.nextInt(5) != 0;
-        List<HeaderMatch> headers = random.nextInt(4) == 0
-                ? List.of(new HeaderMatch("x-version", new StringMatcher.Exact("v1", false), false,
-                        random.nextBoolean()))
+        List<HeaderMatch> headers = random.nextInt(3) == 0
+                ? List.of(new HeaderMatch(random.nextBoolean() ? "x-version" : "x-user",
+                        new StringMatcher.Exact(VALUES[random.nextInt(VALUES.length)], random.nextInt(4) == 0),
+                        random.nextInt(6) == 0, random.nextInt(4) == 0))
                 : List.of();
         return new RouteMatch(pathMatch, caseSensitive, headers, List.of());
     }
