@@ -72,6 +72,13 @@ public final class Proxy implements AutoCloseable {
                 } catch (IOException e) {
                     throw new IllegalStateException("cannot obtain a workload certificate: " + e.getMessage(), e);
                 }
+                // the node announces namespace and service account too (telemetry, registry): they must be the
+                // identity the certificate proves, or peers would see one workload under two names
+                String announced = "/ns/" + node.metadata().get("NAMESPACE") + "/sa/" + node.metadata().get("SERVICE_ACCOUNT");
+                if (!workload.spiffeId().endsWith(announced)) {
+                    throw new IllegalStateException("the join token in " + identityOptions.tokenFile() + " is for "
+                            + workload.spiffeId() + ", but --namespace/--service-account say " + announced.substring(1));
+                }
                 runtime.useMeshTls(workload);
             }
             xds = new XdsClient(XdsClient.Options.of(options.controlPlane(), node, dataDir));

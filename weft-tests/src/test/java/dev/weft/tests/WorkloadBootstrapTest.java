@@ -53,6 +53,17 @@ class WorkloadBootstrapTest {
     }
 
     @Test
+    void aProxyWhoseFlagsNameAnotherIdentityThanItsTokenDoesNotStart() throws Exception {
+        String token = cp.identity().tokens().mint("shop", "cart", Duration.ofMinutes(5));
+        var options = new dev.weft.proxy.ProxyOptions("127.0.0.1:1", "cart", "shop", java.util.Map.of(), "payments", 1, 1,
+                "http", 0, 0, 0, "127.0.0.1", java.util.List.of(), dir.resolve("proxy-data"));
+        assertThatThrownBy(() -> dev.weft.proxy.Proxy.start(options, null,
+                new dev.weft.proxy.tls.IdentityOptions(ca, token("cart.token", token))))
+                .hasMessageContaining("is for spiffe://cluster.local/ns/shop/sa/cart")
+                .hasMessageContaining("say ns/shop/sa/payments");
+    }
+
+    @Test
     void forgedForeignEmptyAndMissingTokensFailWithTheReason() throws Exception {
         String token = cp.identity().tokens().mint("shop", "cart", Duration.ofMinutes(5));
         String forged = token.substring(0, token.lastIndexOf('.') + 1) + "AAAA" + token.substring(token.lastIndexOf('.') + 5);
