@@ -10,6 +10,10 @@ import dev.weft.cli.launch.JoinTokens;
 import dev.weft.cli.launch.SidecarSpec;
 import java.io.IOException;
 import java.io.PrintStream;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,6 +43,8 @@ public final class DemoRun {
     private final PrintStream out;
     private final AtomicBoolean stopping;
     private final List<String> problems = new ArrayList<>();
+    private final List<Sidecar> allSidecars = new ArrayList<>();
+    private final HttpClient statsClient = HttpClient.newHttpClient();
     private ProductPageClient client;
 
     /** @param stopping set when the user asked to stop (Ctrl-C): the run ends quietly */
@@ -74,45 +80,69 @@ public final class DemoRun {
         if (!stopping.get()) {
             showLiveChange();
         }
+        if (!stopping.get()) {
+            showGoldenSignals();
+        }
         keepTrafficFlowing(duration, startNanos);
         return problems;
     }
 
+    /** What every sidecar's /stats/prometheus says about the traffic above: requests, errors, latency per service. */
+    private void showGoldenSignals() {
+        GoldenSignals signals = new GoldenSignals();
+        for (Sidecar sidecar : allSidecars) {
+            try {
+                HttpResponse<String> page = statsClient.send(
+                        HttpRequest.newBuilder(URI.create(sidecar.adminUrl("/stats/prometheus")))
+                                .timeout(Duration.ofSeconds(5)).build(),
+                        HttpResponse.BodyHandlers.ofString());
+                signals.add(page.body());
+            } catch (IOException e) {
+                out.println("   (could not read " + sidecar.adminUrl("/stats/prometheus") + ": " + e.getMessage() + ")");
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+        out.println("4) Golden signals, as every sidecar reports them at /stats/prometheus (Istio's metric names):");
+        out.print(signals.table("   "));
+        out.println();
+    }
+
     private Sidecar startMesh() {
         ControlPlaneProcess controlPlane = mesh.startControlPlane();
-        List<Sidecar> sidecars = new ArrayList<>();
         List<ChildProcess> apps = new ArrayList<>();
         for (Workload workload : BOOKINFO) {
             int appPort = FreePorts.next();
             Sidecar sidecar = mesh.createSidecar(SidecarSpec.of(workload.name(), workload.service(), workload.version(),
                     appPort, SERVICE_PORT));
-            sidecars.add(sidecar);
+            allSidecars.add(sidecar);
             apps.add(mesh.startDemoService(workload.name(), workload.service(), workload.version(), appPort,
                     sidecar.outboundPort()));
         }
         out.printf("Starting %d processes (control plane, %d services, %d sidecars)...%n",
-                1 + apps.size() + sidecars.size(), apps.size(), sidecars.size());
+                1 + apps.size() + allSidecars.size(), apps.size(), allSidecars.size());
         controlPlane.awaitReady(STARTUP_TIMEOUT);
-        for (int i = 0; i < sidecars.size(); i++) {
+        for (int i = 0; i < allSidecars.size(); i++) {
             // every sidecar gets a SPIFFE identity (service account = service): the mesh runs STRICT mTLS
             String service = BOOKINFO.get(i).service();
-            sidecars.get(i).extraArgs(JoinTokens.identityArgs(controlPlane, mesh.workDir().resolve("tokens"),
+            allSidecars.get(i).extraArgs(JoinTokens.identityArgs(controlPlane, mesh.workDir().resolve("tokens"),
                     BOOKINFO.get(i).name(), "default", service));
         }
-        sidecars.forEach(Sidecar::start);
+        allSidecars.forEach(Sidecar::start);
         out.printf("  %-22s xDS 127.0.0.1:%d   debug http://127.0.0.1:%d/debug/syncz%n", "control plane",
                 controlPlane.xdsPort(), controlPlane.httpPort());
         out.printf("  %-22s STRICT mesh-wide (PeerAuthentication istio-system/default); certificates at each sidecar's /certs%n",
                 "mTLS");
-        for (int i = 0; i < sidecars.size(); i++) {
-            Sidecar sidecar = sidecars.get(i);
+        for (int i = 0; i < allSidecars.size(); i++) {
+            Sidecar sidecar = allSidecars.get(i);
             HttpProbe.awaitPort(apps.get(i), sidecar.spec().appPort(), STARTUP_TIMEOUT);
             sidecar.awaitReady(STARTUP_TIMEOUT);
             out.printf("  %-22s app :%-5d  sidecar inbound :%-5d outbound :%-5d admin http://127.0.0.1:%d/config_dump%n",
                     BOOKINFO.get(i).service() + " " + BOOKINFO.get(i).version(), sidecar.spec().appPort(),
                     sidecar.inboundPort(), sidecar.outboundPort(), sidecar.adminPort());
         }
-        return sidecars.getFirst();
+        return allSidecars.getFirst();
     }
 
     /** Until every workload has registered and every sidecar knows its peers, some page loads fail; wait that out. */
