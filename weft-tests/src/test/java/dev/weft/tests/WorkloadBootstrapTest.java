@@ -53,6 +53,32 @@ class WorkloadBootstrapTest {
     }
 
     @Test
+    void weftTokenCreatePrintsATokenTheProxyCanRedeem() throws Exception {
+        Path out = dir.resolve("token-stdout.txt");
+        Path err = dir.resolve("token-stderr.txt");
+        int exit = weft(out, err, "token", "create", "--control-plane-url", ca.toString(), "--namespace", "shop",
+                "--service-account", "checkout", "--ttl", "5m");
+        assertThat(exit).as(Files.readString(err)).isZero();
+        try (WorkloadIdentity identity = WorkloadIdentity.bootstrap(ca, out)) {
+            assertThat(identity.spiffeId()).isEqualTo("spiffe://cluster.local/ns/shop/sa/checkout");
+        }
+        int refused = weft(out, err, "token", "create", "--control-plane-url", ca.toString(), "--namespace", "Shop_1",
+                "--service-account", "checkout");
+        assertThat(refused).isEqualTo(1);
+        assertThat(Files.readString(err)).contains("token create refused (400)").contains("namespace 'Shop_1' is not a valid name");
+    }
+
+    private static int weft(Path out, Path err, String... args) throws Exception {
+        java.util.List<String> command = new java.util.ArrayList<>(java.util.List.of(dev.weft.cli.launch.WeftLauncher.javaBinary(),
+                "-Xmx64m", "-XX:TieredStopAtLevel=1", "-XX:+UseSerialGC", "-cp",
+                dev.weft.tests.harness.ProcessHarness.testClasspath(), "dev.weft.cli.Main"));
+        command.addAll(java.util.List.of(args));
+        Process p = new ProcessBuilder(command).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        assertThat(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS)).as("weft exits").isTrue();
+        return p.exitValue();
+    }
+
+    @Test
     void aProxyWhoseFlagsNameAnotherIdentityThanItsTokenDoesNotStart() throws Exception {
         String token = cp.identity().tokens().mint("shop", "cart", Duration.ofMinutes(5));
         var options = new dev.weft.proxy.ProxyOptions("127.0.0.1:1", "cart", "shop", java.util.Map.of(), "payments", 1, 1,
