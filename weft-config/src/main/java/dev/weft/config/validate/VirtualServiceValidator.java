@@ -240,6 +240,11 @@ final class VirtualServiceValidator {
         }
     }
 
+    private static final java.util.regex.Pattern GRPC_STATUS = java.util.regex.Pattern.compile(
+            "OK|CANCELLED|UNKNOWN|INVALID_ARGUMENT|DEADLINE_EXCEEDED|NOT_FOUND|ALREADY_EXISTS|PERMISSION_DENIED"
+                    + "|RESOURCE_EXHAUSTED|FAILED_PRECONDITION|ABORTED|OUT_OF_RANGE|UNIMPLEMENTED|INTERNAL"
+                    + "|UNAVAILABLE|DATA_LOSS|UNAUTHENTICATED|1[0-6]|[0-9]");
+
     private static void fault(HttpFaultInjection fault, FieldPath at, Reporter r) {
         if (fault.delay() == null && fault.abort() == null) {
             r.error(at, "fault must set delay or abort");
@@ -263,6 +268,14 @@ final class VirtualServiceValidator {
             }
             if (a.httpStatus() != null && (a.httpStatus() < 200 || a.httpStatus() > 599)) {
                 r.error(p.field("httpStatus"), "httpStatus must be between 200 and 599, got " + a.httpStatus());
+            }
+            if (a.grpcStatus() != null && !GRPC_STATUS.matcher(a.grpcStatus()).matches()) {
+                r.error(p.field("grpcStatus"), "grpcStatus must be a gRPC status name such as UNAVAILABLE, got "
+                        + a.grpcStatus());
+            }
+            if (a.http2Error() != null) {
+                // Istio never implemented it either; a proxy could not honour it, so say so before it is pushed
+                r.error(p.field("http2Error"), "http2Error is not supported, use httpStatus or grpcStatus");
             }
             Checks.percent(r, p.field("percentage"), a.percentage());
         }

@@ -92,6 +92,10 @@ final class HttpRouteTranslator {
                 .addAllRequestHeadersToRemove(routeHeaders.requestRemove())
                 .addAllResponseHeadersToAdd(routeHeaders.responseAdd())
                 .addAllResponseHeadersToRemove(routeHeaders.responseRemove());
+        if (http.fault() != null) {
+            template.putTypedPerFilterConfig(FaultInjectionTranslator.FILTER,
+                    com.google.protobuf.Any.pack(FaultInjectionTranslator.translate(http.fault())));
+        }
         if (http.redirect() != null) {
             template.setRedirect(redirect(http.redirect()));
         } else {

@@ -105,8 +105,17 @@ public final class ListenerGenerator implements ResourceGenerator {
                         .setTypedConfig(Any.pack(Router.getDefaultInstance())));
     }
 
+    /**
+     * Outbound connection managers (RDS) get the fault filter before the router, unconfigured: routes with a
+     * VirtualService {@code fault} configure it per route, as Istio does.
+     */
     private static HttpConnectionManager rdsManager(String statPrefix, String routeConfigName) {
-        return manager(statPrefix)
+        HttpConnectionManager.Builder hcm = manager(statPrefix);
+        hcm.addHttpFilters(hcm.getHttpFiltersCount() - 1, HttpFilter.newBuilder()
+                .setName(FaultInjectionTranslator.FILTER)
+                .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault
+                        .getDefaultInstance())));
+        return hcm
                 .setRds(Rds.newBuilder().setRouteConfigName(routeConfigName).setConfigSource(ClusterGenerator.ads()))
                 .build();
     }

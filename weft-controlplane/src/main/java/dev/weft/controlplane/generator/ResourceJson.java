@@ -24,6 +24,7 @@ public final class ResourceJson {
             .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
                     .add(HttpConnectionManager.getDescriptor())
                     .add(Router.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate
                             .getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())

@@ -7,7 +7,7 @@ import java.util.List;
  *
  * @param routeConfigName RDS route configuration name, or null when {@code inlineRoutes} is set
  * @param inlineRoutes route table carried in the listener itself, or null
- * @param httpFilters names of the HTTP filters in order (only the router for now)
+ * @param httpFilters names of the HTTP filters in order (the fault filter, the router)
  * @param generateRequestId whether to generate x-request-id when absent (Envoy's default: true)
  * @param useRemoteAddress whether the peer address is the client address for X-Forwarded-For (Envoy: false)
  * @param xffNumTrustedHops how many X-Forwarded-For hops to trust when finding the client address
@@ -17,6 +17,11 @@ public record HttpConnectionManagerConfig(
         boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops) {
     public HttpConnectionManagerConfig {
         httpFilters = List.copyOf(httpFilters);
+    }
+
+    /** Whether the HTTP filter {@code name} runs on this connection manager (a few names: a scan is cheapest). */
+    public boolean hasFilter(String name) {
+        return httpFilters.contains(name);
     }
 
     /** Without X-Forwarded-For settings: Envoy's defaults (not the remote address, no trusted hops). */

@@ -26,6 +26,7 @@ public final class ConfigDump {
             .add(ClusterLoadAssignment.getDescriptor())
             .add(HttpConnectionManager.getDescriptor())
             .add(Router.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
             .add(Resource.getDescriptor())
             // typed_config of a route retry policy's retry_host_predicate
             .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate.getDescriptor())

@@ -141,6 +141,10 @@ public final class ListenerParser {
             if (isRouter) {
                 router = true;
                 filters.add(ROUTER_FILTER);
+            } else if (f.hasTypedConfig() && FaultPolicyParser.TYPE.equals(f.getTypedConfig().getTypeUrl())) {
+                FaultPolicyParser.checkListenerLevel(f.getTypedConfig(), reject,
+                        path + ".http_filters[" + i + "].typed_config");
+                filters.add(FaultPolicyParser.FILTER_NAME); // routes configure it (typed_per_filter_config)
             } else if (!f.getIsOptional()) {
                 throw reject.at(path + ".http_filters[" + i + "]", "unsupported http filter " + f.getName());
             }

@@ -115,7 +115,11 @@ public final class RouteConfigurationParser {
                 headers(route.getRequestHeadersToAddList(), route.getRequestHeadersToRemoveList(), reject,
                         path + ".request_headers_to_add"),
                 headers(route.getResponseHeadersToAddList(), route.getResponseHeadersToRemoveList(), reject,
-                        path + ".response_headers_to_add"));
+                        path + ".response_headers_to_add"),
+                route.containsTypedPerFilterConfig(FaultPolicyParser.FILTER_NAME)
+                        ? FaultPolicyParser.parse(route.getTypedPerFilterConfigOrThrow(FaultPolicyParser.FILTER_NAME),
+                                reject, path + ".typed_per_filter_config[" + FaultPolicyParser.FILTER_NAME + "]")
+                        : null);
     }
 
     private static RouteMatch parseMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch m, Rejector reject,

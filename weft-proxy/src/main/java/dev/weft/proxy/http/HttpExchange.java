@@ -75,6 +75,14 @@ public final class HttpExchange implements RequestHead {
     private long deadlineNanos;
     private boolean trafficCounted;
     private boolean completed;
+    /** The fault-injection delay under way (route {@code fault.delay}), null when none. */
+    private ScheduledFuture<?> faultDelay;
+    /** Whether this request was delayed by fault injection: its response carries the {@code DI} flag. */
+    private boolean faultDelayed;
+    /** Request body read while the fault delay ran; handed on (or dropped) once it ends. */
+    private java.util.ArrayDeque<HttpContent> heldDuringFaultDelay;
+    /** The gRPC status of a gRPC fault abort, -1 otherwise. */
+    private int faultGrpcStatus = -1;
     /** What telemetry reports about this exchange (sizes, status, upstream); filled in as it goes. */
     private final ExchangeRecord record = new ExchangeRecord();
 
@@ -229,6 +237,55 @@ public final class HttpExchange implements RequestHead {
                     "no route for host '" + authority + "' and path '" + path + "'\n"));
             return;
         }
+        dev.weft.dataplane.fault.FaultPolicy fault = route.route().fault();
+        if (fault != null && listener.config().http().hasFilter(dev.weft.dataplane.fault.FaultPolicy.FILTER)) {
+            // like Envoy's fault filter: after route selection, before the router; delay first, then abort
+            if (fault.delay() != null && fault.delay().draw()) {
+                faultDelayed = true;
+                record.responseFlag = ResponseFlag.DI;
+                faultDelay = ctx.executor().schedule(() -> afterFaultDelay(fault), fault.delay().millis(),
+                        TimeUnit.MILLISECONDS); // a timer on the event loop, never a sleep
+                return;
+            }
+            if (abortedByFault(fault)) {
+                return;
+            }
+        }
+        dispatch();
+    }
+
+    private void afterFaultDelay(dev.weft.dataplane.fault.FaultPolicy fault) {
+        faultDelay = null;
+        if (finished) {
+            return;
+        }
+        if (!abortedByFault(fault)) {
+            dispatch();
+        }
+        // the body read meanwhile goes to the attempt just started, or is dropped after a local reply
+        java.util.ArrayDeque<HttpContent> held = heldDuringFaultDelay;
+        heldDuringFaultDelay = null;
+        if (held != null) {
+            for (HttpContent part = held.poll(); part != null; part = held.poll()) {
+                onRequestContent(part);
+            }
+        }
+        if (!requestComplete && !finished) {
+            connection.readMore();
+        }
+    }
+
+    /** Draws the route's abort; when it fires, answers with its status and flag {@code FI}. */
+    private boolean abortedByFault(dev.weft.dataplane.fault.FaultPolicy fault) {
+        if (fault.abort() == null || !fault.abort().draw()) {
+            return false;
+        }
+        faultGrpcStatus = fault.abort().grpcStatus();
+        respond(LocalReply.failure(fault.abort().httpStatus(), ResponseFlag.FI, "fault filter abort"));
+        return true;
+    }
+
+    private void dispatch() {
         switch (route.action()) {
             case RouteAction.DirectResponse direct -> respond(new LocalReply(direct.status(), null,
                     direct.body() == null ? "" : direct.body(), null));
@@ -424,6 +481,13 @@ public final class HttpExchange implements RequestHead {
     }
 
     void onRequestContent(HttpContent content) {
+        if (faultDelay != null && !content.decoderResult().isFailure()) {
+            if (heldDuringFaultDelay == null) {
+                heldDuringFaultDelay = new java.util.ArrayDeque<>(2);
+            }
+            heldDuringFaultDelay.add(content); // bounded: nothing more is read until the delay ends
+            return;
+        }
         if (content.decoderResult().isFailure()) {
             // a broken body (bad chunk framing): neither side can be trusted to be in step any more
             content.release();
@@ -465,13 +529,17 @@ public final class HttpExchange implements RequestHead {
     }
 
     boolean isRequestComplete() {
-        return requestComplete;
+        // a request whose last part is held by a fault delay is complete too: what follows is a pipelined request
+        return requestComplete || heldDuringFaultDelay != null && heldDuringFaultDelay.peekLast() instanceof LastHttpContent;
     }
 
     /** Whether reading more of the request now is useful: the upstream takes it, or it is being dropped. */
     boolean wantsRequestData() {
         if (requestComplete) {
             return false;
+        }
+        if (faultDelay != null) {
+            return false; // the route's fault delay is running: read on when it ends
         }
         if (retryPending) {
             return false; // read on once the retry's connection is up
@@ -527,6 +595,9 @@ public final class HttpExchange implements RequestHead {
         cancelPerTryTimer();
         if (retryBodyTooLarge) {
             response.headers().add(RESPONSE_FLAGS, RetryState.BODY_TOO_LARGE_FLAG);
+        }
+        if (faultDelayed) {
+            response.headers().add(RESPONSE_FLAGS, ResponseFlag.DI.name());
         }
         responseStarted = true;
         boolean chunkedAllowed = !head && response.status().code() != 204 && response.status().code() != 304;
@@ -635,6 +706,7 @@ public final class HttpExchange implements RequestHead {
     void onDownstreamClosed() {
         finished = true;
         cancelTimer();
+        cancelFaultDelay();
         if (attempt != null) {
             attempt.cancel();
         }
@@ -671,7 +743,10 @@ public final class HttpExchange implements RequestHead {
         if (retryBodyTooLarge) {
             headers.add(RESPONSE_FLAGS, RetryState.BODY_TOO_LARGE_FLAG);
         }
-        record.responseFlag = reply.flag();
+        if (faultDelayed) {
+            headers.add(RESPONSE_FLAGS, ResponseFlag.DI.name());
+        }
+        record.responseFlag = reply.flag() != null || !faultDelayed ? reply.flag() : ResponseFlag.DI;
         record.responseBytes += body.readableBytes();
         if (route != null && weightedCluster == null) {
             // direct responses and redirects still get the route's response headers
@@ -684,6 +759,9 @@ public final class HttpExchange implements RequestHead {
         if (dev.weft.proxy.grpc.GrpcRequests.isGrpc(request.headers())) {
             // a gRPC client reads grpc-status, not an HTTP error page
             response = dev.weft.proxy.grpc.GrpcLocalReply.trailersOnly(response, reply.body());
+            if (faultGrpcStatus >= 0) {
+                response.headers().setInt("grpc-status", faultGrpcStatus); // the abort's own gRPC status
+            }
         }
         setConnectionHeader(response);
         runResponseFilters(response);
@@ -732,12 +810,25 @@ public final class HttpExchange implements RequestHead {
         }
     }
 
+    /** Stops a running fault delay and drops the body held for it. */
+    private void cancelFaultDelay() {
+        if (faultDelay != null) {
+            faultDelay.cancel(false);
+            faultDelay = null;
+        }
+        if (heldDuringFaultDelay != null) {
+            heldDuringFaultDelay.forEach(io.netty.util.ReferenceCountUtil::release);
+            heldDuringFaultDelay = null;
+        }
+    }
+
     private void finish() {
         if (finished) {
             return;
         }
         finished = true;
         cancelTimer();
+        cancelFaultDelay();
         complete();
         connection.exchangeDone(this, downstreamKeepAlive);
     }

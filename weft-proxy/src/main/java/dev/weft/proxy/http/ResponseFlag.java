@@ -19,5 +19,9 @@ public enum ResponseFlag {
     /** The downstream connection closed before the response was complete. */
     DC,
     /** A circuit breaker of the cluster is open (too many requests in flight): answered at once, never queued. */
-    UO
+    UO,
+    /** Fault injection delayed the request (VirtualService {@code fault.delay}). */
+    DI,
+    /** Fault injection answered the request itself (VirtualService {@code fault.abort}). */
+    FI
 }
