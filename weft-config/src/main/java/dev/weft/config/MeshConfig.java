@@ -1,5 +1,6 @@
 package dev.weft.config;
 
+import dev.weft.config.model.AuthorizationPolicy;
 import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.IstioResource;
 import dev.weft.config.model.PeerAuthentication;
@@ -16,7 +17,8 @@ import java.util.List;
  */
 public record MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
                          List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
-                         List<PeerAuthentication> peerAuthentications) {
+                         List<PeerAuthentication> peerAuthentications,
+                         List<AuthorizationPolicy> authorizationPolicies) {
     public static final MeshConfig EMPTY = new MeshConfig(List.of(), List.of(), List.of(), List.of());
 
     /** Without security policies. */
@@ -25,8 +27,16 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         this(virtualServices, destinationRules, serviceEntries, workloadEntries, List.of());
     }
 
+    /** Without authorization policies. */
+    public MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
+                      List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
+                      List<PeerAuthentication> peerAuthentications) {
+        this(virtualServices, destinationRules, serviceEntries, workloadEntries, peerAuthentications, List.of());
+    }
+
     public MeshConfig {
         peerAuthentications = List.copyOf(peerAuthentications);
+        authorizationPolicies = List.copyOf(authorizationPolicies);
         virtualServices = List.copyOf(virtualServices);
         destinationRules = List.copyOf(destinationRules);
         serviceEntries = List.copyOf(serviceEntries);
@@ -39,6 +49,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         List<ServiceEntry> se = new ArrayList<>();
         List<WorkloadEntry> we = new ArrayList<>();
         List<PeerAuthentication> pa = new ArrayList<>();
+        List<AuthorizationPolicy> ap = new ArrayList<>();
         for (IstioResource r : resources) {
             switch (r) {
                 case VirtualService v -> vs.add(v);
@@ -46,9 +57,10 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                 case ServiceEntry s -> se.add(s);
                 case WorkloadEntry w -> we.add(w);
                 case PeerAuthentication p -> pa.add(p);
+                case AuthorizationPolicy a -> ap.add(a);
             }
         }
-        return new MeshConfig(vs, dr, se, we, pa);
+        return new MeshConfig(vs, dr, se, we, pa, ap);
     }
 
     /** Every resource, in the order VirtualServices, DestinationRules, ServiceEntries, WorkloadEntries. */
@@ -59,6 +71,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         all.addAll(serviceEntries);
         all.addAll(workloadEntries);
         all.addAll(peerAuthentications);
+        all.addAll(authorizationPolicies);
         return all;
     }
 

@@ -12,6 +12,8 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.weft.config.ConfigError;
+import dev.weft.config.model.AuthorizationPolicy;
+import dev.weft.config.model.AuthorizationPolicySpec;
 import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.DestinationRuleSpec;
 import dev.weft.config.model.IstioResource;
@@ -45,10 +47,10 @@ public final class ResourceDecoder {
     public static final String GROUP = "networking.istio.io";
     public static final List<String> VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
     public static final List<String> KINDS = List.of("VirtualService", "DestinationRule", "ServiceEntry",
-            "WorkloadEntry", "PeerAuthentication");
+            "WorkloadEntry", "PeerAuthentication", "AuthorizationPolicy");
     /** Kinds of {@code security.istio.io} rather than {@link #GROUP}. */
     public static final String SECURITY_GROUP = "security.istio.io";
-    public static final List<String> SECURITY_KINDS = List.of("PeerAuthentication");
+    public static final List<String> SECURITY_KINDS = List.of("PeerAuthentication", "AuthorizationPolicy");
     public static final List<String> SECURITY_VERSIONS = List.of("v1", "v1beta1");
     public static final String DEFAULT_NAMESPACE = "default";
     private static final int MAX_BINDING_ERRORS = 50;
@@ -166,6 +168,7 @@ public final class ResourceDecoder {
             case "ServiceEntry" -> new ServiceEntry(meta, bind(spec, ServiceEntrySpec.class));
             case "WorkloadEntry" -> new WorkloadEntry(meta, bind(spec, WorkloadEntrySpec.class));
             case "PeerAuthentication" -> new PeerAuthentication(meta, bind(spec, PeerAuthenticationSpec.class));
+            case "AuthorizationPolicy" -> new AuthorizationPolicy(meta, bind(spec, AuthorizationPolicySpec.class));
             default -> throw new IllegalStateException(kind);
         };
     }

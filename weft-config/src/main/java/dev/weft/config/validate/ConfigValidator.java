@@ -13,6 +13,7 @@ import dev.weft.config.model.ServiceEntry;
 import dev.weft.config.model.Subset;
 import dev.weft.config.model.VirtualService;
 import dev.weft.config.model.PeerAuthentication;
+import dev.weft.config.model.AuthorizationPolicy;
 import dev.weft.config.model.WorkloadEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -38,6 +39,7 @@ public final class ConfigValidator {
                 case ServiceEntry s -> ServiceEntryValidator.validate(s.spec(), r);
                 case WorkloadEntry w -> ServiceEntryValidator.validateWorkloadEntry(w.spec(), r);
                 case PeerAuthentication p -> PeerAuthenticationValidator.validate(p, r);
+                case AuthorizationPolicy a -> AuthorizationPolicyValidator.validate(a, r);
             }
         }
         duplicates(resources, errors);
