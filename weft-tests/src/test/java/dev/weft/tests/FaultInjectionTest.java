@@ -1,0 +1,133 @@
+package dev.weft.tests;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import dev.weft.tests.harness.Mesh;
+import dev.weft.tests.harness.MeshClient;
+import dev.weft.tests.harness.Reply;
+import dev.weft.tests.harness.TestApp;
+import dev.weft.tests.harness.Workload;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * VirtualService {@code fault} end to end: the client's sidecar aborts and delays requests on the routes that say
+ * so, in the configured share, and leaves other routes alone.
+ */
+class FaultInjectionTest {
+    private static final String CONFIG = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: ratings
+            spec:
+              hosts: [ratings]
+              http:
+              - match: [{uri: {prefix: /abort}}]
+                fault:
+                  abort: {httpStatus: 503, percentage: {value: 30}}
+                route: [{destination: {host: ratings}}]
+              - match: [{uri: {prefix: /delay}}]
+                fault:
+                  delay: {fixedDelay: 200ms, percentage: {value: 100}}
+                route: [{destination: {host: ratings}}]
+              - route: [{destination: {host: ratings}}]
+            """;
+    private static final String RATINGS = "ratings:9080";
+
+    private static Mesh mesh;
+    private static MeshClient client;
+    private static TestApp ratings;
+
+    @BeforeAll
+    static void startMesh() {
+        mesh = Mesh.create("fault");
+        mesh.writeConfig("fault.yaml", CONFIG);
+        mesh.startControlPlane();
+        Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080);
+        TestApp[] started = new TestApp[1];
+        mesh.addTestAppWorkload("ratings", "ratings", "v1", 9080,
+                (port, outbound) -> started[0] = TestApp.start("ratings", port, outbound, new TestApp.Healthy()));
+        ratings = started[0];
+        mesh.awaitReady();
+        MeshClient warmUp = mesh.clientOf(clientWorkload);
+        // the fault routes have arrived once /delay is delayed
+        await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200)).until(() ->
+                "DI".equals(warmUp.tryGet(RATINGS, "/delay").header("x-weft-response-flags")));
+        client = mesh.clientOf(clientWorkload);
+    }
+
+    @AfterAll
+    static void stopMesh() {
+        if (mesh != null) {
+            mesh.close();
+        }
+        if (ratings != null) {
+            ratings.close();
+        }
+    }
+
+    @Test
+    void abortsTheConfiguredShareAndTheBackendNeverSeesThem() throws Exception {
+        int requests = 3_000;
+        long backendBefore = ratings.requests();
+        List<Reply> replies = new ArrayList<>(requests);
+        try (ExecutorService pool = Executors.newFixedThreadPool(4)) {
+            List<Future<Reply>> futures = new ArrayList<>(requests);
+            for (int i = 0; i < requests; i++) {
+                int n = i;
+                futures.add(pool.submit(() -> client.tryGet(RATINGS, "/abort/" + n)));
+            }
+            for (Future<Reply> f : futures) {
+                replies.add(f.get());
+            }
+        }
+        int aborted = 0;
+        int served = 0;
+        for (Reply r : replies) {
+            if (r.status() == 503) {
+                assertThat(r.header("x-weft-response-flags")).as("abort reply %s", r).isEqualTo("FI");
+                aborted++;
+            } else {
+                assertThat(r.status()).as("reply %s", r).isEqualTo(200);
+                served++;
+            }
+        }
+        double share = 100.0 * aborted / requests;
+        System.out.printf("fault abort 30%%: %d/%d aborted (%.2f%%)%n", aborted, requests, share);
+        assertThat(share).as("aborted share in percent").isBetween(27.0, 33.0);
+        // aborted requests are answered by the client's sidecar: the backend gets exactly the others
+        int servedTotal = served;
+        await().atMost(Duration.ofSeconds(5)).until(() -> ratings.requests() - backendBefore >= servedTotal);
+        assertThat(ratings.requests() - backendBefore).as("requests the backend saw").isEqualTo(served);
+    }
+
+    @Test
+    void delaysEveryRequestOnTheDelayedRouteOnly() throws Exception {
+        for (int i = 0; i < 10; i++) {
+            long start = System.nanoTime();
+            Reply r = client.get(RATINGS, "/delay/" + i);
+            long millis = (System.nanoTime() - start) / 1_000_000;
+            assertThat(r.status()).as("delayed reply %s", r).isEqualTo(200);
+            assertThat(r.header("x-weft-response-flags")).isEqualTo("DI");
+            assertThat(millis).as("elapsed ms of delayed request %d", i).isGreaterThanOrEqualTo(200);
+        }
+        long fastest = Long.MAX_VALUE;
+        for (int i = 0; i < 50; i++) {
+            long start = System.nanoTime();
+            Reply r = client.get(RATINGS, "/plain/" + i);
+            fastest = Math.min(fastest, (System.nanoTime() - start) / 1_000_000);
+            assertThat(r.status()).as("plain reply %s", r).isEqualTo(200);
+            assertThat(r.header("x-weft-response-flags")).as("flags on a route without fault").isNull();
+        }
+        assertThat(fastest).as("fastest of 50 requests on the route without fault, ms").isLessThan(200);
+    }
+}
