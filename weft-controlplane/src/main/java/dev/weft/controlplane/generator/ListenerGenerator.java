@@ -54,7 +54,8 @@ public final class ListenerGenerator implements ResourceGenerator {
         }
         if (proxy.inboundPort() > 0 && proxy.appPort() > 0 && !proxy.address().isEmpty()) {
             out.put(INBOUND, withPeerAuthentication(
-                    listener(INBOUND, proxy.address(), proxy.inboundPort(), inboundManager(proxy.appPort())),
+                    listener(INBOUND, proxy.address(), proxy.inboundPort(),
+                            withAuthorization(inboundManager(proxy.appPort()), context, proxy)),
                     MeshTlsPolicy.inboundMode(context, proxy)));
         }
         for (UpstreamBinding up : proxy.upstreams()) {
@@ -118,6 +119,22 @@ public final class ListenerGenerator implements ResourceGenerator {
         return hcm
                 .setRds(Rds.newBuilder().setRouteConfigName(routeConfigName).setConfigSource(ClusterGenerator.ads()))
                 .build();
+    }
+
+    /** AuthorizationPolicy's RBAC filters go before the router, DENY first (Istio's order). */
+    private static HttpConnectionManager withAuthorization(HttpConnectionManager hcm, PushContext context,
+                                                           ProxyNode proxy) {
+        var filters = AuthorizationPolicyTranslator.filters(context.config().authorizationPolicies(),
+                proxy.namespace(), proxy.labels());
+        if (filters.isEmpty()) {
+            return hcm;
+        }
+        HttpConnectionManager.Builder b = hcm.toBuilder();
+        int router = b.getHttpFiltersCount() - 1;
+        for (int i = 0; i < filters.size(); i++) {
+            b.addHttpFilters(router + i, filters.get(i));
+        }
+        return b.build();
     }
 
     /** Peers reach the app through the inbound listener; the request already carries its deadline, so no timeout. */
