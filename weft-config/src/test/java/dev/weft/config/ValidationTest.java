@@ -604,6 +604,33 @@ class ValidationTest {
     }
 
     @Test
+    void faultInjectionIsValidatedStrictly() throws IOException {
+        var errors = errors("routes.yaml", vs("""
+                - fault:
+                    delay:
+                      fixedDelay: 0.5ms
+                      percentage: {value: -1}
+                    abort:
+                      grpcStatus: NOT_A_STATUS
+                  route:
+                  - destination:
+                      host: reviews
+                - fault:
+                    abort:
+                      http2Error: PROTOCOL_ERROR
+                  route:
+                  - destination:
+                      host: reviews
+                """));
+        assertThat(errors).anyMatch(e -> e.contains("spec.http[0].fault.delay.fixedDelay"))
+                .anyMatch(e -> e.contains("spec.http[0].fault.delay.percentage.value: must be between 0 and 100"))
+                .anyMatch(e -> e.contains("spec.http[0].fault.abort.grpcStatus: grpcStatus must be a gRPC status "
+                        + "name such as UNAVAILABLE, got NOT_A_STATUS"))
+                .anyMatch(e -> e.contains("spec.http[1].fault.abort.http2Error: http2Error is not supported"))
+                .hasSize(4);
+    }
+
+    @Test
     void serviceEntryCannotHaveBothEndpointsAndWorkloadSelector() throws IOException {
         assertThat(errors("entries.yaml", """
                 apiVersion: networking.istio.io/v1
