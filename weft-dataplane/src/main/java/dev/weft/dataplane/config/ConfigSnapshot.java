@@ -29,9 +29,12 @@ public record ConfigSnapshot(
         endpoints = Map.copyOf(endpoints);
     }
 
-    /** The route table a listener uses: inline, or the RDS one it names (null while not yet received). */
+    /** The route table a listener uses: inline, or the RDS one it names (null while not yet received, or for TCP). */
     public RouteTable routeTableFor(ListenerConfig listener) {
         HttpConnectionManagerConfig hcm = listener.http();
+        if (hcm == null) {
+            return null; // a tcp_proxy listener
+        }
         return hcm.inlineRoutes() != null ? hcm.inlineRoutes() : routes.get(hcm.routeConfigName());
     }
 

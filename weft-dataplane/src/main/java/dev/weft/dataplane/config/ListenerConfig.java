@@ -3,10 +3,32 @@ package dev.weft.dataplane.config;
 import dev.weft.dataplane.tls.DownstreamTls;
 
 /**
- * A listener: where to bind and what to run on accepted connections. Only HTTP connection managers exist now;
- * TCP proxying arrives with the protocols issue as another variant.
+ * A listener: where to bind and what to run on accepted connections — an HTTP connection manager ({@code http}) or a
+ * TCP proxy ({@code tcp}); exactly one of the two is non-null.
  */
-public record ListenerConfig(String name, String host, int port, HttpConnectionManagerConfig http, DownstreamTls tls) {
+public record ListenerConfig(String name, String host, int port, HttpConnectionManagerConfig http, DownstreamTls tls,
+                             TcpProxyConfig tcp) {
+    public ListenerConfig {
+        if ((http == null) == (tcp == null)) {
+            throw new IllegalArgumentException("listener " + name + " needs exactly one of http and tcp");
+        }
+    }
+
+    /** An HTTP listener, with mesh TLS when {@code tls} is non-null. */
+    public ListenerConfig(String name, String host, int port, HttpConnectionManagerConfig http, DownstreamTls tls) {
+        this(name, host, port, http, tls, null);
+    }
+
+    /** A TCP proxy listener, with mesh TLS when {@code tls} is non-null. */
+    public static ListenerConfig tcp(String name, String host, int port, TcpProxyConfig tcp, DownstreamTls tls) {
+        return new ListenerConfig(name, host, port, null, tls, tcp);
+    }
+
+    /** Whether this listener relays bytes (tcp_proxy) rather than HTTP requests. */
+    public boolean isTcp() {
+        return tcp != null;
+    }
+
     /** A plaintext listener. */
     public ListenerConfig(String name, String host, int port, HttpConnectionManagerConfig http) {
         this(name, host, port, http, null);

@@ -85,11 +85,15 @@ public final class ListenerParser {
                     + listener.getFilterChainsCount());
         }
         if (chain.getFiltersCount() != 1) {
-            throw reject.at("filter_chains[0].filters", "exactly one network filter (the HTTP connection manager)"
-                    + " is supported, got " + chain.getFiltersCount());
+            throw reject.at("filter_chains[0].filters", "exactly one network filter (the HTTP connection manager"
+                    + " or tcp_proxy) is supported, got " + chain.getFiltersCount());
         }
         Filter filter = chain.getFilters(0);
         String path = "filter_chains[0].filters[0]";
+        if (filter.hasTypedConfig() && TcpProxyParser.TYPE.equals(filter.getTypedConfig().getTypeUrl())) {
+            return ListenerConfig.tcp(name, host, port, TcpProxyParser.parse(filter.getTypedConfig(), reject,
+                    path + ".typed_config"), tls);
+        }
         if (!filter.hasTypedConfig() || !HCM_TYPE.equals(filter.getTypedConfig().getTypeUrl())) {
             String what = filter.hasTypedConfig() ? filter.getName() + " (" + filter.getTypedConfig().getTypeUrl() + ")"
                     : filter.getName();
@@ -130,6 +134,7 @@ public final class ListenerParser {
             throw reject.at(path + ".codec_type", "codec " + codec + " is not supported yet (HTTP/1.1 only)");
         }
         List<String> filters = new ArrayList<>();
+        List<dev.weft.dataplane.authz.RbacFilter> rbac = new ArrayList<>();
         boolean router = false;
         for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
             HttpFilter f = hcm.getHttpFilters(i);
@@ -145,6 +150,11 @@ public final class ListenerParser {
                 FaultPolicyParser.checkListenerLevel(f.getTypedConfig(), reject,
                         path + ".http_filters[" + i + "].typed_config");
                 filters.add(FaultPolicyParser.FILTER_NAME); // routes configure it (typed_per_filter_config)
+            } else if (f.hasTypedConfig() && RbacFilterParser.TYPE.equals(f.getTypedConfig().getTypeUrl())) {
+                rbac.add(RbacFilterParser.parse(f.getTypedConfig(), reject, path + ".http_filters[" + i + "].typed_config"));
+                if (!filters.contains(RbacFilterParser.FILTER_NAME)) {
+                    filters.add(RbacFilterParser.FILTER_NAME);
+                }
             } else if (!f.getIsOptional()) {
                 throw reject.at(path + ".http_filters[" + i + "]", "unsupported http filter " + f.getName());
             }
@@ -155,7 +165,7 @@ public final class ListenerParser {
         boolean generateRequestId = !hcm.hasGenerateRequestId() || hcm.getGenerateRequestId().getValue();
         boolean useRemoteAddress = hcm.hasUseRemoteAddress() && hcm.getUseRemoteAddress().getValue();
         return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routeConfigName, inline, filters,
-                generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops());
+                generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac);
     }
 
     static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, Rejector reject, String path)

@@ -384,7 +384,8 @@ public final class XdsClient implements AutoCloseable {
     private Set<String> rdsNames() {
         Set<String> names = new LinkedHashSet<>();
         for (Object o : types.get(XdsTypes.LISTENER).parsed.values()) {
-            String rds = ((ListenerConfig) o).http().routeConfigName();
+            ListenerConfig l = (ListenerConfig) o;
+            String rds = l.isTcp() ? null : l.http().routeConfigName(); // a tcp_proxy routes no HTTP
             if (rds != null) {
                 names.add(rds);
             }

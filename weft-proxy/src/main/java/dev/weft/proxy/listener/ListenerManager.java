@@ -4,6 +4,7 @@ import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.proxy.h2.H2ServerPipeline;
 import dev.weft.proxy.http.DownstreamHandler;
 import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.tcp.TcpProxyHandler;
 import dev.weft.proxy.tls.InboundTlsSniffer;
 import dev.weft.proxy.tls.MeshTlsProvider;
 import dev.weft.proxy.upstream.UpstreamPools;
@@ -86,6 +87,11 @@ public final class ListenerManager implements AutoCloseable {
                             if (tls != null) {
                                 // before protocol sniffing: it reads the decrypted bytes
                                 ch.pipeline().addLast(new InboundTlsSniffer(tls, meshTls));
+                            }
+                            var tcp = current != null ? current.config().tcp() : config.tcp();
+                            if (tcp != null) { // tcp_proxy: bytes relayed to a cluster, no HTTP sniffing
+                                TcpProxyHandler.install(ch, name, tcp, views, transport, meshTls);
+                                return;
                             }
                             // HTTP/1.1 and h2c prior knowledge on every listener: the first bytes decide
                             ch.pipeline().addLast(

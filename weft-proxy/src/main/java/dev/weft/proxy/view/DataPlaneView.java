@@ -56,6 +56,9 @@ public final class DataPlaneView {
 
     private static List<HttpFilter> filtersFor(ListenerConfig listener, ProxyTelemetry telemetry) {
         List<HttpFilter> filters = new ArrayList<>(3);
+        if (listener.isTcp()) {
+            return List.of(); // bytes, not requests: no HTTP filters
+        }
         if (telemetry != null) {
             filters.add(telemetry.filterFor(listener)); // first, so it sees requests later filters reject
         }

@@ -1,0 +1,201 @@
+package dev.weft.proxy.tcp;
+
+import dev.weft.dataplane.cluster.Cluster;
+import dev.weft.dataplane.cluster.LbContext;
+import dev.weft.dataplane.cluster.UpstreamHost;
+import dev.weft.dataplane.config.Endpoint;
+import dev.weft.dataplane.config.TcpProxyConfig;
+import dev.weft.dataplane.tls.UpstreamTls;
+import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.tls.MeshTlsContexts;
+import dev.weft.proxy.tls.MeshTlsProvider;
+import dev.weft.proxy.view.DataPlaneView;
+import dev.weft.proxy.view.ListenerRuntime;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The downstream side of a {@code tcp_proxy} listener's connection: when it opens, picks a cluster (by weight) and
+ * one of its healthy endpoints (the cluster's load balancer, as for HTTP), connects on the same event loop, then
+ * hands both channels to a {@link TcpRelay} pair. No endpoint, or a failed connect, closes the downstream connection —
+ * a byte stream has no way to carry an error. The endpoint counts the connection as one active request while it
+ * lives, so least-request balancing sees TCP load too.
+ */
+public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger LOG = LoggerFactory.getLogger(TcpProxyHandler.class);
+    private static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
+
+    private final String listenerName;
+    private final Supplier<DataPlaneView> views;
+    private final Transport transport;
+    private final MeshTlsProvider meshTls;
+    /** Bytes a TLS sniffer read before the upstream was connected (it asks for the first read itself). */
+    private final ArrayDeque<Object> early = new ArrayDeque<>(2);
+    private boolean earlyEof;
+
+    private TcpProxyHandler(String listenerName, Supplier<DataPlaneView> views, Transport transport,
+                            MeshTlsProvider meshTls) {
+        this.listenerName = listenerName;
+        this.views = views;
+        this.transport = transport;
+        this.meshTls = meshTls;
+    }
+
+    /** Sets up an accepted connection of a tcp_proxy listener (after any TLS handler). */
+    public static void install(SocketChannel ch, String listenerName, TcpProxyConfig config,
+                               Supplier<DataPlaneView> views, Transport transport, MeshTlsProvider meshTls) {
+        ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ChannelPipeline p = ch.pipeline();
+        long idleMillis = config.idleTimeout().toMillis();
+        if (idleMillis > 0) {
+            p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+        }
+        p.addLast(new TcpProxyHandler(listenerName, views, transport, meshTls));
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        Channel downstream = ctx.channel();
+        DataPlaneView view = views.get();
+        ListenerRuntime listener = view.listener(listenerName);
+        if (listener == null || !listener.config().isTcp()) {
+            downstream.close(); // the listener was removed or is no longer a TCP proxy
+            return;
+        }
+        TcpProxyConfig config = listener.config().tcp();
+        String clusterName = pickCluster(config);
+        Cluster cluster = view.cluster(clusterName);
+        UpstreamHost host = cluster == null ? null : cluster.pick(LbContext.NONE);
+        if (host == null) {
+            LOG.debug("{}: no healthy endpoint in cluster {}, closing {}", listenerName, clusterName,
+                    downstream.remoteAddress());
+            downstream.close();
+            return;
+        }
+        MeshTlsContexts tlsContexts = null;
+        UpstreamTls tls = cluster.config().tls();
+        if (tls != null) {
+            tlsContexts = meshTls.current();
+            if (tlsContexts == null) {
+                LOG.warn("{}: cluster {} requires mesh mTLS but this proxy has no workload certificate",
+                        listenerName, clusterName);
+                downstream.close();
+                return;
+            }
+        }
+        host.onRequestStart();
+        TcpConnectionStats stats = new TcpConnectionStats();
+        TcpRelay fromDownstream = new TcpRelay(stats, true);
+        TcpRelay fromUpstream = new TcpRelay(stats, false);
+        fromUpstream.peer(downstream);
+        Endpoint ep = host.endpoint();
+        Duration connectTimeout = cluster.config().connectTimeout();
+        if (connectTimeout == null || connectTimeout.isZero()) {
+            connectTimeout = DEFAULT_CONNECT_TIMEOUT;
+        }
+        MeshTlsContexts contexts = tlsContexts;
+        ChannelFuture connect = transport.clientBootstrap(downstream.eventLoop())
+                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
+                .handler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel up) {
+                        if (contexts != null) {
+                            up.pipeline().addLast("mesh-tls", contexts.clientFor(tls).newHandler(up.alloc(),
+                                    tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port()));
+                        }
+                        up.pipeline().addLast(fromUpstream);
+                    }
+                })
+                .connect(InetSocketAddress.createUnresolved(ep.host(), ep.port()));
+        Channel upstream = connect.channel();
+        upstream.closeFuture().addListener(f -> host.onRequestEnd());
+        connect.addListener(f -> {
+            if (!f.isSuccess()) {
+                LOG.debug("{}: connect to {} failed: {}", listenerName, host.address(), f.cause().toString());
+                drainEarly();
+                downstream.close();
+                return;
+            }
+            if (!downstream.isActive()) {
+                drainEarly();
+                upstream.close();
+                return;
+            }
+            fromDownstream.peer(upstream);
+            ctx.pipeline().replace(this, "tcp-relay", fromDownstream);
+            while (!early.isEmpty()) {
+                upstream.write(early.poll(), upstream.voidPromise());
+            }
+            upstream.flush();
+            if (earlyEof) {
+                fromDownstream.userEventTriggered(downstream.pipeline().context(fromDownstream),
+                        io.netty.channel.socket.ChannelInputShutdownEvent.INSTANCE);
+            }
+            TcpRelay.setReading(upstream, true);
+            TcpRelay.setReading(downstream, true);
+        });
+        ctx.fireChannelActive();
+    }
+
+    private static String pickCluster(TcpProxyConfig config) {
+        var clusters = config.clusters();
+        if (clusters.size() == 1) {
+            return clusters.getFirst().name();
+        }
+        long r = ThreadLocalRandom.current().nextLong(config.totalWeight());
+        for (TcpProxyConfig.WeightedCluster c : clusters) {
+            r -= c.weight();
+            if (r < 0) {
+                return c.name();
+            }
+        }
+        return clusters.getLast().name();
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        early.add(msg); // only before the upstream is connected: afterwards the relay replaced this handler
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
+            earlyEof = true;
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        drainEarly();
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        ctx.close();
+    }
+
+    private void drainEarly() {
+        while (!early.isEmpty()) {
+            ReferenceCountUtil.release(early.poll());
+        }
+    }
+}
