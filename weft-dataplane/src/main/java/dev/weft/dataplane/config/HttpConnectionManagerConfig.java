@@ -1,5 +1,6 @@
 package dev.weft.dataplane.config;
 
+import dev.weft.dataplane.authz.RbacFilter;
 import java.util.List;
 
 /**
@@ -11,12 +12,23 @@ import java.util.List;
  * @param generateRequestId whether to generate x-request-id when absent (Envoy's default: true)
  * @param useRemoteAddress whether the peer address is the client address for X-Forwarded-For (Envoy: false)
  * @param xffNumTrustedHops how many X-Forwarded-For hops to trust when finding the client address
+ * @param rbacFilters the {@code envoy.filters.http.rbac} filters in chain order (AuthorizationPolicy)
  */
 public record HttpConnectionManagerConfig(
         String statPrefix, String routeConfigName, RouteTable inlineRoutes, List<String> httpFilters,
-        boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops) {
+        boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops,
+        List<RbacFilter> rbacFilters) {
     public HttpConnectionManagerConfig {
         httpFilters = List.copyOf(httpFilters);
+        rbacFilters = rbacFilters == null ? List.of() : List.copyOf(rbacFilters);
+    }
+
+    /** Without RBAC filters (no AuthorizationPolicy). */
+    public HttpConnectionManagerConfig(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
+                                       List<String> httpFilters, boolean generateRequestId, boolean useRemoteAddress,
+                                       int xffNumTrustedHops) {
+        this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, useRemoteAddress,
+                xffNumTrustedHops, List.of());
     }
 
     /** Whether the HTTP filter {@code name} runs on this connection manager (a few names: a scan is cheapest). */

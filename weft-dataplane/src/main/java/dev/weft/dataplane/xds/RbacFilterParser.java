@@ -1,0 +1,197 @@
+package dev.weft.dataplane.xds;
+
+import com.google.protobuf.Any;
+import dev.weft.dataplane.authz.Cidr;
+import dev.weft.dataplane.authz.RbacFilter;
+import dev.weft.dataplane.authz.RbacMatcher;
+import dev.weft.dataplane.authz.RbacPolicy;
+import dev.weft.dataplane.config.StringMatcher;
+import io.envoyproxy.envoy.config.core.v3.CidrRange;
+import io.envoyproxy.envoy.config.rbac.v3.Permission;
+import io.envoyproxy.envoy.config.rbac.v3.Policy;
+import io.envoyproxy.envoy.config.rbac.v3.Principal;
+import io.envoyproxy.envoy.config.rbac.v3.RBAC;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.MetadataMatcher;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * {@code envoy.filters.http.rbac} ({@code extensions.filters.http.rbac.v3.RBAC}) → {@link RbacFilter}. Everything
+ * Istio's AuthorizationPolicy translation produces is supported; anything else is NACKed naming the field, never
+ * silently ignored — an authorization rule the proxy cannot apply must not become "allow".
+ */
+public final class RbacFilterParser {
+    public static final String FILTER_NAME = "envoy.filters.http.rbac";
+    static final String TYPE = "type.googleapis.com/"
+            + io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor().getFullName();
+    private static final String AUTHN_FILTER = "istio_authn";
+    private static final int MAX_DEPTH = 32;
+
+    private RbacFilterParser() {}
+
+    /** Parses one filter's typed_config outside a listener (tests, tools); errors name {@code listenerName}. */
+    public static RbacFilter parse(Any any, String listenerName) throws ResourceRejectedException {
+        return parse(any, new Rejector("Listener", listenerName), "typed_config");
+    }
+
+    static RbacFilter parse(Any any, Rejector reject, String path) throws ResourceRejectedException {
+        var config = ListenerParser.unpack(any, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class,
+                reject, path);
+        if (config.hasShadowRules()) {
+            throw reject.at(path + ".shadow_rules", "shadow rules are not supported");
+        }
+        if (config.hasMatcher() || config.hasShadowMatcher()) {
+            throw reject.at(path + ".matcher", "the matcher API is not supported; use rules");
+        }
+        if (!config.hasRules()) {
+            // Envoy: no rules means the filter is a no-op.
+            return new RbacFilter(RbacFilter.Action.LOG, List.of());
+        }
+        RBAC rules = config.getRules();
+        String rp = path + ".rules";
+        RbacFilter.Action action = switch (rules.getAction()) {
+            case ALLOW -> RbacFilter.Action.ALLOW;
+            case DENY -> RbacFilter.Action.DENY;
+            case LOG -> RbacFilter.Action.LOG;
+            default -> throw reject.at(rp + ".action", "unsupported action " + rules.getAction());
+        };
+        if (rules.hasAuditLoggingOptions()) {
+            throw reject.at(rp + ".audit_logging_options", "not supported");
+        }
+        List<RbacPolicy> policies = new ArrayList<>();
+        // Name order: the map's order is unspecified on the wire; a stable one keeps decisions reproducible.
+        for (Map.Entry<String, Policy> e : new TreeMap<>(rules.getPoliciesMap()).entrySet()) {
+            String pp = rp + ".policies[" + e.getKey() + "]";
+            Policy p = e.getValue();
+            if (p.hasCondition() || p.hasCheckedCondition()) {
+                throw reject.at(pp + ".condition", "CEL conditions are not supported");
+            }
+            if (p.getPermissionsCount() == 0 || p.getPrincipalsCount() == 0) {
+                throw reject.at(pp, "a policy needs at least one permission and one principal");
+            }
+            List<RbacMatcher> permissions = new ArrayList<>();
+            for (int i = 0; i < p.getPermissionsCount(); i++) {
+                permissions.add(permission(p.getPermissions(i), reject, pp + ".permissions[" + i + "]", 0));
+            }
+            List<RbacMatcher> principals = new ArrayList<>();
+            for (int i = 0; i < p.getPrincipalsCount(); i++) {
+                principals.add(principal(p.getPrincipals(i), reject, pp + ".principals[" + i + "]", 0));
+            }
+            policies.add(new RbacPolicy(e.getKey(), permissions, principals));
+        }
+        return new RbacFilter(action, policies);
+    }
+
+    private static RbacMatcher permission(Permission p, Rejector reject, String path, int depth)
+            throws ResourceRejectedException {
+        if (depth > MAX_DEPTH) {
+            throw reject.at(path, "nested deeper than " + MAX_DEPTH);
+        }
+        return switch (p.getRuleCase()) {
+            case ANY -> new RbacMatcher.Any();
+            case AND_RULES -> {
+                List<RbacMatcher> all = new ArrayList<>();
+                for (int i = 0; i < p.getAndRules().getRulesCount(); i++) {
+                    all.add(permission(p.getAndRules().getRules(i), reject, path + ".and_rules.rules[" + i + "]", depth + 1));
+                }
+                yield new RbacMatcher.And(all);
+            }
+            case OR_RULES -> {
+                List<RbacMatcher> any = new ArrayList<>();
+                for (int i = 0; i < p.getOrRules().getRulesCount(); i++) {
+                    any.add(permission(p.getOrRules().getRules(i), reject, path + ".or_rules.rules[" + i + "]", depth + 1));
+                }
+                yield new RbacMatcher.Or(any);
+            }
+            case NOT_RULE -> new RbacMatcher.Not(permission(p.getNotRule(), reject, path + ".not_rule", depth + 1));
+            case HEADER -> header(p.getHeader(), reject, path + ".header");
+            case URL_PATH -> {
+                var pm = p.getUrlPath();
+                if (!pm.hasPath()) {
+                    throw reject.at(path + ".url_path", "only path matchers are supported");
+                }
+                yield new RbacMatcher.UrlPath(RouteConfigurationParser.stringMatcher(pm.getPath(), reject,
+                        path + ".url_path.path"));
+            }
+            case DESTINATION_PORT -> new RbacMatcher.DestinationPort(p.getDestinationPort());
+            case DESTINATION_IP -> new RbacMatcher.DestinationIp(cidr(p.getDestinationIp(), reject, path + ".destination_ip"));
+            case REQUESTED_SERVER_NAME -> new RbacMatcher.RequestedServerName(RouteConfigurationParser.stringMatcher(
+                    p.getRequestedServerName(), reject, path + ".requested_server_name"));
+            default -> throw reject.at(path, "unsupported permission " + p.getRuleCase());
+        };
+    }
+
+    private static RbacMatcher principal(Principal p, Rejector reject, String path, int depth)
+            throws ResourceRejectedException {
+        if (depth > MAX_DEPTH) {
+            throw reject.at(path, "nested deeper than " + MAX_DEPTH);
+        }
+        return switch (p.getIdentifierCase()) {
+            case ANY -> new RbacMatcher.Any();
+            case AND_IDS -> {
+                List<RbacMatcher> all = new ArrayList<>();
+                for (int i = 0; i < p.getAndIds().getIdsCount(); i++) {
+                    all.add(principal(p.getAndIds().getIds(i), reject, path + ".and_ids.ids[" + i + "]", depth + 1));
+                }
+                yield new RbacMatcher.And(all);
+            }
+            case OR_IDS -> {
+                List<RbacMatcher> any = new ArrayList<>();
+                for (int i = 0; i < p.getOrIds().getIdsCount(); i++) {
+                    any.add(principal(p.getOrIds().getIds(i), reject, path + ".or_ids.ids[" + i + "]", depth + 1));
+                }
+                yield new RbacMatcher.Or(any);
+            }
+            case NOT_ID -> new RbacMatcher.Not(principal(p.getNotId(), reject, path + ".not_id", depth + 1));
+            case AUTHENTICATED -> new RbacMatcher.Authenticated(p.getAuthenticated().hasPrincipalName()
+                    ? RouteConfigurationParser.stringMatcher(p.getAuthenticated().getPrincipalName(), reject,
+                    path + ".authenticated.principal_name") : null);
+            case DIRECT_REMOTE_IP -> new RbacMatcher.DirectRemoteIp(cidr(p.getDirectRemoteIp(), reject, path + ".direct_remote_ip"));
+            case REMOTE_IP -> new RbacMatcher.RemoteIp(cidr(p.getRemoteIp(), reject, path + ".remote_ip"));
+            case SOURCE_IP -> new RbacMatcher.DirectRemoteIp(cidr(p.getSourceIp(), reject, path + ".source_ip"));
+            case HEADER -> header(p.getHeader(), reject, path + ".header");
+            case METADATA -> requestPrincipal(p.getMetadata(), reject, path + ".metadata");
+            default -> throw reject.at(path, "unsupported principal " + p.getIdentifierCase());
+        };
+    }
+
+    private static RbacMatcher header(HeaderMatcher h, Rejector reject, String path) throws ResourceRejectedException {
+        if (h.getName().isEmpty()) {
+            throw reject.at(path + ".name", "missing header name");
+        }
+        StringMatcher m = switch (h.getHeaderMatchSpecifierCase()) {
+            case STRING_MATCH -> RouteConfigurationParser.stringMatcher(h.getStringMatch(), reject, path + ".string_match");
+            case EXACT_MATCH -> new StringMatcher.Exact(h.getExactMatch(), false);
+            case PREFIX_MATCH -> new StringMatcher.Prefix(h.getPrefixMatch(), false);
+            case SUFFIX_MATCH -> new StringMatcher.Suffix(h.getSuffixMatch(), false);
+            case PRESENT_MATCH -> new StringMatcher.Prefix("", false);
+            default -> throw reject.at(path, "unsupported header match " + h.getHeaderMatchSpecifierCase());
+        };
+        return new RbacMatcher.Header(h.getName().toLowerCase(java.util.Locale.ROOT), m, h.getInvertMatch());
+    }
+
+    private static RbacMatcher requestPrincipal(MetadataMatcher m, Rejector reject, String path)
+            throws ResourceRejectedException {
+        if (!AUTHN_FILTER.equals(m.getFilter()) || m.getPathCount() != 1
+                || !"request.auth.principal".equals(m.getPath(0).getKey())) {
+            throw reject.at(path, "only istio_authn request.auth.principal metadata is supported");
+        }
+        if (!m.getValue().hasStringMatch()) {
+            throw reject.at(path + ".value", "only string_match is supported");
+        }
+        RbacMatcher r = new RbacMatcher.RequestPrincipal(RouteConfigurationParser.stringMatcher(
+                m.getValue().getStringMatch(), reject, path + ".value.string_match"));
+        return m.getInvert() ? new RbacMatcher.Not(r) : r;
+    }
+
+    private static Cidr cidr(CidrRange c, Rejector reject, String path) throws ResourceRejectedException {
+        try {
+            return Cidr.parse(c.getAddressPrefix(), c.hasPrefixLen() ? c.getPrefixLen().getValue() : 0);
+        } catch (IllegalArgumentException e) {
+            throw reject.at(path, e.getMessage());
+        }
+    }
+}
