@@ -3,7 +3,6 @@ package dev.weft.controlplane.generator;
 import com.google.protobuf.UInt32Value;
 import dev.weft.config.model.ConnectionPoolSettings;
 import dev.weft.config.model.DestinationRule;
-import dev.weft.config.model.Subset;
 import dev.weft.config.model.TrafficPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
@@ -63,28 +62,7 @@ final class CircuitBreakersTranslator {
     }
 
     static ConnectionPoolSettings resolve(DestinationRule rule, int port, String subsetName) {
-        if (rule == null) {
-            return null;
-        }
-        TrafficPolicy sub = null;
-        if (subsetName != null && !subsetName.isEmpty()) {
-            Subset subset = rule.spec().subset(subsetName);
-            sub = subset == null ? null : subset.trafficPolicy();
-        }
-        ConnectionPoolSettings fromSubset = of(sub, port);
-        return fromSubset != null ? fromSubset : of(rule.spec().trafficPolicy(), port);
-    }
-
-    private static ConnectionPoolSettings of(TrafficPolicy p, int port) {
-        if (p == null) {
-            return null;
-        }
-        for (TrafficPolicy.PortTrafficPolicy pl : p.portLevelSettings()) {
-            if (pl.port() != null && pl.port().number() != null && pl.port().number() == port
-                    && pl.connectionPool() != null) {
-                return pl.connectionPool();
-            }
-        }
-        return p.connectionPool();
+        return EffectiveTrafficPolicy.setting(rule, port, subsetName, TrafficPolicy::connectionPool,
+                TrafficPolicy.PortTrafficPolicy::connectionPool);
     }
 }

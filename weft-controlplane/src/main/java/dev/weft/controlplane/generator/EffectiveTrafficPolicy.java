@@ -7,6 +7,7 @@ import dev.weft.config.model.Subset;
 import dev.weft.config.model.TrafficPolicy;
 
 import java.time.Duration;
+import java.util.function.Function;
 
 /**
  * The traffic policy that applies to one (host, port, subset), resolved with Istio's precedence: a subset's
@@ -19,48 +20,45 @@ public record EffectiveTrafficPolicy(LoadBalancerSettings loadBalancer, Duration
     public static final Duration DEFAULT_CONNECT_TIMEOUT = Duration.ofSeconds(10);
 
     public static EffectiveTrafficPolicy resolve(DestinationRule rule, int port, String subsetName) {
-        if (rule == null) {
-            return new EffectiveTrafficPolicy(null, DEFAULT_CONNECT_TIMEOUT);
-        }
-        TrafficPolicy top = rule.spec().trafficPolicy();
-        TrafficPolicy sub = null;
-        if (subsetName != null && !subsetName.isEmpty()) {
-            Subset subset = rule.spec().subset(subsetName);
-            sub = subset == null ? null : subset.trafficPolicy();
-        }
-        LoadBalancerSettings lb = first(lb(sub, port), lb(top, port));
-        ConnectionPoolSettings pool = first(pool(sub, port), pool(top, port));
+        LoadBalancerSettings lb = setting(rule, port, subsetName, TrafficPolicy::loadBalancer,
+                TrafficPolicy.PortTrafficPolicy::loadBalancer);
+        ConnectionPoolSettings pool = setting(rule, port, subsetName, TrafficPolicy::connectionPool,
+                TrafficPolicy.PortTrafficPolicy::connectionPool);
         Duration connect = pool != null && pool.tcp() != null && pool.tcp().connectTimeout() != null
                 ? pool.tcp().connectTimeout() : DEFAULT_CONNECT_TIMEOUT;
         return new EffectiveTrafficPolicy(lb, connect);
     }
 
-    private static LoadBalancerSettings lb(TrafficPolicy p, int port) {
+    /**
+     * One setting of a DestinationRule for (port, subset) with Istio's precedence — the subset's policy over the
+     * rule's, and within each the port-level setting over the policy-wide one; null when none sets it.
+     */
+    public static <T> T setting(DestinationRule rule, int port, String subsetName,
+                                Function<TrafficPolicy, T> policyWide,
+                                Function<TrafficPolicy.PortTrafficPolicy, T> portLevel) {
+        if (rule == null) {
+            return null;
+        }
+        TrafficPolicy sub = null;
+        if (subsetName != null && !subsetName.isEmpty()) {
+            Subset subset = rule.spec().subset(subsetName);
+            sub = subset == null ? null : subset.trafficPolicy();
+        }
+        T fromSubset = setting(sub, port, policyWide, portLevel);
+        return fromSubset != null ? fromSubset : setting(rule.spec().trafficPolicy(), port, policyWide, portLevel);
+    }
+
+    private static <T> T setting(TrafficPolicy p, int port, Function<TrafficPolicy, T> policyWide,
+                                 Function<TrafficPolicy.PortTrafficPolicy, T> portLevel) {
         if (p == null) {
             return null;
         }
-        TrafficPolicy.PortTrafficPolicy pl = portLevel(p, port);
-        return pl != null && pl.loadBalancer() != null ? pl.loadBalancer() : p.loadBalancer();
-    }
-
-    private static ConnectionPoolSettings pool(TrafficPolicy p, int port) {
-        if (p == null) {
-            return null;
-        }
-        TrafficPolicy.PortTrafficPolicy pl = portLevel(p, port);
-        return pl != null && pl.connectionPool() != null ? pl.connectionPool() : p.connectionPool();
-    }
-
-    private static TrafficPolicy.PortTrafficPolicy portLevel(TrafficPolicy p, int port) {
         for (TrafficPolicy.PortTrafficPolicy pl : p.portLevelSettings()) {
-            if (pl.port() != null && pl.port().number() != null && pl.port().number() == port) {
-                return pl;
+            if (pl.port() != null && pl.port().number() != null && pl.port().number() == port
+                    && portLevel.apply(pl) != null) {
+                return portLevel.apply(pl);
             }
         }
-        return null;
-    }
-
-    private static <T> T first(T a, T b) {
-        return a != null ? a : b;
+        return policyWide.apply(p);
     }
 }

@@ -4,7 +4,6 @@ import com.google.protobuf.UInt32Value;
 import com.google.protobuf.util.Durations;
 import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.OutlierDetection;
-import dev.weft.config.model.Subset;
 import dev.weft.config.model.TrafficPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.type.v3.Percent;
@@ -63,28 +62,7 @@ final class OutlierDetectionTranslator {
     }
 
     static OutlierDetection resolve(DestinationRule rule, int port, String subsetName) {
-        if (rule == null) {
-            return null;
-        }
-        TrafficPolicy sub = null;
-        if (subsetName != null && !subsetName.isEmpty()) {
-            Subset subset = rule.spec().subset(subsetName);
-            sub = subset == null ? null : subset.trafficPolicy();
-        }
-        OutlierDetection fromSubset = of(sub, port);
-        return fromSubset != null ? fromSubset : of(rule.spec().trafficPolicy(), port);
-    }
-
-    private static OutlierDetection of(TrafficPolicy p, int port) {
-        if (p == null) {
-            return null;
-        }
-        for (TrafficPolicy.PortTrafficPolicy pl : p.portLevelSettings()) {
-            if (pl.port() != null && pl.port().number() != null && pl.port().number() == port
-                    && pl.outlierDetection() != null) {
-                return pl.outlierDetection();
-            }
-        }
-        return p.outlierDetection();
+        return EffectiveTrafficPolicy.setting(rule, port, subsetName, TrafficPolicy::outlierDetection,
+                TrafficPolicy.PortTrafficPolicy::outlierDetection);
     }
 }
