@@ -23,5 +23,7 @@ public enum ResponseFlag {
     /** Fault injection delayed the request (VirtualService {@code fault.delay}). */
     DI,
     /** Fault injection answered the request itself (VirtualService {@code fault.abort}). */
-    FI
+    FI,
+    /** An RBAC filter (AuthorizationPolicy) denied the request: 403 {@code RBAC: access denied}. */
+    RBAC
 }
