@@ -48,7 +48,7 @@ final class ProxyCommand implements Callable<Integer> {
     @Option(names = "--service-port", paramLabel = "PORT", description = "the port the service is known by in the mesh (default: --app-port)")
     Integer servicePort;
 
-    @Option(names = "--app-protocol", defaultValue = "http", description = "protocol of the app port: http, http2 (h2c) or grpc (default: ${DEFAULT-VALUE})")
+    @Option(names = "--app-protocol", defaultValue = "http", description = "protocol of the app port: http, http2 (h2c), grpc or tcp (default: ${DEFAULT-VALUE})")
     String appProtocol;
 
     @Option(names = "--inbound-port", defaultValue = "15006", description = "inbound listener port (default: ${DEFAULT-VALUE})")
@@ -158,9 +158,9 @@ final class ProxyCommand implements Callable<Integer> {
                         "--upstream " + upstream + ": expected SERVICE[:PORT]=LOCALPORT, e.g. reviews:9080=16001");
             }
         }
-        if (!java.util.Set.of("http", "http2", "grpc").contains(appProtocol)) {
+        if (!java.util.Set.of("http", "http2", "grpc", "tcp").contains(appProtocol)) {
             throw new CommandLine.ParameterException(spec.commandLine(),
-                    "--app-protocol " + appProtocol + ": expected http, http2 or grpc");
+                    "--app-protocol " + appProtocol + ": expected http, http2, grpc or tcp");
         }
         if (tokenFile != null) {
             labels.put(IdentityOptions.TLS_MODE_LABEL, IdentityOptions.TLS_MODE_ISTIO);

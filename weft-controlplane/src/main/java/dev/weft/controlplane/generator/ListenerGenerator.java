@@ -53,27 +53,49 @@ public final class ListenerGenerator implements ResourceGenerator {
             out.put(OUTBOUND, listener(OUTBOUND, "127.0.0.1", proxy.outboundPort(), rdsManager(OUTBOUND, OUTBOUND)));
         }
         if (proxy.inboundPort() > 0 && proxy.appPort() > 0 && !proxy.address().isEmpty()) {
-            out.put(INBOUND, withPeerAuthentication(
-                    listener(INBOUND, proxy.address(), proxy.inboundPort(),
-                            withAuthorization(inboundManager(proxy.appPort()), context, proxy)),
-                    MeshTlsPolicy.inboundMode(context, proxy)));
+            HttpConnectionManager plain = inboundManager(proxy.appPort());
+            HttpConnectionManager authorized = withAuthorization(plain, context, proxy);
+            // a TCP app gets a tcp_proxy — unless an AuthorizationPolicy selects it: HTTP RBAC cannot judge bytes
+            // and there is no network RBAC yet, so the listener stays HTTP and fails closed (documented)
+            Listener inbound = TcpProxyListeners.appSpeaksTcp(proxy.appProtocol()) && authorized.equals(plain)
+                    ? listener(INBOUND, proxy.address(), proxy.inboundPort(),
+                            TcpProxyListeners.toCluster(INBOUND, ClusterNames.inbound(proxy.appPort())))
+                    : listener(INBOUND, proxy.address(), proxy.inboundPort(), authorized);
+            out.put(INBOUND, withPeerAuthentication(inbound, MeshTlsPolicy.inboundMode(context, proxy)));
         }
         for (UpstreamBinding up : proxy.upstreams()) {
             String name = up.listenerName();
-            out.put(name, listener(name, "127.0.0.1", up.localPort(), rdsManager(name, name)));
+            String tcpCluster = tcpClusterOf(context, proxy, up);
+            out.put(name, tcpCluster != null
+                    ? listener(name, "127.0.0.1", up.localPort(), TcpProxyListeners.toCluster(tcpCluster, tcpCluster))
+                    : listener(name, "127.0.0.1", up.localPort(), rdsManager(name, name)));
         }
         return out;
     }
 
     private static Listener listener(String name, String address, int port, HttpConnectionManager hcm) {
+        return listener(name, address, port, Filter.newBuilder().setName(HCM_FILTER).setTypedConfig(Any.pack(hcm))
+                .build());
+    }
+
+    private static Listener listener(String name, String address, int port, Filter filter) {
         return Listener.newBuilder()
                 .setName(name)
                 .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
                         .setAddress(address).setPortValue(port)))
-                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
-                        .setName(HCM_FILTER)
-                        .setTypedConfig(Any.pack(hcm))))
+                .addFilterChains(FilterChain.newBuilder().addFilters(filter))
                 .build();
+    }
+
+    /** The outbound cluster an {@code --upstream} listener relays to when its service port is TCP, else null. */
+    private static String tcpClusterOf(PushContext context, ProxyNode proxy, UpstreamBinding up) {
+        String host = dev.weft.config.Hosts.resolve(up.service(), proxy.namespace());
+        dev.weft.controlplane.registry.MeshService service = context.service(host);
+        if (service == null) {
+            return null; // not known yet: HTTP (404) until it registers, as before
+        }
+        var port = up.port() > 0 ? service.port(up.port()) : service.defaultPort();
+        return TcpProxyListeners.isTcp(port) ? ClusterNames.outbound(port.number(), null, host) : null;
     }
 
     /**

@@ -23,6 +23,7 @@ public final class ResourceJson {
     private static final JsonFormat.Printer PRINTER = JsonFormat.printer()
             .usingTypeRegistry(JsonFormat.TypeRegistry.newBuilder()
                     .add(HttpConnectionManager.getDescriptor())
+                    .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
                     .add(Router.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
                     .add(io.envoyproxy.envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate

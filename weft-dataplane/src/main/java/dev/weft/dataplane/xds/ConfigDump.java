@@ -25,6 +25,7 @@ public final class ConfigDump {
             .add(Cluster.getDescriptor())
             .add(ClusterLoadAssignment.getDescriptor())
             .add(HttpConnectionManager.getDescriptor())
+            .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())
             .add(Router.getDescriptor())
             .add(io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault.getDescriptor())
             .add(Resource.getDescriptor())
