@@ -75,7 +75,7 @@ class ListenerParserTest {
     }
 
     @Test
-    void rejectsTcpProxy() {
+    void rejectsTcpProxyWithoutStatPrefix() { // Envoy requires it too; supported tcp_proxy: TcpProxyParserTest
         Listener l = XdsFixtures.outboundListener(15001).toBuilder().clearFilterChains()
                 .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
                         .setName("envoy.filters.network.tcp_proxy").setTypedConfig(Any.pack(
@@ -83,8 +83,7 @@ class ListenerParserTest {
                                         .setCluster("x").build()))))
                 .build();
         assertThatThrownBy(() -> ListenerParser.parse(l))
-                .hasMessageStartingWith("Listener outbound: filter_chains[0].filters[0]: unsupported network filter "
-                        + "envoy.filters.network.tcp_proxy");
+                .hasMessage("Listener outbound: filter_chains[0].filters[0].typed_config.stat_prefix: missing stat_prefix");
     }
 
     @Test
