@@ -20,7 +20,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * VirtualService {@code fault} end to end: the client's sidecar aborts and delays requests on the routes that say
- * so, in the configured share, and leaves other routes alone.
+ * so, in the configured share, and leaves other routes alone. The same small mesh checks {@code mirror} (the
+ * other "test traffic" feature): a share of copies reaches the shadow, the main response is unchanged.
  */
 class FaultInjectionTest {
     private static final String CONFIG = """
@@ -39,6 +40,10 @@ class FaultInjectionTest {
                 fault:
                   delay: {fixedDelay: 200ms, percentage: {value: 100}}
                 route: [{destination: {host: ratings}}]
+              - match: [{uri: {prefix: /mirror}}]
+                mirror: {host: ratings-shadow}
+                mirrorPercentage: {value: 50}
+                route: [{destination: {host: ratings}}]
               - route: [{destination: {host: ratings}}]
             """;
     private static final String RATINGS = "ratings:9080";
@@ -46,6 +51,7 @@ class FaultInjectionTest {
     private static Mesh mesh;
     private static MeshClient client;
     private static TestApp ratings;
+    private static TestApp shadow;
 
     @BeforeAll
     static void startMesh() {
@@ -57,6 +63,10 @@ class FaultInjectionTest {
         mesh.addTestAppWorkload("ratings", "ratings", "v1", 9080,
                 (port, outbound) -> started[0] = TestApp.start("ratings", port, outbound, new TestApp.Healthy()));
         ratings = started[0];
+        mesh.addTestAppWorkload("ratings-shadow", "ratings-shadow", "v1", 9080,
+                (port, outbound) -> started[0] = TestApp.start("ratings-shadow", port, outbound,
+                        new TestApp.Healthy()));
+        shadow = started[0];
         mesh.awaitReady();
         MeshClient warmUp = mesh.clientOf(clientWorkload);
         // the fault routes have arrived once /delay is delayed
@@ -72,6 +82,9 @@ class FaultInjectionTest {
         }
         if (ratings != null) {
             ratings.close();
+        }
+        if (shadow != null) {
+            shadow.close();
         }
     }
 
@@ -129,5 +142,28 @@ class FaultInjectionTest {
             assertThat(r.header("x-weft-response-flags")).as("flags on a route without fault").isNull();
         }
         assertThat(fastest).as("fastest of 50 requests on the route without fault, ms").isLessThan(200);
+    }
+
+    @Test
+    void mirrorsTheConfiguredShareWithoutChangingTheMainResponse() throws Exception {
+        int requests = 400;
+        long mainBefore = ratings.requests();
+        long shadowBefore = shadow.requests();
+        for (int i = 0; i < requests; i++) {
+            Reply r = client.get(RATINGS, "/mirror/" + i);
+            assertThat(r.status()).as("main reply %s", r).isEqualTo(200);
+            assertThat(r.header("x-weft-response-flags")).isNull();
+        }
+        assertThat(ratings.requests() - mainBefore).as("requests the main backend saw").isEqualTo(requests);
+        // copies are fire-and-forget: wait until they stop arriving
+        java.util.concurrent.atomic.AtomicLong lastSeen = new java.util.concurrent.atomic.AtomicLong(-1);
+        await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ofMillis(500)).pollInterval(Duration.ofMillis(500))
+                .until(() -> {
+                    long now = shadow.requests();
+                    return now == lastSeen.getAndSet(now);
+                });
+        long mirrored = shadow.requests() - shadowBefore;
+        System.out.printf("mirror 50%%: %d/%d copies reached the shadow%n", mirrored, requests);
+        assertThat(mirrored).as("copies the shadow saw (50%% of %d)", requests).isBetween(160L, 240L);
     }
 }

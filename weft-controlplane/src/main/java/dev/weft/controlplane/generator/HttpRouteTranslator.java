@@ -185,7 +185,29 @@ final class HttpRouteTranslator {
         if (firstHost != null) {
             a.addAllHashPolicy(hashPolicy(firstHost, firstPort, firstSubset));
         }
+        if (http.mirror() != null) {
+            a.addRequestMirrorPolicies(mirror(vs, http.mirror(), http.mirrorPercentage(), host, port));
+        }
+        for (dev.weft.config.model.HttpMirrorPolicy m : http.mirrors()) {
+            a.addRequestMirrorPolicies(mirror(vs, m.destination(), m.percentage(), host, port));
+        }
         return a.build();
+    }
+
+    /** Istio's mirror translation: the destination's cluster, and the percentage (unset: 100%) per million. */
+    private RouteAction.RequestMirrorPolicy mirror(VirtualService vs, Destination d,
+                                                   dev.weft.config.model.Percent percentage, String host, int port) {
+        String destHost = Hosts.resolve(d.host(), vs.meta().namespace());
+        int destPort = destinationPort(d, destHost, host, port);
+        double value = percentage != null && percentage.value() != null ? percentage.value() : 100.0;
+        return RouteAction.RequestMirrorPolicy.newBuilder()
+                .setCluster(ClusterNames.outbound(destPort, d.subset(), destHost))
+                .setRuntimeFraction(io.envoyproxy.envoy.config.core.v3.RuntimeFractionalPercent.newBuilder()
+                        .setDefaultValue(io.envoyproxy.envoy.type.v3.FractionalPercent.newBuilder()
+                                .setNumerator((int) Math.round(value * 10_000))
+                                .setDenominator(io.envoyproxy.envoy.type.v3.FractionalPercent.DenominatorType.MILLION)))
+                .setTraceSampled(com.google.protobuf.BoolValue.of(false))
+                .build();
     }
 
     /**

@@ -119,7 +119,45 @@ public final class RouteConfigurationParser {
                 route.containsTypedPerFilterConfig(FaultPolicyParser.FILTER_NAME)
                         ? FaultPolicyParser.parse(route.getTypedPerFilterConfigOrThrow(FaultPolicyParser.FILTER_NAME),
                                 reject, path + ".typed_per_filter_config[" + FaultPolicyParser.FILTER_NAME + "]")
-                        : null);
+                        : null,
+                route.hasRoute() ? mirrors(route.getRoute(), reject, path + ".route.request_mirror_policies")
+                        : List.of());
+    }
+
+    /** {@code request_mirror_policies}: a cluster and a runtime fraction's default; the rest is NACKed. */
+    private static List<dev.weft.dataplane.mirror.MirrorPolicy> mirrors(
+            io.envoyproxy.envoy.config.route.v3.RouteAction a, Rejector reject, String path)
+            throws ResourceRejectedException {
+        List<dev.weft.dataplane.mirror.MirrorPolicy> out = new ArrayList<>();
+        for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
+            var m = a.getRequestMirrorPolicies(i);
+            String mPath = path + "[" + i + "]";
+            if (m.getCluster().isEmpty()) {
+                throw reject.at(mPath + ".cluster", "missing cluster name (cluster_header is not supported)");
+            }
+            var rest = m.toBuilder().clearCluster().clearRuntimeFraction().clearTraceSampled()
+                    .clearDisableShadowHostSuffixAppend().build();
+            if (!rest.equals(rest.getDefaultInstanceForType())) {
+                throw reject.at(mPath + "." + rest.getAllFields().keySet().iterator().next().getName(),
+                        "not supported");
+            }
+            int ppm = dev.weft.dataplane.mirror.MirrorPolicy.MILLION; // no runtime_fraction: every request
+            if (m.hasRuntimeFraction()) {
+                var f = m.getRuntimeFraction().getDefaultValue();
+                long scale = switch (f.getDenominator()) {
+                    case HUNDRED -> 10_000;
+                    case TEN_THOUSAND -> 100;
+                    case MILLION -> 1;
+                    default -> throw reject.at(mPath + ".runtime_fraction.default_value.denominator",
+                            "unknown denominator " + f.getDenominator());
+                };
+                ppm = (int) Math.min(Integer.toUnsignedLong(f.getNumerator()) * scale,
+                        dev.weft.dataplane.mirror.MirrorPolicy.MILLION);
+            }
+            out.add(new dev.weft.dataplane.mirror.MirrorPolicy(m.getCluster(), ppm,
+                    !m.getDisableShadowHostSuffixAppend()));
+        }
+        return out;
     }
 
     private static RouteMatch parseMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch m, Rejector reject,
@@ -262,9 +300,6 @@ public final class RouteConfigurationParser {
                 }
             }
             default -> throw reject.at(path, "unsupported cluster specifier " + a.getClusterSpecifierCase());
-        }
-        if (a.getRequestMirrorPoliciesCount() > 0) {
-            throw reject.at(path + ".request_mirror_policies", "not supported");
         }
         if (a.getHostRewriteSpecifierCase() != io.envoyproxy.envoy.config.route.v3.RouteAction
                 .HostRewriteSpecifierCase.HOST_REWRITE_LITERAL

@@ -329,6 +329,11 @@ public final class HttpExchange implements RequestHead {
                     + "headers. reset reason: overflow\n"));
             return;
         }
+        if (!route.route().mirrors().isEmpty() && MirroredRequest.mirrorable(request)) {
+            for (dev.weft.dataplane.mirror.MirrorPolicy m : route.route().mirrors()) {
+                MirroredRequest.send(m, view.cluster(m.cluster()), request, connection.pools().of(ctx.channel().eventLoop()));
+            }
+        }
         cluster.traffic().requestStarted();
         trafficCounted = true;
         if (forward.retryPolicy() != null && forward.retryPolicy().numRetries() > 0) {
