@@ -443,7 +443,8 @@ class ValidationTest {
                 at("gateway.yaml", 1) + "VirtualService default/a: apiVersion: unsupported apiVersion \"networking.istio.io/v2\"; "
                         + "Weft reads networking.istio.io/v1, networking.istio.io/v1beta1, networking.istio.io/v1alpha3",
                 at("gateway.yaml", 8) + "Gateway default/gw: kind: unsupported kind \"Gateway\"; "
-                        + "Weft supports VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, PeerAuthentication");
+                        + "Weft supports VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, PeerAuthentication, "
+                        + "AuthorizationPolicy");
     }
 
     @Test
