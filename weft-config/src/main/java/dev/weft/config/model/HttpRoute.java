@@ -5,8 +5,8 @@ import java.util.List;
 
 /**
  * Istio {@code HTTPRoute}. Exactly one of {@code route} (non-empty) or {@code redirect} is set in a valid config.
- * {@code timeout} null means none. {@code retries}, {@code fault}, {@code mirror*} are parsed and validated but
- * not yet applied by the data plane.
+ * {@code timeout} null means none. {@code retries}, {@code fault} and {@code mirror*} are applied by the calling
+ * sidecar (see docs/config-reference.md).
  */
 public record HttpRoute(String name, List<HttpMatchRequest> match, List<HttpRouteDestination> route,
                         HttpRedirect redirect, HttpRewrite rewrite, Duration timeout, HttpRetry retries,
