@@ -60,7 +60,7 @@ public final class ResourceDecoder {
     private static final Set<String> METADATA = Set.of("name", "namespace", "labels", "annotations", "uid",
             "resourceVersion", "generation", "creationTimestamp", "managedFields", "ownerReferences", "finalizers");
     /** Istio fields Weft does not model yet: a clearer message than "unknown field". */
-    private static final Set<String> ISTIO_NOT_YET = Set.of("tcp", "tls", "corsPolicy", "directResponse",
+    private static final Set<String> ISTIO_NOT_YET = Set.of("tls", "corsPolicy", "directResponse",
             "delegate", "localityLbSetting", "tunnel", "proxyProtocol", "statPrefix",
             "trafficDistribution", "retryIgnorePreviousHosts", "backoff", "mirrorPercent", "loadBalancerPolicy");
     private static final Pattern DNS1123_SUBDOMAIN =

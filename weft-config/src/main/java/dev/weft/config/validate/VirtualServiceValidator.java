@@ -48,8 +48,11 @@ final class VirtualServiceValidator {
             }
         }
         Checks.exportTo(r, s.field("exportTo"), spec.exportTo());
-        if (spec.http().isEmpty()) {
-            r.error(s.field("http"), "at least one http route is required (tcp and tls routes are not supported yet)");
+        if (spec.http().isEmpty() && spec.tcp().isEmpty()) {
+            r.error(s.field("http"), "at least one http or tcp route is required (tls routes are not supported yet)");
+        }
+        for (int i = 0; i < spec.tcp().size(); i++) {
+            tcpRoute(spec.tcp().get(i), s.field("tcp").index(i), r);
         }
         Set<String> routeNames = new HashSet<>();
         for (int i = 0; i < spec.http().size(); i++) {
@@ -60,6 +63,22 @@ final class VirtualServiceValidator {
             }
             httpRoute(route, at, r);
         }
+    }
+
+    /** Istio's TCPRoute: at least one destination, weights as for HTTP; match only on port (1–65535). */
+    private static void tcpRoute(dev.weft.config.model.TcpRoute route, FieldPath at, Reporter r) {
+        for (int j = 0; j < route.match().size(); j++) {
+            Integer port = route.match().get(j).port();
+            if (port != null && (port < 1 || port > 65535)) {
+                r.error(at.field("match").index(j).field("port"), "port must be 1-65535, got " + port);
+            }
+        }
+        if (route.route().isEmpty()) {
+            r.error(at.field("route"), "a tcp route needs at least one destination");
+            return;
+        }
+        destinations(route.route().stream()
+                .map(d -> new HttpRouteDestination(d.destination(), d.weight(), null)).toList(), at.field("route"), r);
     }
 
     private static void httpRoute(HttpRoute route, FieldPath at, Reporter r) {

@@ -65,9 +65,9 @@ public final class ListenerGenerator implements ResourceGenerator {
         }
         for (UpstreamBinding up : proxy.upstreams()) {
             String name = up.listenerName();
-            String tcpCluster = tcpClusterOf(context, proxy, up);
-            out.put(name, tcpCluster != null
-                    ? listener(name, "127.0.0.1", up.localPort(), TcpProxyListeners.toCluster(tcpCluster, tcpCluster))
+            Filter tcp = tcpProxyOf(context, proxy, up);
+            out.put(name, tcp != null
+                    ? listener(name, "127.0.0.1", up.localPort(), tcp)
                     : listener(name, "127.0.0.1", up.localPort(), rdsManager(name, name)));
         }
         return out;
@@ -87,15 +87,15 @@ public final class ListenerGenerator implements ResourceGenerator {
                 .build();
     }
 
-    /** The outbound cluster an {@code --upstream} listener relays to when its service port is TCP, else null. */
-    private static String tcpClusterOf(PushContext context, ProxyNode proxy, UpstreamBinding up) {
+    /** The tcp_proxy of an {@code --upstream} listener whose service port is TCP, else null (HTTP). */
+    private static Filter tcpProxyOf(PushContext context, ProxyNode proxy, UpstreamBinding up) {
         String host = dev.weft.config.Hosts.resolve(up.service(), proxy.namespace());
         dev.weft.controlplane.registry.MeshService service = context.service(host);
         if (service == null) {
             return null; // not known yet: HTTP (404) until it registers, as before
         }
         var port = up.port() > 0 ? service.port(up.port()) : service.defaultPort();
-        return TcpProxyListeners.isTcp(port) ? ClusterNames.outbound(port.number(), null, host) : null;
+        return TcpProxyListeners.isTcp(port) ? TcpProxyListeners.forService(context, host, port.number()) : null;
     }
 
     /**

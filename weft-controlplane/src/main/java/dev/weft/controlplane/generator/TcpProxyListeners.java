@@ -1,6 +1,10 @@
 package dev.weft.controlplane.generator;
 
 import com.google.protobuf.Any;
+import dev.weft.config.Hosts;
+import dev.weft.config.model.TcpRoute;
+import dev.weft.config.model.VirtualService;
+import dev.weft.controlplane.push.PushContext;
 import dev.weft.controlplane.registry.MeshService;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
@@ -31,6 +35,52 @@ final class TcpProxyListeners {
     /** Whether a proxy's own app speaks opaque TCP ({@code --app-protocol tcp}). */
     static boolean appSpeaksTcp(String appProtocol) {
         return "tcp".equalsIgnoreCase(appProtocol);
+    }
+
+    /**
+     * The tcp_proxy of an {@code --upstream} listener bound to TCP port {@code port} of {@code host}: the first
+     * VirtualService {@code tcp} route bound to the host whose match is empty or names the port decides the
+     * (weighted) clusters, as Istio; without one, the service's own cluster.
+     */
+    static Filter forService(PushContext context, String host, int port) {
+        String own = ClusterNames.outbound(port, null, host);
+        for (VirtualService vs : context.virtualServices(host)) {
+            for (TcpRoute route : vs.spec().tcp()) {
+                if (!route.match().isEmpty() && route.match().stream()
+                        .noneMatch(m -> m.port() == null || m.port() == port)) {
+                    continue;
+                }
+                TcpProxy.WeightedCluster.Builder weighted = TcpProxy.WeightedCluster.newBuilder();
+                for (TcpRoute.RouteDestination d : route.route()) {
+                    String destHost = Hosts.resolve(d.destination().host(), vs.meta().namespace());
+                    Integer explicit = d.destination().portNumber();
+                    int destPort = explicit != null && explicit > 0 ? explicit : destinationPort(context, destHost,
+                            host, port);
+                    int weight = route.route().size() == 1 ? 1 : d.weight() == null ? 0 : d.weight();
+                    if (weight > 0) { // Istio drops zero-weight destinations
+                        weighted.addClusters(TcpProxy.WeightedCluster.ClusterWeight.newBuilder()
+                                .setName(ClusterNames.outbound(destPort, d.destination().subset(), destHost))
+                                .setWeight(weight));
+                    }
+                }
+                TcpProxy.Builder tcp = TcpProxy.newBuilder().setStatPrefix(own);
+                if (weighted.getClustersCount() == 1) {
+                    tcp.setCluster(weighted.getClusters(0).getName());
+                } else {
+                    tcp.setWeightedClusters(weighted);
+                }
+                return Filter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(tcp.build())).build();
+            }
+        }
+        return toCluster(own, own);
+    }
+
+    private static int destinationPort(PushContext context, String destHost, String host, int port) {
+        if (destHost.equals(host)) {
+            return port;
+        }
+        MeshService target = context.service(destHost);
+        return target != null && target.defaultPort() != null ? target.defaultPort().number() : port;
     }
 
     /** A tcp_proxy relaying every connection to {@code cluster}; idle_timeout left at Envoy's default (1 h). */
