@@ -91,8 +91,31 @@ public final class DemoConfig {
                 mode: STRICT
             """;
 
+    /** Only reviews may read ratings, and only with GET: any other caller gets 403 "RBAC: access denied". */
+    public static final String AUTHORIZATION_POLICY_FILE = "authorization-policy.yaml";
+    static final String RATINGS_FROM_REVIEWS = """
+            apiVersion: security.istio.io/v1
+            kind: AuthorizationPolicy
+            metadata:
+              name: ratings-from-reviews
+              namespace: default
+            spec:
+              selector:
+                matchLabels:
+                  app: ratings
+              action: ALLOW
+              rules:
+              - from:
+                - source:
+                    principals: ["cluster.local/ns/default/sa/reviews"]
+                to:
+                - operation:
+                    methods: ["GET"]
+            """;
+
     static void writeInitial(Path configDir) throws IOException {
         write(configDir.resolve(PEER_AUTHENTICATION_FILE), MESH_WIDE_STRICT);
+        write(configDir.resolve(AUTHORIZATION_POLICY_FILE), RATINGS_FROM_REVIEWS);
         write(configDir.resolve(DESTINATION_RULES_FILE), DESTINATION_RULES);
         write(configDir.resolve(REVIEWS_ROUTES_FILE), reviewsRoutes(50, 50));
     }
