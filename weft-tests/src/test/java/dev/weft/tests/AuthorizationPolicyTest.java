@@ -23,6 +23,7 @@ class AuthorizationPolicyTest {
     private static Mesh mesh;
     private static Workload frontend;
     private static Workload intruder;
+    private static Workload payments;
 
     @BeforeAll
     static void startMesh() {
@@ -58,7 +59,7 @@ class AuthorizationPolicyTest {
         mesh.startControlPlane("--cert-ttl", "60s");
         frontend = mesh.addSecureEchoWorkload("frontend", "frontend", "v1", 8080, "frontend");
         intruder = mesh.addSecureEchoWorkload("intruder", "intruder", "v1", 8081, "intruder");
-        mesh.addSecureEchoWorkload("payments", "payments", "v1", 9080, "payments");
+        payments = mesh.addSecureEchoWorkload("payments", "payments", "v1", 9080, "payments");
         mesh.awaitReady();
         MeshClient warmUp = mesh.clientOf(frontend);
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200))
@@ -79,6 +80,9 @@ class AuthorizationPolicyTest {
         assertThat(denied.status()).isEqualTo(403);
         assertThat(denied.body()).isEqualTo("RBAC: access denied");
         assertThat(denied.header("x-weft-response-flags")).isEqualTo("RBAC");
+        // the proxy shows the RBAC filters it applied in /config_dump
+        assertThat(Mesh.plainGet(payments.sidecar().adminUrl("/config_dump")).body())
+                .contains("envoy.filters.http.rbac", "ns[default]-policy[payments-from-frontend]-rule[0]");
     }
 
     @Test
