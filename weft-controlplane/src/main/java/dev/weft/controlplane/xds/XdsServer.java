@@ -154,7 +154,7 @@ public final class XdsServer implements AutoCloseable {
         public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
                 StreamObserver<DeltaDiscoveryResponse> responseObserver) {
             responseObserver.onError(Status.UNIMPLEMENTED
-                    .withDescription("delta xDS is not implemented yet; use StreamAggregatedResources")
+                    .withDescription("this server speaks state-of-the-world ADS only; use StreamAggregatedResources")
                     .asRuntimeException());
             return new StreamObserver<>() {
                 @Override
