@@ -65,8 +65,7 @@ public final class CompiledRoute {
         if (rewriter == null || !rewriter.rewrites()) {
             return pathWithQuery;
         }
-        String pathOnly = pathWithQuery.substring(0, PathRewriter.queryStart(pathWithQuery));
-        return rewriter.rewrite(pathWithQuery, matcher.matchedPrefixLength(pathOnly));
+        return rewriter.rewrite(pathWithQuery, matcher.matchedPrefixLength(PathRewriter.queryStart(pathWithQuery)));
     }
 
     /** The redirect status (301 by default); only for redirect routes. */
@@ -76,8 +75,7 @@ public final class CompiledRoute {
 
     /** The Location URL for this request; only for redirect routes. */
     public String redirectLocation(RequestHead head) {
-        String pathOnly = head.path().substring(0, PathRewriter.queryStart(head.path()));
-        return redirect.location(head, matcher.matchedPrefixLength(pathOnly));
+        return redirect.location(head, matcher.matchedPrefixLength(PathRewriter.queryStart(head.path())));
     }
 
     /** The consistent-hash key for this request, or null when the route hashes nothing (random pick). */

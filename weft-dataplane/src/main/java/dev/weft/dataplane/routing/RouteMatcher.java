@@ -51,9 +51,13 @@ final class RouteMatcher {
         return matchesPath(pathOnly) && matchesHeaders(head) && matchesQuery(query);
     }
 
-    /** The number of leading path characters the match consumed (for prefix rewrites). */
-    int matchedPrefixLength(String pathOnly) {
-        return path instanceof PathMatch.Prefix(String prefix) ? prefix.length() : pathOnly.length();
+    /**
+     * The number of leading path characters the match consumed (for prefix rewrites).
+     *
+     * @param pathOnlyLength the length of the request path without query string
+     */
+    int matchedPrefixLength(int pathOnlyLength) {
+        return path instanceof PathMatch.Prefix(String prefix) ? prefix.length() : pathOnlyLength;
     }
 
     private boolean matchesPath(String p) {
