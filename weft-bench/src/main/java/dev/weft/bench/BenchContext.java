@@ -87,6 +87,13 @@ public final class BenchContext {
         return command;
     }
 
+    /** A target that is one process listening on {@code port}: waits until it reaches the backend, then describes it. */
+    RunningTarget awaitRunning(String name, int port, String hostHeader, ManagedProcess process)
+            throws TargetUnavailableException {
+        double ready = awaitBackendReachable(name, port, hostHeader, process.startedNanos(), List.of(process));
+        return new RunningTarget(name, port, hostHeader, List.of(process.handle()), ready);
+    }
+
     /**
      * Waits until a GET through host:port with the given Host header is answered by the backend. Returns the seconds
      * from {@code sinceNanos} to the start of the first probe that got through (probes are 20 ms apart); throws with the last answer and the process log when the time is up or it died.

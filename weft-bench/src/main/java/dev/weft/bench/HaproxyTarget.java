@@ -30,9 +30,7 @@ public record HaproxyTarget() implements Target {
         Path conf = dir.resolve("haproxy.cfg");
         Files.writeString(conf, config(dir, port, context.backendPort()));
         ManagedProcess process = context.processes().start(name(), List.of(binary, "-db", "-f", conf.toString()));
-        double ready = context.awaitBackendReachable(name(), port, "backend", process.startedNanos(),
-                List.of(process));
-        return new RunningTarget(name(), port, "backend", List.of(process.handle()), ready);
+        return context.awaitRunning(name(), port, "backend", process);
     }
 
     static String config(Path dir, int port, int backendPort) {

@@ -31,9 +31,7 @@ public record NginxTarget() implements Target {
         Files.writeString(conf, config(dir, port, context.backendPort()));
         ManagedProcess process = context.processes().start(name(), List.of(binary, "-p", dir.toString(),
                 "-c", conf.toString(), "-e", dir.resolve("error.log").toString()));
-        double ready = context.awaitBackendReachable(name(), port, "backend", process.startedNanos(),
-                List.of(process));
-        return new RunningTarget(name(), port, "backend", List.of(process.handle()), ready);
+        return context.awaitRunning(name(), port, "backend", process);
     }
 
     static String config(Path dir, int port, int backendPort) {

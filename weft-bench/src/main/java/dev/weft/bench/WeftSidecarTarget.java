@@ -29,7 +29,6 @@ public record WeftSidecarTarget() implements Target {
                 "bench-client", BenchContext.freePort(), BenchContext.freePort(), outbound, BenchContext.freePort(),
                 dir.resolve("data"), List.of()));
         String host = WeftControlPlane.STATIC_BACKEND_HOST + ":" + WeftControlPlane.STATIC_BACKEND_PORT;
-        double ready = context.awaitBackendReachable(name(), outbound, host, sidecar.startedNanos(), List.of(sidecar));
-        return new RunningTarget(name(), outbound, host, List.of(sidecar.handle()), ready);
+        return context.awaitRunning(name(), outbound, host, sidecar);
     }
 }
