@@ -15,6 +15,7 @@ import dev.weft.proxy.tls.ClientCertHeaderFilter;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.util.AttributeKey;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.List;
@@ -28,6 +29,8 @@ import java.util.function.Function;
  * carries), the peer address. Denied: 403 {@code RBAC: access denied}, response flag {@code RBAC}.
  */
 public final class AuthorizationFilter implements HttpFilter {
+    private static final AttributeKey<String> SNI = AttributeKey.valueOf("weft.authz.sni");
+
     private final List<RbacFilter> filters;
     /** The workload port the request is for (Istio's {@code destination.port}), not the sidecar's listener port. */
     private final int destinationPort;
@@ -57,17 +60,27 @@ public final class AuthorizationFilter implements HttpFilter {
         return LocalReply.failure(403, ResponseFlag.RBAC, AuthorizationEvaluator.DENIED_BODY);
     }
 
+    /** The connection's SNI, read from its TLS session once and kept on the channel ("" when there is none). */
     private static String sni(Channel connection) {
+        String cached = connection.attr(SNI).get();
+        if (cached == null) {
+            cached = readSni(connection);
+            connection.attr(SNI).set(cached);
+        }
+        return cached.isEmpty() ? null : cached;
+    }
+
+    private static String readSni(Channel connection) {
         SslHandler ssl = connection.pipeline().get(SslHandler.class);
         if (ssl == null || !(ssl.engine().getSession() instanceof javax.net.ssl.ExtendedSSLSession s)) {
-            return null;
+            return "";
         }
         for (var name : s.getRequestedServerNames()) {
             if (name instanceof javax.net.ssl.SNIHostName h) {
                 return h.getAsciiName().toLowerCase(Locale.ROOT);
             }
         }
-        return null;
+        return "";
     }
 
     /**
