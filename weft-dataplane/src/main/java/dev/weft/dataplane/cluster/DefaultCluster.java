@@ -78,10 +78,6 @@ public final class DefaultCluster implements Cluster {
         return hosts;
     }
 
-    public List<UpstreamHost> healthyHosts() {
-        return healthyHosts;
-    }
-
     public LoadBalancer loadBalancer() {
         return loadBalancer;
     }
