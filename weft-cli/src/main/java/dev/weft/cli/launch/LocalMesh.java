@@ -15,7 +15,6 @@ import java.util.List;
 public final class LocalMesh implements AutoCloseable {
     private final WeftLauncher launcher;
     private final Path workDir;
-    private final List<Sidecar> sidecars = new ArrayList<>();
     private ControlPlaneProcess controlPlane;
 
     public LocalMesh(WeftLauncher launcher, Path workDir) {
@@ -35,14 +34,6 @@ public final class LocalMesh implements AutoCloseable {
     /** Where the control plane reads its YAML. */
     public Path configDir() {
         return workDir.resolve("config");
-    }
-
-    public Path logDir() {
-        return launcher.logDir();
-    }
-
-    public WeftLauncher launcher() {
-        return launcher;
     }
 
     /** Starts {@code weft controlplane} on {@link #configDir()}. */
@@ -72,10 +63,8 @@ public final class LocalMesh implements AutoCloseable {
         if (controlPlane == null) {
             throw new IllegalStateException("create the control plane first");
         }
-        Sidecar sidecar = new Sidecar(launcher, spec, controlPlane.xdsAddress(),
+        return new Sidecar(launcher, spec, controlPlane.xdsAddress(),
                 workDir.resolve("data").resolve("proxy-" + spec.name()));
-        sidecars.add(sidecar);
-        return sidecar;
     }
 
     /** Starts {@code weft demo-service}; {@code proxyPort} is its sidecar's outbound port (0: none). */
@@ -87,10 +76,6 @@ public final class LocalMesh implements AutoCloseable {
             args.add("127.0.0.1:" + proxyPort);
         }
         return launcher.start("app-" + name, args);
-    }
-
-    public List<Sidecar> sidecars() {
-        return List.copyOf(sidecars);
     }
 
     @Override

@@ -76,14 +76,6 @@ public final class WeftLauncher implements AutoCloseable {
         }
     }
 
-    public List<ChildProcess> children() {
-        return List.copyOf(children);
-    }
-
-    public Path logDir() {
-        return logDir;
-    }
-
     /** Stops every child: SIGTERM to all at once, then SIGKILL for whatever is left after a short grace period. */
     public void stopAll() {
         for (ChildProcess child : children) {
