@@ -57,20 +57,18 @@ final class MeshCaller {
             if (response.statusCode() == 200) {
                 return Json.MAPPER.readTree(response.body());
             }
-            ObjectNode error = Json.MAPPER.createObjectNode();
-            error.put("error", "HTTP " + response.statusCode());
-            error.put("flags", response.headers().firstValue("x-weft-response-flags").orElse(""));
-            error.put("body", response.body().strip());
-            return error;
+            return error("HTTP " + response.statusCode())
+                    .put("flags", response.headers().firstValue("x-weft-response-flags").orElse(""))
+                    .put("body", response.body().strip());
         } catch (IOException e) {
-            ObjectNode error = Json.MAPPER.createObjectNode();
-            error.put("error", e.getClass().getSimpleName() + ": " + e.getMessage());
-            return error;
+            return error(e.getClass().getSimpleName() + ": " + e.getMessage());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            ObjectNode error = Json.MAPPER.createObjectNode();
-            error.put("error", "interrupted");
-            return error;
+            return error("interrupted");
         }
+    }
+
+    private static ObjectNode error(String error) {
+        return Json.MAPPER.createObjectNode().put("error", error);
     }
 }
