@@ -344,12 +344,12 @@ public final class HttpExchange implements RequestHead {
         startAttempt(host, false);
     }
 
-    /** The chosen cluster says its upstreams speak HTTP/2 (sidecar endpoints always do; the pool decides). */
     /** The cluster's mesh mTLS, null for plaintext. */
     dev.weft.dataplane.tls.UpstreamTls upstreamTls() {
         return cluster != null ? cluster.config().tls() : null;
     }
 
+    /** The chosen cluster says its upstreams speak HTTP/2 (sidecar endpoints always do; the pool decides). */
     boolean upstreamHttp2() {
         return cluster != null && cluster.config().http2();
     }
@@ -479,10 +479,6 @@ public final class HttpExchange implements RequestHead {
 
     HttpRequest upstreamRequestHead() {
         return request;
-    }
-
-    boolean isHead() {
-        return head;
     }
 
     void onRequestContent(HttpContent content) {

@@ -39,8 +39,4 @@ final class EndpointPool {
     void remove(UpstreamConnection connection) {
         idle.remove(connection);
     }
-
-    int idleCount() {
-        return idle.size();
-    }
 }

@@ -166,16 +166,4 @@ public final class UpstreamConnectionPool {
             }
         });
     }
-
-    /** Whether this loop holds a usable multiplexed connection to {@code address} (for tests and the admin page). */
-    public boolean hasHttp2Connection(String address) {
-        H2UpstreamConnection c = h2.get(address);
-        return c != null && c.isUsable();
-    }
-
-    /** Idle connections to {@code address} on this loop (for tests and the admin page). */
-    public int idleConnections(String address) {
-        EndpointPool p = pools.get(address);
-        return p == null ? 0 : p.idleCount();
-    }
 }
