@@ -26,6 +26,9 @@ public final class PathNormalizer {
         }
         int q = indexOfQueryOrFragment(rawPath);
         String path = q < 0 ? rawPath : rawPath.substring(0, q);
+        if (alreadyNormal(path)) {
+            return path;
+        }
         StringBuilder decoded = new StringBuilder(path.length());
         for (int i = 0; i < path.length(); i++) {
             char c = path.charAt(i);
@@ -57,6 +60,33 @@ public final class PathNormalizer {
             }
         }
         return removeDotSegments(decoded.toString().replace('\\', '/'));
+    }
+
+    /**
+     * True when {@link #normalize} would return {@code path} unchanged: no escape, backslash or control character,
+     * no empty segment but a trailing one, no {@code .} or {@code ..} segment (the usual request, which then costs
+     * one scan and no allocation).
+     */
+    private static boolean alreadyNormal(String path) {
+        int n = path.length();
+        int segmentStart = 1;
+        for (int i = 1; i <= n; i++) {
+            char c = i < n ? path.charAt(i) : '/';
+            if (c == '/') {
+                int len = i - segmentStart;
+                if (len == 0 && i < n) {
+                    return false;
+                }
+                if ((len == 1 || len == 2) && path.charAt(segmentStart) == '.'
+                        && (len == 1 || path.charAt(segmentStart + 1) == '.')) {
+                    return false;
+                }
+                segmentStart = i + 1;
+            } else if (c < 0x20 || c == 0x7f || c == '%' || c == '\\') {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static int indexOfQueryOrFragment(String s) {
