@@ -34,6 +34,8 @@ import io.netty.util.AsciiString;
  */
 public final class H2ExtensionHeaders extends ChannelDuplexHandler {
     private static final AsciiString TRAILERS = AsciiString.cached("trailers");
+    /** Once, not an enum array copy per message. */
+    private static final ExtensionHeaderNames[] EXTENSION_HEADERS = ExtensionHeaderNames.values();
     private static final AsciiString GRPC = AsciiString.cached("application/grpc");
 
     private static final AsciiString GRPC_STATUS = AsciiString.cached("grpc-status");
@@ -130,7 +132,7 @@ public final class H2ExtensionHeaders extends ChannelDuplexHandler {
     }
 
     static void strip(HttpHeaders headers) {
-        for (ExtensionHeaderNames name : ExtensionHeaderNames.values()) {
+        for (ExtensionHeaderNames name : EXTENSION_HEADERS) {
             headers.remove(name.text());
         }
     }
