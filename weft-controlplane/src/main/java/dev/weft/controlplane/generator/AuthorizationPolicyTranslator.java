@@ -11,6 +11,7 @@ import dev.weft.config.model.AuthorizationPolicySpec.Rule;
 import dev.weft.config.model.AuthorizationPolicySpec.Source;
 import dev.weft.config.model.AuthorizationPolicySpec.To;
 import io.envoyproxy.envoy.config.core.v3.CidrRange;
+import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.rbac.v3.Permission;
 import io.envoyproxy.envoy.config.rbac.v3.Policy;
 import io.envoyproxy.envoy.config.rbac.v3.Principal;
@@ -38,6 +39,9 @@ import java.util.regex.Pattern;
  */
 public final class AuthorizationPolicyTranslator {
     public static final String FILTER = "envoy.filters.http.rbac";
+    public static final String NETWORK_FILTER = "envoy.filters.network.rbac";
+    /** Istio's stat_prefix for the network RBAC filter (Envoy stats {@code tcp.rbac.allowed/denied}). */
+    static final String NETWORK_STAT_PREFIX = "tcp.";
     private static final String AUTHN_FILTER = "istio_authn";
 
     private AuthorizationPolicyTranslator() {}
@@ -45,8 +49,38 @@ public final class AuthorizationPolicyTranslator {
     /** The RBAC filters to put before the router, in order; empty when no policy selects the workload. */
     public static List<HttpFilter> filters(List<AuthorizationPolicy> all, String namespace,
                                            java.util.Map<String, String> labels) {
-        List<AuthorizationPolicy> selected = AuthorizationPolicies.selecting(all, namespace, labels);
         List<HttpFilter> out = new ArrayList<>();
+        for (RBAC rules : rules(all, namespace, labels, false)) {
+            out.add(HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(
+                    io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rules).build()))
+                    .build());
+        }
+        return out;
+    }
+
+    /**
+     * The {@code envoy.filters.network.rbac} filters to put before a {@code tcp_proxy}, in the same order, with
+     * Istio's TCP semantics: a connection has no HTTP attributes, so a rule using an HTTP-only field (hosts, methods,
+     * paths, requestPrincipals, {@code request.*} conditions) is dropped from an ALLOW policy (it can never match: a
+     * smaller allow) and loses those fields in a DENY or AUDIT policy (it matches more connections: a wider deny).
+     * Empty when no policy selects the workload.
+     */
+    public static List<Filter> networkFilters(List<AuthorizationPolicy> all, String namespace,
+                                              java.util.Map<String, String> labels) {
+        List<Filter> out = new ArrayList<>();
+        for (RBAC rules : rules(all, namespace, labels, true)) {
+            out.add(Filter.newBuilder().setName(NETWORK_FILTER).setTypedConfig(Any.pack(
+                    io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder()
+                            .setStatPrefix(NETWORK_STAT_PREFIX).setRules(rules).build()))
+                    .build());
+        }
+        return out;
+    }
+
+    private static List<RBAC> rules(List<AuthorizationPolicy> all, String namespace,
+                                    java.util.Map<String, String> labels, boolean tcp) {
+        List<AuthorizationPolicy> selected = AuthorizationPolicies.selecting(all, namespace, labels);
+        List<RBAC> out = new ArrayList<>();
         for (Action action : new Action[]{Action.DENY, Action.ALLOW, Action.AUDIT}) {
             RBAC.Builder rbac = null;
             for (AuthorizationPolicy p : selected) {
@@ -62,14 +96,19 @@ public final class AuthorizationPolicyTranslator {
                 }
                 List<Rule> rules = p.spec().rules();
                 for (int i = 0; i < rules.size(); i++) {
+                    Rule rule = rules.get(i);
+                    if (tcp && TcpRules.usesHttpOnlyFields(rule)) {
+                        if (action == Action.ALLOW) {
+                            continue; // can never match a connection: the allow gets smaller
+                        }
+                        rule = TcpRules.withoutHttpOnlyFields(rule); // the deny (or audit) gets wider
+                    }
                     rbac.putPolicies("ns[" + p.meta().namespace() + "]-policy[" + p.meta().name() + "]-rule[" + i + "]",
-                            policy(rules.get(i)));
+                            policy(rule));
                 }
             }
             if (rbac != null) {
-                out.add(HttpFilter.newBuilder().setName(FILTER).setTypedConfig(Any.pack(
-                        io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.newBuilder().setRules(rbac).build()))
-                        .build());
+                out.add(rbac.build());
             }
         }
         return out;

@@ -27,6 +27,7 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
 
+import java.util.List;
 import java.util.SortedMap;
 import java.util.TreeMap;
 
@@ -53,14 +54,12 @@ public final class ListenerGenerator implements ResourceGenerator {
             out.put(OUTBOUND, listener(OUTBOUND, "127.0.0.1", proxy.outboundPort(), rdsManager(OUTBOUND, OUTBOUND)));
         }
         if (proxy.inboundPort() > 0 && proxy.appPort() > 0 && !proxy.address().isEmpty()) {
-            HttpConnectionManager plain = inboundManager(proxy.appPort());
-            HttpConnectionManager authorized = withAuthorization(plain, context, proxy);
-            // a TCP app gets a tcp_proxy — unless an AuthorizationPolicy selects it: HTTP RBAC cannot judge bytes
-            // and there is no network RBAC yet, so the listener stays HTTP and fails closed (documented)
-            Listener inbound = TcpProxyListeners.appSpeaksTcp(proxy.appProtocol()) && authorized.equals(plain)
-                    ? listener(INBOUND, proxy.address(), proxy.inboundPort(),
-                            TcpProxyListeners.toCluster(INBOUND, ClusterNames.inbound(proxy.appPort())))
-                    : listener(INBOUND, proxy.address(), proxy.inboundPort(), authorized);
+            // a TCP app gets a tcp_proxy, behind network RBAC filters when AuthorizationPolicies select it
+            Listener inbound = TcpProxyListeners.appSpeaksTcp(proxy.appProtocol())
+                    ? listener(INBOUND, proxy.address(), proxy.inboundPort(), withNetworkAuthorization(context, proxy,
+                            TcpProxyListeners.toCluster(INBOUND, ClusterNames.inbound(proxy.appPort()))))
+                    : listener(INBOUND, proxy.address(), proxy.inboundPort(),
+                            withAuthorization(inboundManager(proxy.appPort()), context, proxy));
             out.put(INBOUND, withPeerAuthentication(inbound, MeshTlsPolicy.inboundMode(context, proxy)));
         }
         for (UpstreamBinding up : proxy.upstreams()) {
@@ -79,12 +78,24 @@ public final class ListenerGenerator implements ResourceGenerator {
     }
 
     private static Listener listener(String name, String address, int port, Filter filter) {
+        return listener(name, address, port, List.of(filter));
+    }
+
+    private static Listener listener(String name, String address, int port, List<Filter> filters) {
         return Listener.newBuilder()
                 .setName(name)
                 .setAddress(Address.newBuilder().setSocketAddress(SocketAddress.newBuilder()
                         .setAddress(address).setPortValue(port)))
-                .addFilterChains(FilterChain.newBuilder().addFilters(filter))
+                .addFilterChains(FilterChain.newBuilder().addAllFilters(filters))
                 .build();
+    }
+
+    /** AuthorizationPolicy's network RBAC filters (Istio's TCP semantics) before the tcp_proxy, DENY first. */
+    private static List<Filter> withNetworkAuthorization(PushContext context, ProxyNode proxy, Filter tcpProxy) {
+        List<Filter> filters = new java.util.ArrayList<>(AuthorizationPolicyTranslator.networkFilters(
+                context.config().authorizationPolicies(), proxy.namespace(), proxy.labels()));
+        filters.add(tcpProxy);
+        return filters;
     }
 
     /** The tcp_proxy of an {@code --upstream} listener whose service port is TCP, else null (HTTP). */
