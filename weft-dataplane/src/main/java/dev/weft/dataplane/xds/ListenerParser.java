@@ -84,15 +84,32 @@ public final class ListenerParser {
             throw reject.at("filter_chains", "one filter chain (or a TLS / plaintext pair) is supported, got "
                     + listener.getFilterChainsCount());
         }
-        if (chain.getFiltersCount() != 1) {
-            throw reject.at("filter_chains[0].filters", "exactly one network filter (the HTTP connection manager"
-                    + " or tcp_proxy) is supported, got " + chain.getFiltersCount());
+        // network RBAC filters (AuthorizationPolicy on a TCP app) may precede a tcp_proxy, and nothing else
+        List<dev.weft.dataplane.authz.RbacFilter> networkRbac = new ArrayList<>();
+        int last = chain.getFiltersCount() - 1;
+        for (int i = 0; i < last; i++) {
+            Filter f = chain.getFilters(i);
+            if (!f.hasTypedConfig() || !RbacFilterParser.NETWORK_TYPE.equals(f.getTypedConfig().getTypeUrl())) {
+                throw reject.at("filter_chains[0].filters[" + i + "]", "only " + RbacFilterParser.NETWORK_FILTER_NAME
+                        + " filters may precede the last network filter (the HTTP connection manager or tcp_proxy), got "
+                        + f.getName());
+            }
+            networkRbac.add(RbacFilterParser.parseNetwork(f.getTypedConfig(), reject,
+                    "filter_chains[0].filters[" + i + "].typed_config"));
         }
-        Filter filter = chain.getFilters(0);
-        String path = "filter_chains[0].filters[0]";
+        if (last < 0) {
+            throw reject.at("filter_chains[0].filters", "a network filter (the HTTP connection manager or tcp_proxy)"
+                    + " is required");
+        }
+        Filter filter = chain.getFilters(last);
+        String path = "filter_chains[0].filters[" + last + "]";
         if (filter.hasTypedConfig() && TcpProxyParser.TYPE.equals(filter.getTypedConfig().getTypeUrl())) {
             return ListenerConfig.tcp(name, host, port, TcpProxyParser.parse(filter.getTypedConfig(), reject,
-                    path + ".typed_config"), tls);
+                    path + ".typed_config").withRbacFilters(networkRbac), tls);
+        }
+        if (!networkRbac.isEmpty()) {
+            throw reject.at(path, RbacFilterParser.NETWORK_FILTER_NAME + " is supported only before a tcp_proxy;"
+                    + " HTTP listeners take envoy.filters.http.rbac");
         }
         if (!filter.hasTypedConfig() || !HCM_TYPE.equals(filter.getTypedConfig().getTypeUrl())) {
             String what = filter.hasTypedConfig() ? filter.getName() + " (" + filter.getTypedConfig().getTypeUrl() + ")"

@@ -27,6 +27,9 @@ public final class RbacFilterParser {
     public static final String FILTER_NAME = "envoy.filters.http.rbac";
     static final String TYPE = "type.googleapis.com/"
             + io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor().getFullName();
+    public static final String NETWORK_FILTER_NAME = "envoy.filters.network.rbac";
+    static final String NETWORK_TYPE = "type.googleapis.com/"
+            + io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor().getFullName();
     private static final String AUTHN_FILTER = "istio_authn";
     private static final int MAX_DEPTH = 32;
 
@@ -50,8 +53,36 @@ public final class RbacFilterParser {
             // Envoy: no rules means the filter is a no-op.
             return new RbacFilter(RbacFilter.Action.LOG, List.of());
         }
-        RBAC rules = config.getRules();
-        String rp = path + ".rules";
+        return rules(config.getRules(), reject, path + ".rules", false);
+    }
+
+    /**
+     * {@code envoy.filters.network.rbac} ({@code extensions.filters.network.rbac.v3.RBAC}): judged once per
+     * connection, after the mTLS handshake, on what a connection has (peer identity, addresses, ports, SNI). A field
+     * Weft does not apply, or a matcher that needs an HTTP request (headers, paths, JWT metadata), is NACKed.
+     */
+    static RbacFilter parseNetwork(Any any, Rejector reject, String path) throws ResourceRejectedException {
+        var config = ListenerParser.unpack(any, io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class,
+                reject, path);
+        var rest = config.toBuilder().clearRules().clearStatPrefix();
+        if (config.getEnforcementType() == io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC
+                .EnforcementType.ONE_TIME_ON_FIRST_BYTE) {
+            rest.clearEnforcementType();
+        }
+        for (var unsupported : rest.build().getAllFields().keySet()) {
+            throw reject.at(path + "." + unsupported.getName(), "not supported by Weft's network RBAC");
+        }
+        if (config.getStatPrefix().isEmpty()) {
+            throw reject.at(path + ".stat_prefix", "missing stat_prefix");
+        }
+        if (!config.hasRules()) {
+            return new RbacFilter(RbacFilter.Action.LOG, List.of()); // Envoy: no rules, no effect
+        }
+        return rules(config.getRules(), reject, path + ".rules", true);
+    }
+
+    private static RbacFilter rules(RBAC rules, Rejector reject, String rp, boolean network)
+            throws ResourceRejectedException {
         RbacFilter.Action action = switch (rules.getAction()) {
             case ALLOW -> RbacFilter.Action.ALLOW;
             case DENY -> RbacFilter.Action.DENY;
@@ -74,15 +105,70 @@ public final class RbacFilterParser {
             }
             List<RbacMatcher> permissions = new ArrayList<>();
             for (int i = 0; i < p.getPermissionsCount(); i++) {
-                permissions.add(permission(p.getPermissions(i), reject, pp + ".permissions[" + i + "]", 0));
+                String at = pp + ".permissions[" + i + "]";
+                if (network) {
+                    checkNetworkPermission(p.getPermissions(i), reject, at, 0);
+                }
+                permissions.add(permission(p.getPermissions(i), reject, at, 0));
             }
             List<RbacMatcher> principals = new ArrayList<>();
             for (int i = 0; i < p.getPrincipalsCount(); i++) {
-                principals.add(principal(p.getPrincipals(i), reject, pp + ".principals[" + i + "]", 0));
+                String at = pp + ".principals[" + i + "]";
+                if (network) {
+                    checkNetworkPrincipal(p.getPrincipals(i), reject, at, 0);
+                }
+                principals.add(principal(p.getPrincipals(i), reject, at, 0));
             }
             policies.add(new RbacPolicy(e.getKey(), permissions, principals));
         }
         return new RbacFilter(action, policies);
+    }
+
+    /** A connection has no request: header and path permissions would never match, so they are refused. */
+    private static void checkNetworkPermission(Permission p, Rejector reject, String path, int depth)
+            throws ResourceRejectedException {
+        if (depth > MAX_DEPTH) {
+            return; // permission() reports the depth
+        }
+        switch (p.getRuleCase()) {
+            case HEADER, URL_PATH -> throw reject.at(path + "." + (p.hasHeader() ? "header" : "url_path"),
+                    "needs an HTTP request; a network RBAC filter judges connections");
+            case AND_RULES -> {
+                for (int i = 0; i < p.getAndRules().getRulesCount(); i++) {
+                    checkNetworkPermission(p.getAndRules().getRules(i), reject, path + ".and_rules.rules[" + i + "]", depth + 1);
+                }
+            }
+            case OR_RULES -> {
+                for (int i = 0; i < p.getOrRules().getRulesCount(); i++) {
+                    checkNetworkPermission(p.getOrRules().getRules(i), reject, path + ".or_rules.rules[" + i + "]", depth + 1);
+                }
+            }
+            case NOT_RULE -> checkNetworkPermission(p.getNotRule(), reject, path + ".not_rule", depth + 1);
+            default -> { }
+        }
+    }
+
+    private static void checkNetworkPrincipal(Principal p, Rejector reject, String path, int depth)
+            throws ResourceRejectedException {
+        if (depth > MAX_DEPTH) {
+            return;
+        }
+        switch (p.getIdentifierCase()) {
+            case HEADER, METADATA -> throw reject.at(path + "." + (p.hasHeader() ? "header" : "metadata"),
+                    "needs an HTTP request; a network RBAC filter judges connections");
+            case AND_IDS -> {
+                for (int i = 0; i < p.getAndIds().getIdsCount(); i++) {
+                    checkNetworkPrincipal(p.getAndIds().getIds(i), reject, path + ".and_ids.ids[" + i + "]", depth + 1);
+                }
+            }
+            case OR_IDS -> {
+                for (int i = 0; i < p.getOrIds().getIdsCount(); i++) {
+                    checkNetworkPrincipal(p.getOrIds().getIds(i), reject, path + ".or_ids.ids[" + i + "]", depth + 1);
+                }
+            }
+            case NOT_ID -> checkNetworkPrincipal(p.getNotId(), reject, path + ".not_id", depth + 1);
+            default -> { }
+        }
     }
 
     private static RbacMatcher permission(Permission p, Rejector reject, String path, int depth)

@@ -61,7 +61,7 @@ public final class AuthorizationFilter implements HttpFilter {
     }
 
     /** The connection's SNI, read from its TLS session once and kept on the channel ("" when there is none). */
-    private static String sni(Channel connection) {
+    static String sni(Channel connection) {
         String cached = connection.attr(SNI).get();
         if (cached == null) {
             cached = readSni(connection);

@@ -6,7 +6,11 @@ import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.dataplane.config.Endpoint;
 import dev.weft.dataplane.config.TcpProxyConfig;
 import dev.weft.dataplane.tls.UpstreamTls;
+import dev.weft.dataplane.authz.AuthorizationEvaluator;
+import dev.weft.proxy.authz.NetworkAuthorization;
 import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.tls.ClientCertHeaderFilter;
+import dev.weft.proxy.tls.InboundTlsSniffer;
 import dev.weft.proxy.tls.MeshTlsContexts;
 import dev.weft.proxy.tls.MeshTlsProvider;
 import dev.weft.proxy.view.DataPlaneView;
@@ -19,6 +23,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -35,7 +41,8 @@ import org.slf4j.LoggerFactory;
  * one of its healthy endpoints (the cluster's load balancer, as for HTTP), connects on the same event loop, then
  * hands both channels to a {@link TcpRelay} pair. No endpoint, or a failed connect, closes the downstream connection —
  * a byte stream has no way to carry an error. The endpoint counts the connection as one active request while it
- * lives, so least-request balancing sees TCP load too.
+ * lives, so least-request balancing sees TCP load too. With network RBAC (AuthorizationPolicy) the connection is
+ * judged first — after the mTLS handshake, so the peer's SPIFFE ID is known — and a denied one is closed.
  */
 public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private static final Logger LOG = LoggerFactory.getLogger(TcpProxyHandler.class);
@@ -48,6 +55,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     /** Bytes a TLS sniffer read before the upstream was connected (it asks for the first read itself). */
     private final ArrayDeque<Object> early = new ArrayDeque<>(2);
     private boolean earlyEof;
+    /** Network RBAC waits for the peer's identity before anything is connected. */
+    private boolean awaitingAuthorization;
 
     private TcpProxyHandler(String listenerName, Supplier<DataPlaneView> views, Transport transport,
                             MeshTlsProvider meshTls) {
@@ -71,20 +80,49 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
+        ListenerRuntime listener = views.get().listener(listenerName);
+        if (listener != null && listener.config().isTcp() && !listener.config().tcp().rbacFilters().isEmpty()
+                && (ctx.pipeline().get(InboundTlsSniffer.class) != null || ctx.pipeline().get(SslHandler.class) != null)) {
+            // network RBAC judges the peer's identity: wait for the mTLS handshake (or the first plaintext bytes)
+            awaitingAuthorization = true;
+        } else {
+            start(ctx);
+        }
+        ctx.fireChannelActive();
+    }
+
+    /** Authorizes the connection (when the listener has network RBAC), then connects upstream and relays. */
+    private void start(ChannelHandlerContext ctx) {
+        awaitingAuthorization = false;
         Channel downstream = ctx.channel();
         DataPlaneView view = views.get();
         ListenerRuntime listener = view.listener(listenerName);
         if (listener == null || !listener.config().isTcp()) {
+            drainEarly();
             downstream.close(); // the listener was removed or is no longer a TCP proxy
             return;
         }
         TcpProxyConfig config = listener.config().tcp();
+        if (!config.rbacFilters().isEmpty()) {
+            AuthorizationEvaluator.Decision decision = NetworkAuthorization.evaluate(config, downstream);
+            if (view.telemetry() != null) {
+                view.telemetry().networkAuthorization().record(listenerName, decision.allowed());
+            }
+            if (!decision.allowed()) {
+                LOG.debug("{}: RBAC denied the connection from {} ({}, policy {})", listenerName,
+                        downstream.remoteAddress(), ClientCertHeaderFilter.peerIdentity(downstream), decision.policy());
+                drainEarly();
+                downstream.close(); // a byte stream has no 403: the connection ends right after the handshake
+                return;
+            }
+        }
         String clusterName = pickCluster(config);
         Cluster cluster = view.cluster(clusterName);
         UpstreamHost host = cluster == null ? null : cluster.pick(LbContext.NONE);
         if (host == null) {
             LOG.debug("{}: no healthy endpoint in cluster {}, closing {}", listenerName, clusterName,
                     downstream.remoteAddress());
+            drainEarly();
             downstream.close();
             return;
         }
@@ -151,7 +189,6 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             TcpRelay.setReading(upstream, true);
             TcpRelay.setReading(downstream, true);
         });
-        ctx.fireChannelActive();
     }
 
     private static String pickCluster(TcpProxyConfig config) {
@@ -172,12 +209,25 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         early.add(msg); // only before the upstream is connected: afterwards the relay replaced this handler
+        if (awaitingAuthorization) {
+            start(ctx); // plaintext (PERMISSIVE): no handshake will come, the peer has no identity
+        }
     }
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
         if (evt instanceof io.netty.channel.socket.ChannelInputShutdownEvent) {
             earlyEof = true;
+            if (awaitingAuthorization) {
+                start(ctx);
+            }
+        } else if (evt instanceof SslHandshakeCompletionEvent done && awaitingAuthorization) {
+            if (done.isSuccess()) {
+                start(ctx); // the peer's SPIFFE ID is on the channel now
+            } else {
+                awaitingAuthorization = false; // the TLS handler closes the connection
+            }
+            super.userEventTriggered(ctx, evt);
         } else {
             super.userEventTriggered(ctx, evt);
         }

@@ -31,6 +31,8 @@ public final class ProxyTelemetry implements AutoCloseable {
     private final RequestMetrics requests = new RequestMetrics();
     private final Map<Map<String, String>, Workload> endpointWorkloads = new ConcurrentHashMap<>();
     private final LongAdder recordingErrors = new LongAdder();
+    private final dev.weft.proxy.authz.NetworkAuthorizationStats networkAuthorization =
+            new dev.weft.proxy.authz.NetworkAuthorizationStats();
     private final AccessLog accessLog;
     private final Tracing tracing;
     private final TelemetryFilter inbound;
@@ -132,9 +134,15 @@ public final class ProxyTelemetry implements AutoCloseable {
         }
     }
 
+    /** Connections allowed and denied by tcp_proxy listeners' network RBAC. */
+    public dev.weft.proxy.authz.NetworkAuthorizationStats networkAuthorization() {
+        return networkAuthorization;
+    }
+
     /** Istio's metrics plus this proxy's telemetry health, in Prometheus text format. */
     public void writePrometheus(StringBuilder out) {
         requests.writePrometheus(out);
+        networkAuthorization.writePrometheus(out);
         tracing.writePrometheus(out);
         if (accessLog != null) {
             accessLog.writePrometheus(out);

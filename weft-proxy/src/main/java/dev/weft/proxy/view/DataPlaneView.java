@@ -22,7 +22,7 @@ import java.util.Map;
  * keep the view they started with.
  */
 public final class DataPlaneView {
-    public static final DataPlaneView EMPTY = new DataPlaneView(ConfigSnapshot.EMPTY, Map.of(), null);
+    public static final DataPlaneView EMPTY = new DataPlaneView(ConfigSnapshot.EMPTY, Map.of(), null, null);
 
     private static final HttpFilter REQUEST_ID = new RequestIdFilter();
     private static final HttpFilter FORWARDED = new ForwardedHeadersFilter();
@@ -30,11 +30,14 @@ public final class DataPlaneView {
     private final ConfigSnapshot snapshot;
     private final Map<String, ListenerRuntime> listeners;
     private final ClusterManager clusters;
+    private final ProxyTelemetry telemetry;
 
-    private DataPlaneView(ConfigSnapshot snapshot, Map<String, ListenerRuntime> listeners, ClusterManager clusters) {
+    private DataPlaneView(ConfigSnapshot snapshot, Map<String, ListenerRuntime> listeners, ClusterManager clusters,
+                          ProxyTelemetry telemetry) {
         this.snapshot = snapshot;
         this.listeners = listeners;
         this.clusters = clusters;
+        this.telemetry = telemetry;
     }
 
     /** Compiles every route table once (tables shared by several listeners are compiled once). */
@@ -51,7 +54,7 @@ public final class DataPlaneView {
             Router router = table == null ? null : compiled.computeIfAbsent(table, Router::compile);
             listeners.put(listener.name(), new ListenerRuntime(listener, router, filtersFor(listener, telemetry)));
         }
-        return new DataPlaneView(snapshot, Map.copyOf(listeners), clusters);
+        return new DataPlaneView(snapshot, Map.copyOf(listeners), clusters, telemetry);
     }
 
     private static List<HttpFilter> filtersFor(ListenerConfig listener, ProxyTelemetry telemetry) {
@@ -73,6 +76,11 @@ public final class DataPlaneView {
             filters.add(new dev.weft.proxy.authz.AuthorizationFilter(listener)); // AuthorizationPolicy
         }
         return filters;
+    }
+
+    /** The proxy's telemetry, or null when the view was compiled without one. */
+    public ProxyTelemetry telemetry() {
+        return telemetry;
     }
 
     public ConfigSnapshot snapshot() {
