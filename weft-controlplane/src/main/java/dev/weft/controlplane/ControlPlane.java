@@ -90,7 +90,9 @@ public final class ControlPlane implements AutoCloseable {
         http = new StatusHttpServer(new InetSocketAddress(options.httpBindAddress(), options.httpPort()), xds, config,
                 this::ready).start();
         http.route("/metrics", exchange -> {
-            byte[] body = metrics.prometheusText().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+            StringBuilder text = new StringBuilder(metrics.prometheusText());
+            identity.metrics().writePrometheus(text);
+            byte[] body = text.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
             exchange.sendResponseHeaders(200, body.length);
             try (var out = exchange.getResponseBody()) {

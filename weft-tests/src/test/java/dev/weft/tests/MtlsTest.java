@@ -98,6 +98,13 @@ class MtlsTest {
                                 && l.contains("destination_principal=\"spiffe://cluster.local/ns/default/sa/payments\"")
                                 && l.contains("connection_security_policy=\"mutual_tls\"")))
                 .isNotEmpty());
+        // the source side takes destination_principal from the upstream's certificate
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
+                Mesh.plainGet(frontend.sidecar().adminUrl("/stats/prometheus")).body().lines()
+                        .filter(l -> l.startsWith("istio_requests_total{reporter=\"source\"")
+                                && l.contains("destination_workload=\"payments-v1\"")
+                                && l.contains("destination_principal=\"spiffe://cluster.local/ns/default/sa/payments\"")))
+                .isNotEmpty());
     }
 
     @Test

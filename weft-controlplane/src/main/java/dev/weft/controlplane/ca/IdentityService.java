@@ -53,10 +53,17 @@ public final class IdentityService {
 
     private final CertificateAuthority ca;
     private final JoinTokens tokens;
+    private final CaMetrics metrics;
 
     public IdentityService(CertificateAuthority ca, JoinTokens tokens) {
         this.ca = ca;
         this.tokens = tokens;
+        this.metrics = new CaMetrics(() -> ca);
+    }
+
+    /** Requests, issued certificates, failures by reason, issuance latency, root expiry. */
+    public CaMetrics metrics() {
+        return metrics;
     }
 
     public CertificateAuthority ca() {
@@ -103,11 +110,15 @@ public final class IdentityService {
                 reply(ex, 405, "text/plain", "use POST\n");
                 return;
             }
-            String body = readBody(ex.getRequestBody());
+            long start = System.nanoTime();
+            metrics.onRequest();
+            String body;
             PKCS10CertificationRequest csr;
             try {
+                body = readBody(ex.getRequestBody());
                 csr = Pem.csr(body);
             } catch (IOException | RuntimeException e) {
+                metrics.onFailure(CaMetrics.Failure.BAD_CSR);
                 reply(ex, 400, "text/plain", "request body is not a PEM certificate request: " + e.getMessage() + "\n");
                 return;
             }
@@ -117,6 +128,7 @@ public final class IdentityService {
                 identity = authenticate(auth, ex.getRequestHeaders().getFirst("X-Weft-Proof"), csr);
             } catch (InvalidTokenException e) {
                 log.warn("certificate request from {} refused: {}", ex.getRemoteAddress(), e.getMessage());
+                metrics.onFailure(CaMetrics.Failure.BAD_TOKEN);
                 reply(ex, 401, "text/plain", e.getMessage() + "\n");
                 return;
             }
@@ -124,6 +136,7 @@ public final class IdentityService {
             try {
                 chain = ca.sign(csr, identity, ca.defaultTtl());
             } catch (CsrRejectedException e) {
+                metrics.onFailure(CaMetrics.Failure.CSR_REJECTED);
                 reply(ex, 400, "text/plain", e.getMessage() + "\n");
                 return;
             }
@@ -132,6 +145,7 @@ public final class IdentityService {
                     .put("notAfter", chain.getFirst().getNotAfter().toInstant().toString())
                     .put("certificateChain", Pem.encode(chain.toArray()))
                     .put("trustBundle", Pem.encode(ca.trustBundle().toArray()));
+            metrics.onIssued(System.nanoTime() - start);
             log.info("issued a certificate for {} until {}", identity, chain.getFirst().getNotAfter().toInstant());
             reply(ex, 200, "application/json", out.toString());
         }

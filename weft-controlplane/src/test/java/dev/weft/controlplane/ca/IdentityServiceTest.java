@@ -170,6 +170,36 @@ class IdentityServiceTest {
         assertThat(reloaded.trustBundle()).containsExactly(current.signingCertificate(), next.signingCertificate());
     }
 
+    @Test
+    void metricsCountRequestsIssuedCertificatesFailuresByReasonLatencyAndRootExpiry() throws Exception {
+        try (ControlPlane cp = start()) {
+            String token = mint(cp, "shop", "payments").body().strip();
+            KeyPair pair = CertificateAuthority.newKeyPair();
+            assertThat(csr(cp, "Bearer " + token, csrPem(pair), null).statusCode()).isEqualTo(200);
+            assertThat(csr(cp, "Bearer " + token, csrPem(CertificateAuthority.newKeyPair()), null).statusCode()).isEqualTo(200);
+            assertThat(csr(cp, "Bearer forged", csrPem(pair), null).statusCode()).isEqualTo(401);
+            assertThat(csr(cp, null, csrPem(pair), null).statusCode()).isEqualTo(401);
+            assertThat(csr(cp, "Bearer " + token, "not a CSR", null).statusCode()).isEqualTo(400);
+            // a CSR carrying one key but signed by another: parses, but its signature does not verify
+            PKCS10CertificationRequest mismatched = new JcaPKCS10CertificationRequestBuilder(new X500Name("O=weft"),
+                    pair.getPublic()).build(CertificateAuthority.signer(CertificateAuthority.newKeyPair().getPrivate()));
+            assertThat(csr(cp, "Bearer " + token, Pem.encode(mismatched), null).statusCode()).isEqualTo(400);
+
+            String metrics = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.httpPort() + "/metrics"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("\ncitadel_server_csr_count 6\n", "\ncitadel_server_success_cert_issuance_count 2\n",
+                    "\ncitadel_server_authentication_failure_count 2\n", "\ncitadel_server_csr_parsing_err_count 1\n",
+                    "\ncitadel_server_csr_sign_err_count 1\n",
+                    "\nweft_ca_issuance_failures_total{reason=\"bad_token\"} 2\n",
+                    "\nweft_ca_issuance_failures_total{reason=\"bad_csr\"} 1\n",
+                    "\nweft_ca_issuance_failures_total{reason=\"csr_rejected\"} 1\n",
+                    "\nweft_ca_issuance_duration_seconds_count 2\n",
+                    "\nweft_ca_issuance_duration_seconds_bucket{le=\"+Inf\"} 2\n",
+                    "\ncitadel_server_root_cert_expiry_timestamp "
+                            + cp.identity().ca().trustBundle().getFirst().getNotAfter().getTime() / 1000 + "\n");
+        }
+    }
+
     private HttpResponse<String> mint(ControlPlane cp, String ns, String sa) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + cp.httpPort()
                 + "/v1/tokens?namespace=" + ns + "&serviceAccount=" + sa + "&ttl=5m")).POST(HttpRequest.BodyPublishers.noBody()).build(),

@@ -28,6 +28,11 @@ public final class PeerMetadataCodec {
 
     /** The header value announcing {@code self}; computed once per proxy. */
     public static String encode(Workload self) {
+        return Base64.getEncoder().encodeToString(struct(self));
+    }
+
+    /** The serialized {@code Struct} announcing {@code self}, as the TCP metadata exchange frames it. */
+    public static byte[] struct(Workload self) {
         Struct.Builder labels = Struct.newBuilder();
         self.labels().forEach((k, v) -> labels.putFields(k, string(v)));
         Struct struct = Struct.newBuilder()
@@ -37,7 +42,7 @@ public final class PeerMetadataCodec {
                 .putFields("SERVICE_ACCOUNT", string(self.serviceAccount()))
                 .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
                 .build();
-        return Base64.getEncoder().encodeToString(struct.toByteArray());
+        return struct.toByteArray();
     }
 
     private static Value string(String s) {
@@ -62,7 +67,19 @@ public final class PeerMetadataCodec {
 
     static Workload parse(String headerValue) {
         try {
-            Struct s = Struct.parseFrom(Base64.getDecoder().decode(headerValue));
+            return parseStruct(Base64.getDecoder().decode(headerValue));
+        } catch (IllegalArgumentException e) {
+            return Workload.UNKNOWN_WORKLOAD;
+        }
+    }
+
+    /**
+     * The workload a serialized {@code Struct} announces (the TCP metadata exchange's frame body), or
+     * {@link Workload#UNKNOWN_WORKLOAD} when it does not parse. Not cached: once per connection.
+     */
+    public static Workload parseStruct(byte[] bytes) {
+        try {
+            Struct s = Struct.parseFrom(bytes);
             Map<String, String> labels = new LinkedHashMap<>();
             Value labelValue = s.getFieldsMap().get("LABELS");
             if (labelValue != null && labelValue.hasStructValue()) {
@@ -75,7 +92,7 @@ public final class PeerMetadataCodec {
             String workload = text(s, "WORKLOAD_NAME");
             return Workload.fromLabels(workload != null ? workload : text(s, "NAME"), text(s, "NAMESPACE"),
                     text(s, "SERVICE_ACCOUNT"), labels);
-        } catch (IllegalArgumentException | InvalidProtocolBufferException e) {
+        } catch (InvalidProtocolBufferException e) {
             return Workload.UNKNOWN_WORKLOAD; // not ours to reject: the request goes on, labelled unknown
         }
     }

@@ -29,6 +29,14 @@ public record RequestLabels(String reporter, Workload source, String sourcePrinc
 
     /** The Prometheus label text, in Istio's label order (rendered once per series). */
     String render() {
+        return render(false);
+    }
+
+    /**
+     * As {@link #render()}; {@code tcp}: the label set of Istio's TCP metrics, which have no {@code response_code}
+     * and {@code grpc_response_status}.
+     */
+    String render(boolean tcp) {
         StringBuilder sb = new StringBuilder(512);
         PrometheusText.label(sb, "reporter", reporter);
         PrometheusText.label(sb, "source_workload", source.name());
@@ -49,8 +57,10 @@ public record RequestLabels(String reporter, Workload source, String sourcePrinc
         PrometheusText.label(sb, "destination_service_name", destinationServiceName);
         PrometheusText.label(sb, "destination_service_namespace", destinationServiceNamespace);
         PrometheusText.label(sb, "request_protocol", requestProtocol);
-        PrometheusText.label(sb, "response_code", Integer.toString(responseCode));
-        PrometheusText.label(sb, "grpc_response_status", grpcStatus);
+        if (!tcp) {
+            PrometheusText.label(sb, "response_code", Integer.toString(responseCode));
+            PrometheusText.label(sb, "grpc_response_status", grpcStatus);
+        }
         PrometheusText.label(sb, "response_flags", responseFlags);
         PrometheusText.label(sb, "connection_security_policy", securityPolicy);
         return sb.toString();

@@ -65,6 +65,7 @@ final class UpstreamAttempt implements UpstreamListener {
             return;
         }
         this.connection = c;
+        exchange.record().upstreamChannel = c.channel(); // destination_principal: the upstream certificate
         c.channel().write(exchange.upstreamRequestHead());
         HttpContent content;
         while ((content = early.poll()) != null) {

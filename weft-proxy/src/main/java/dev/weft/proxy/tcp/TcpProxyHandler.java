@@ -10,6 +10,8 @@ import dev.weft.dataplane.authz.AuthorizationEvaluator;
 import dev.weft.proxy.authz.NetworkAuthorization;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.tls.ClientCertHeaderFilter;
+import dev.weft.proxy.telemetry.ProxyTelemetry;
+import dev.weft.proxy.telemetry.TcpConnectionTelemetry;
 import dev.weft.proxy.tls.InboundTlsSniffer;
 import dev.weft.proxy.tls.MeshTlsContexts;
 import dev.weft.proxy.tls.MeshTlsProvider;
@@ -52,6 +54,8 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private final Supplier<DataPlaneView> views;
     private final Transport transport;
     private final MeshTlsProvider meshTls;
+    private final ProxyTelemetry telemetry; // null: no telemetry
+    private final TcpConnectionTelemetry connectionTelemetry; // null: no telemetry
     /** Bytes a TLS sniffer read before the upstream was connected (it asks for the first read itself). */
     private final ArrayDeque<Object> early = new ArrayDeque<>(2);
     private boolean earlyEof;
@@ -59,11 +63,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private boolean awaitingAuthorization;
 
     private TcpProxyHandler(String listenerName, Supplier<DataPlaneView> views, Transport transport,
-                            MeshTlsProvider meshTls) {
+                            MeshTlsProvider meshTls, ProxyTelemetry telemetry, TcpConnectionTelemetry connection) {
         this.listenerName = listenerName;
         this.views = views;
         this.transport = transport;
         this.meshTls = meshTls;
+        this.telemetry = telemetry;
+        this.connectionTelemetry = connection;
     }
 
     /** Sets up an accepted connection of a tcp_proxy listener (after any TLS handler). */
@@ -75,7 +81,14 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         if (idleMillis > 0) {
             p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
-        p.addLast(new TcpProxyHandler(listenerName, views, transport, meshTls));
+        ProxyTelemetry telemetry = views.get().telemetry();
+        TcpConnectionTelemetry connection = telemetry == null ? null : telemetry.tcpConnection(listenerName);
+        if (connection != null && p.get(InboundTlsSniffer.class) != null) {
+            // mesh TLS may come: the client sidecar's metadata frame is taken off the stream before the relay
+            connection.awaitPeer();
+            p.addLast("peer-exchange", new PeerMetadataExchange(telemetry.selfStruct(), connection::peer));
+        }
+        p.addLast(new TcpProxyHandler(listenerName, views, transport, meshTls, telemetry, connection));
     }
 
     @Override
@@ -95,6 +108,11 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
     private void start(ChannelHandlerContext ctx) {
         awaitingAuthorization = false;
         Channel downstream = ctx.channel();
+        TcpConnectionStats stats = new TcpConnectionStats(connectionTelemetry);
+        if (connectionTelemetry != null) {
+            connectionTelemetry.downstream(downstream);
+            stats.track(downstream, telemetry.tcpReportingInterval());
+        }
         DataPlaneView view = views.get();
         ListenerRuntime listener = view.listener(listenerName);
         if (listener == null || !listener.config().isTcp()) {
@@ -123,6 +141,10 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             LOG.debug("{}: no healthy endpoint in cluster {}, closing {}", listenerName, clusterName,
                     downstream.remoteAddress());
             drainEarly();
+            if (connectionTelemetry != null) {
+                connectionTelemetry.upstream(clusterName, null, null);
+                connectionTelemetry.flag("UH");
+            }
             downstream.close();
             return;
         }
@@ -138,7 +160,6 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             }
         }
         host.onRequestStart();
-        TcpConnectionStats stats = new TcpConnectionStats();
         TcpRelay fromDownstream = new TcpRelay(stats, true);
         TcpRelay fromUpstream = new TcpRelay(stats, false);
         fromUpstream.peer(downstream);
@@ -155,8 +176,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                     @Override
                     protected void initChannel(SocketChannel up) {
                         if (contexts != null) {
-                            up.pipeline().addLast("mesh-tls", contexts.clientFor(tls).newHandler(up.alloc(),
+                            up.pipeline().addLast("mesh-tls", contexts.tcpClientFor(tls).newHandler(up.alloc(),
                                     tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port()));
+                            if (connectionTelemetry != null) { // the peer's metadata, if it is a Weft sidecar
+                                connectionTelemetry.awaitPeer();
+                                up.pipeline().addLast("peer-exchange",
+                                        new PeerMetadataExchange(telemetry.selfStruct(), connectionTelemetry::peer));
+                            }
                         }
                         up.pipeline().addLast(fromUpstream);
                     }
@@ -164,9 +190,16 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
                 .connect(InetSocketAddress.createUnresolved(ep.host(), ep.port()));
         Channel upstream = connect.channel();
         upstream.closeFuture().addListener(f -> host.onRequestEnd());
+        if (connectionTelemetry != null) {
+            connectionTelemetry.upstream(clusterName, host, upstream);
+            stats.track(upstream, telemetry.tcpReportingInterval());
+        }
         connect.addListener(f -> {
             if (!f.isSuccess()) {
                 LOG.debug("{}: connect to {} failed: {}", listenerName, host.address(), f.cause().toString());
+                if (connectionTelemetry != null) {
+                    connectionTelemetry.flag("UF");
+                }
                 drainEarly();
                 downstream.close();
                 return;

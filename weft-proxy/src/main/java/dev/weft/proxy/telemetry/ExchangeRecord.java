@@ -24,6 +24,8 @@ public final class ExchangeRecord {
     public String upstreamCluster;
     /** The host of the last upstream attempt, or null. */
     public UpstreamHost upstreamHost;
+    /** The connection (or HTTP/2 stream) of the last upstream attempt, for its TLS peer's identity; or null. */
+    public io.netty.channel.Channel upstreamChannel;
     /** {@code grpc-status} from the response trailers (or a trailers-only response head), or null. */
     public String grpcStatus;
     /** What the telemetry filter remembers between request and completion. */

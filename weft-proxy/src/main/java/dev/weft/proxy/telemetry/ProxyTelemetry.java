@@ -5,9 +5,11 @@ import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.dataplane.telemetry.DestinationService;
 import dev.weft.dataplane.telemetry.PeerMetadataCodec;
 import dev.weft.dataplane.telemetry.RequestMetrics;
+import dev.weft.dataplane.telemetry.TcpMetrics;
 import dev.weft.dataplane.telemetry.Workload;
 import dev.weft.proxy.http.HttpFilter;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
@@ -21,6 +23,8 @@ import org.slf4j.LoggerFactory;
 public final class ProxyTelemetry implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(ProxyTelemetry.class);
     private static final int MAX_ENDPOINT_WORKLOADS = 4096;
+    /** How often open TCP connections report their bytes (Istio's stats filter: {@code tcp_reporting_duration}). */
+    public static final Duration DEFAULT_TCP_REPORTING_INTERVAL = Duration.ofSeconds(5);
 
     private final Workload self;
     private final String nodeId;
@@ -29,6 +33,9 @@ public final class ProxyTelemetry implements AutoCloseable {
     private final TelemetryOptions options;
     private final PeerMetadataCodec peers = new PeerMetadataCodec();
     private final RequestMetrics requests = new RequestMetrics();
+    private final TcpMetrics tcp = new TcpMetrics();
+    private final byte[] selfStruct;
+    private volatile Duration tcpReportingInterval = DEFAULT_TCP_REPORTING_INTERVAL;
     private final Map<Map<String, String>, Workload> endpointWorkloads = new ConcurrentHashMap<>();
     private final LongAdder recordingErrors = new LongAdder();
     private final dev.weft.proxy.authz.NetworkAuthorizationStats networkAuthorization =
@@ -46,6 +53,7 @@ public final class ProxyTelemetry implements AutoCloseable {
         this.self = self;
         this.nodeId = nodeId;
         this.selfHeader = PeerMetadataCodec.encode(self);
+        this.selfStruct = PeerMetadataCodec.struct(self);
         this.selfService = DestinationService.ofHost(serviceHost);
         this.options = options;
         this.accessLog = options.accessLog() == null ? null : AccessLog.open(options);
@@ -91,6 +99,32 @@ public final class ProxyTelemetry implements AutoCloseable {
 
     public RequestMetrics requests() {
         return requests;
+    }
+
+    public TcpMetrics tcp() {
+        return tcp;
+    }
+
+    /** This workload's metadata as the TCP metadata exchange sends it (a serialized {@code Struct}). */
+    public byte[] selfStruct() {
+        return selfStruct.clone();
+    }
+
+    /** Per-connection TCP telemetry for a connection accepted by the named listener. */
+    public TcpConnectionTelemetry tcpConnection(String listenerName) {
+        return new TcpConnectionTelemetry(this, TrafficDirection.ofListener(listenerName));
+    }
+
+    public Duration tcpReportingInterval() {
+        return tcpReportingInterval;
+    }
+
+    /** Changes how often open TCP connections report (new connections; tests use a short one). */
+    public void tcpReportingInterval(Duration interval) {
+        if (interval.isNegative() || interval.isZero()) {
+            throw new IllegalArgumentException("the TCP reporting interval must be positive, got " + interval);
+        }
+        this.tcpReportingInterval = interval;
     }
 
     AccessLog accessLog() {
@@ -143,6 +177,7 @@ public final class ProxyTelemetry implements AutoCloseable {
     public void writePrometheus(StringBuilder out) {
         requests.writePrometheus(out);
         networkAuthorization.writePrometheus(out);
+        tcp.writePrometheus(out);
         tracing.writePrometheus(out);
         if (accessLog != null) {
             accessLog.writePrometheus(out);

@@ -145,7 +145,9 @@ final class TelemetryFilter implements HttpFilter {
                 : DestinationService.ofCluster(record.upstreamCluster);
         Workload destination = state.peerSentMetadata ? state.peer
                 : telemetry.workloadOfEndpoint(record.upstreamHost, service);
-        return new RequestLabels(reporter, telemetry.self(), Workload.UNKNOWN, destination, Workload.UNKNOWN,
+        String destinationPrincipal = record.upstreamChannel == null ? Workload.UNKNOWN
+                : PeerTls.of(record.upstreamChannel).peerPrincipal(); // the upstream's SPIFFE ID under mesh mTLS
+        return new RequestLabels(reporter, telemetry.self(), Workload.UNKNOWN, destination, destinationPrincipal,
                 service.host(), service.name(), service.namespace(), protocol, record.responseCode, grpcStatus, flags,
                 Workload.UNKNOWN);
     }

@@ -1,6 +1,7 @@
 package dev.weft.proxy.tls;
 
 import dev.weft.dataplane.tls.UpstreamTls;
+import io.netty.handler.ssl.ApplicationProtocolConfig;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -30,10 +31,20 @@ import javax.net.ssl.X509TrustManager;
  */
 public final class MeshTlsContexts {
     static final String TLS_1_3 = "TLSv1.3";
+    /**
+     * ALPN of the TCP metadata exchange between Weft sidecars (Istio's equivalent: {@code istio-peer-exchange}): a
+     * TCP-proxied mesh connection offers it, the server accepts it, and both then start the stream with a frame of
+     * their workload metadata ({@code dev.weft.proxy.tcp.PeerMetadataExchange}).
+     */
+    public static final String PEER_EXCHANGE_ALPN = "weft-peer-exchange";
+    private static final ApplicationProtocolConfig PEER_EXCHANGE = new ApplicationProtocolConfig(
+            ApplicationProtocolConfig.Protocol.ALPN, ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, PEER_EXCHANGE_ALPN);
 
     private final WorkloadCertificate certificate;
     private final SslContext server;
     private final Map<UpstreamTls, SslContext> clients = new ConcurrentHashMap<>();
+    private final Map<UpstreamTls, SslContext> tcpClients = new ConcurrentHashMap<>();
 
     private MeshTlsContexts(WorkloadCertificate certificate, SslContext server) {
         this.certificate = certificate;
@@ -46,6 +57,7 @@ public final class MeshTlsContexts {
                 .protocols(TLS_1_3)
                 .trustManager(roots(cert))
                 .clientAuth(ClientAuth.REQUIRE)
+                .applicationProtocolConfig(PEER_EXCHANGE) // selected only when a TCP-proxying sidecar offers it
                 .build();
         MeshTlsContexts contexts = new MeshTlsContexts(cert, server);
         contexts.clientFor(new UpstreamTls("", java.util.List.of())); // fail now, not on the first request
@@ -66,18 +78,26 @@ public final class MeshTlsContexts {
      * cluster accepts. Both are checked inside the handshake, so no request byte reaches a peer that fails them.
      */
     public SslContext clientFor(UpstreamTls tls) {
-        return clients.computeIfAbsent(tls, this::buildClient);
+        return clients.computeIfAbsent(tls, t -> buildClient(t, null));
     }
 
-    private SslContext buildClient(UpstreamTls tls) {
+    /** As {@link #clientFor}, offering {@link #PEER_EXCHANGE_ALPN}: for TCP-proxied connections. */
+    public SslContext tcpClientFor(UpstreamTls tls) {
+        return tcpClients.computeIfAbsent(tls, t -> buildClient(t, PEER_EXCHANGE));
+    }
+
+    private SslContext buildClient(UpstreamTls tls, ApplicationProtocolConfig alpn) {
         try {
             // SPIFFE certificates carry no DNS names: identity is the URI SAN, checked by PeerIdentityTrustManager
-            return SslContextBuilder.forClient()
+            SslContextBuilder builder = SslContextBuilder.forClient()
                     .sslProvider(provider())
                     .protocols(TLS_1_3)
                     .keyManager(certificate.key(), chain(certificate))
-                    .trustManager(new PeerIdentityTrustManagerFactory(pkix(certificate), tls))
-                    .build();
+                    .trustManager(new PeerIdentityTrustManagerFactory(pkix(certificate), tls));
+            if (alpn != null) {
+                builder.applicationProtocolConfig(alpn);
+            }
+            return builder.build();
         } catch (SSLException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot build the mesh TLS client context: " + e.getMessage(), e);
         }

@@ -1,0 +1,103 @@
+package dev.weft.dataplane.telemetry;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Istio's standard TCP metrics of one proxy: {@code istio_tcp_sent_bytes_total},
+ * {@code istio_tcp_received_bytes_total}, {@code istio_tcp_connections_opened_total} and
+ * {@code istio_tcp_connections_closed_total}, one series per {@link RequestLabels} (request protocol {@code tcp};
+ * response code and gRPC status are not labels of these metrics). Connections report deltas while open and at
+ * close; recording is lock-free.
+ */
+public final class TcpMetrics {
+    /** At most this many label sets; further ones are counted in a per-reporter overflow series. */
+    public static final int MAX_SERIES = 2000;
+
+    private final ConcurrentHashMap<RequestLabels, Series> series = new ConcurrentHashMap<>();
+    private final LongAdder overflowed = new LongAdder();
+
+    /** One label set's counters. */
+    static final class Series {
+        final String labels;
+        final LongAdder received = new LongAdder();
+        final LongAdder sent = new LongAdder();
+        final LongAdder opened = new LongAdder();
+        final LongAdder closed = new LongAdder();
+
+        Series(RequestLabels key) {
+            this.labels = key.render(true);
+        }
+    }
+
+    /**
+     * Adds one report of a connection: bytes since its previous report (received from / sent to the downstream
+     * side), and whether it opened or closed since then.
+     */
+    public void record(RequestLabels labels, long receivedBytes, long sentBytes, boolean opened, boolean closed) {
+        Series s = series.get(labels);
+        if (s == null) {
+            s = create(labels);
+        }
+        if (receivedBytes != 0) {
+            s.received.add(receivedBytes);
+        }
+        if (sentBytes != 0) {
+            s.sent.add(sentBytes);
+        }
+        if (opened) {
+            s.opened.increment();
+        }
+        if (closed) {
+            s.closed.increment();
+        }
+    }
+
+    private Series create(RequestLabels labels) {
+        if (series.size() >= MAX_SERIES) {
+            overflowed.increment();
+            return series.computeIfAbsent(RequestLabels.overflow(labels), Series::new);
+        }
+        return series.computeIfAbsent(labels, Series::new);
+    }
+
+    /** Connections opened under exactly this label set (tests). */
+    public long opened(RequestLabels labels) {
+        Series s = series.get(labels);
+        return s == null ? 0 : s.opened.sum();
+    }
+
+    public int seriesCount() {
+        return series.size();
+    }
+
+    /** Appends the four metric families in Prometheus text format, series in a stable order. */
+    public void writePrometheus(StringBuilder out) {
+        List<Series> all = new ArrayList<>(series.values());
+        all.sort(Comparator.comparing(s -> s.labels));
+        PrometheusText.type(out, "istio_tcp_sent_bytes_total", "counter",
+                "Bytes sent to the downstream side of TCP connections.");
+        for (Series s : all) {
+            PrometheusText.sample(out, "istio_tcp_sent_bytes_total", s.labels, s.sent.sum());
+        }
+        PrometheusText.type(out, "istio_tcp_received_bytes_total", "counter",
+                "Bytes received from the downstream side of TCP connections.");
+        for (Series s : all) {
+            PrometheusText.sample(out, "istio_tcp_received_bytes_total", s.labels, s.received.sum());
+        }
+        PrometheusText.type(out, "istio_tcp_connections_opened_total", "counter", "TCP connections opened.");
+        for (Series s : all) {
+            PrometheusText.sample(out, "istio_tcp_connections_opened_total", s.labels, s.opened.sum());
+        }
+        PrometheusText.type(out, "istio_tcp_connections_closed_total", "counter", "TCP connections closed.");
+        for (Series s : all) {
+            PrometheusText.sample(out, "istio_tcp_connections_closed_total", s.labels, s.closed.sum());
+        }
+        PrometheusText.type(out, "weft_telemetry_tcp_series_overflow_total", "counter",
+                "TCP connection reports counted in an overflow series because the label-set bound was reached.");
+        PrometheusText.sample(out, "weft_telemetry_tcp_series_overflow_total", "", overflowed.sum());
+    }
+}
