@@ -70,4 +70,6 @@ if [[ "${1:-}" == "jmh" ]]; then
   shift
   exec "$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}" -cp "$CLASSPATH" org.openjdk.jmh.Main "$@"
 fi
-exec "$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}" -Xmx512m -cp "$CLASSPATH" dev.weft.bench.BenchHarness "$@"
+# Weft processes run from the distribution the launcher runs (weft-cli/target), with its start-up cache.
+exec "$JAVA_HOME/bin/java" "${JVM_FLAGS[@]}" -Xmx512m -Dweft.bench.dist="$ROOT/weft-cli/target" -cp "$CLASSPATH" \
+     dev.weft.bench.BenchHarness "$@"

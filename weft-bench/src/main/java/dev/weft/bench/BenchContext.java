@@ -1,5 +1,6 @@
 package dev.weft.bench;
 
+import dev.weft.cli.launch.AotCache;
 import java.io.IOException;
 import java.net.ServerSocket;
 import java.nio.file.Files;
@@ -13,13 +14,12 @@ import java.util.List;
  * process registry that ends everything, the backend's port and how to launch Java programs from this class path.
  */
 public final class BenchContext {
-    /** The same options the {@code ./weft} launcher gives the JVM. */
+    /** The same options the {@code ./weft} launcher gives the JVM (its JVM_FLAGS). */
     static final List<String> BASE_JVM_FLAGS = List.of("--enable-native-access=ALL-UNNAMED",
             "--sun-misc-unsafe-memory-access=allow", "-XX:+EnableDynamicAgentLoading",
-            "-Dio.netty.machineId=02:00:00:00:00:01");
+            "-Dio.netty.machineId=02:00:00:00:00:01", "-XX:+UseCompactObjectHeaders");
     /** The flags the {@code ./weft} launcher adds for {@code weft proxy} (its PROXY_JVM_FLAGS), before --proxy-jvm-opts. */
-    static final List<String> PROXY_JVM_FLAGS = List.of("-Xms24m", "-Xmx64m", "-XX:+UseSerialGC",
-            "-XX:+UseCompactObjectHeaders", "-Xss256k", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=128m",
+    static final List<String> PROXY_JVM_FLAGS = List.of("-Xms24m", "-Xmx64m", "-XX:+UseSerialGC", "-Xss256k", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=128m",
             "-Dio.netty.allocator.numDirectArenas=2", "-Dio.netty.allocator.numHeapArenas=2",
             "-XX:TrimNativeHeapInterval=10000", "-Dio.netty.leakDetection.level=disabled");
     /** The environment the launcher sets for {@code weft proxy}, applied through env(1), which keeps the pid. */
@@ -71,6 +71,77 @@ public final class BenchContext {
             socket.setReuseAddress(true);
             return socket.getLocalPort();
         }
+    }
+
+    /**
+     * A command line running {@code weft <args>} the way {@code ./weft} does: from the distribution in
+     * {@code weft-cli/target} (its jar and {@code lib/*}) with its start-up cache when current (the launcher builds
+     * both; {@code WEFT_AOT=0} leaves the cache out, as for the launcher), else from this class path.
+     */
+    public static List<String> weftCommand(List<String> jvmOptions, List<String> args) {
+        java.util.Optional<AotCache> dist = distribution();
+        if (dist.isEmpty()) {
+            return javaCommand(jvmOptions, WeftControlPlane.CLI_MAIN, args);
+        }
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        command.addAll(BASE_JVM_FLAGS);
+        if (!"0".equals(System.getenv("WEFT_AOT"))) {
+            command.addAll(dist.get().jvmFlags(args.getFirst()));
+        }
+        command.addAll(jvmOptions);
+        command.add("-cp");
+        command.add(dist.get().classpath());
+        command.add(WeftControlPlane.CLI_MAIN);
+        command.addAll(args);
+        return command;
+    }
+
+    /** The Weft distribution next to this harness ({@code -Dweft.bench.dist}, set by run.sh), if built. */
+    static java.util.Optional<AotCache> distribution() {
+        String dir = System.getProperty("weft.bench.dist");
+        if (dir == null) {
+            return java.util.Optional.empty();
+        }
+        try (var jars = Files.newDirectoryStream(Path.of(dir), "weft-cli-*.jar")) {
+            for (Path jar : jars) {
+                if (!jar.getFileName().toString().endsWith("-sources.jar")) {
+                    return AotCache.forClasspath(jar.toString());
+                }
+            }
+        } catch (IOException e) {
+            return java.util.Optional.empty();
+        }
+        return java.util.Optional.empty();
+    }
+
+    /**
+     * Trains the distribution's start-up cache when it is not current (after a build), with the sidecar's flags, as
+     * {@code ./weft} does; returns a line for the log.
+     */
+    static String ensureAotCache(ProcessRegistry processes) throws IOException, InterruptedException {
+        java.util.Optional<AotCache> dist = distribution();
+        if (dist.isEmpty() || "0".equals(System.getenv("WEFT_AOT"))) {
+            return "no start-up cache (" + (dist.isEmpty() ? "no distribution" : "WEFT_AOT=0") + ")";
+        }
+        if (dist.get().isCurrent()) {
+            return "start-up cache " + dist.get() + " is current";
+        }
+        List<String> command = new ArrayList<>();
+        command.add(javaBinary());
+        command.addAll(BASE_JVM_FLAGS);
+        command.addAll(List.of("-Xmx128m", "-XX:TieredStopAtLevel=1", "-cp", dist.get().classpath(),
+                WeftControlPlane.CLI_MAIN, "aot-train", "--if-stale"));
+        PROXY_JVM_FLAGS.forEach(flag -> command.add("--jvm-flag=" + flag));
+        ManagedProcess training = processes.start("aot-train", command);
+        training.handle().onExit().join();
+        return dist.get().isCurrent() ? "start-up cache trained: " + dist.get()
+                : "start-up cache training failed (continuing without): " + training.lastLogLine();
+    }
+
+    private static String javaBinary() {
+        return ProcessHandle.current().info().command().orElse(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString());
     }
 
     /** A command line running {@code mainClass} on this JVM and class path. */

@@ -71,6 +71,7 @@ public final class BenchHarness {
         Map<String, Double> notes = new LinkedHashMap<>();
         try (ProcessRegistry processes = new ProcessRegistry(workDir);
              OpenLoopLoadGenerator generator = new OpenLoopLoadGenerator()) {
+            log(BenchContext.ensureAotCache(processes));
             int backendPort = BenchContext.freePort();
             ManagedProcess backend = processes.start("backend", BenchContext.javaCommand(
                     List.of("-Xmx256m", "-XX:+UseParallelGC"), BackendServer.class.getName(),

@@ -59,8 +59,8 @@ final class WeftControlPlane {
         Files.writeString(configDir.resolve("bench-backend.yaml"), serviceEntry(context.backendPort()));
         int xdsPort = BenchContext.freePort();
         int httpPort = BenchContext.freePort();
-        ManagedProcess process = context.processes().start("weft-controlplane", BenchContext.javaCommand(
-                context.proxyJvmOptions(), CLI_MAIN, List.of("controlplane", "--config-dir", configDir.toString(),
+        ManagedProcess process = context.processes().start("weft-controlplane", BenchContext.weftCommand(
+                context.proxyJvmOptions(), List.of("controlplane", "--config-dir", configDir.toString(),
                         "--xds-port", Integer.toString(xdsPort), "--http-port", Integer.toString(httpPort),
                         "--data-dir", dir.resolve("data").toString())));
         long deadline = System.nanoTime() + context.readyTimeout().toNanos();
@@ -92,7 +92,7 @@ final class WeftControlPlane {
         List<String> jvm = new ArrayList<>(BenchContext.PROXY_JVM_FLAGS);
         jvm.addAll(context.proxyJvmOptions()); // later flags win
         List<String> command = new ArrayList<>(BenchContext.PROXY_ENV);
-        command.addAll(BenchContext.javaCommand(jvm, CLI_MAIN, args));
+        command.addAll(BenchContext.weftCommand(jvm, args));
         return command;
     }
 

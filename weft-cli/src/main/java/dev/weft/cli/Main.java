@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
                 DemoCommand.class,
                 DemoServiceCommand.class,
                 VersionCommand.class,
+                AotTrainCommand.class,
                 CommandLine.HelpCommand.class,
         })
 public final class Main implements Runnable {

@@ -9,6 +9,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
 
 /**
  * Starts {@code weft} commands as child JVMs on the same java and classpath, with small heaps, and makes sure none
@@ -18,23 +19,36 @@ import java.util.concurrent.CopyOnWriteArrayList;
 public final class WeftLauncher implements AutoCloseable {
     /** Light JVM flags: children are small and short-lived, startup time matters more than peak speed. */
     public static final List<String> CHILD_JVM_FLAGS = List.of(
-            "-Xms16m", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k", "-Xshare:auto",
+            "-Xms16m", "-Xmx64m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xss512k",
             "-XX:+UseCompactObjectHeaders", // JDK 25: 8-byte headers, about a tenth less heap
             "--enable-native-access=ALL-UNNAMED", "--sun-misc-unsafe-memory-access=allow",
             "-Dio.netty.machineId=02:00:00:00:00:01");
 
     private final String classpath;
     private final Path logDir;
+    private final Function<String, List<String>> commandJvmFlags;
     private final List<ChildProcess> children = new CopyOnWriteArrayList<>();
     private final Thread shutdownHook;
 
     /**
+     * Children use the distribution's AOT cache ({@link AotCache}) for their command when the classpath is a
+     * distribution's and its cache is current.
+     *
      * @param classpath the classpath holding {@code dev.weft.cli.Main} and its dependencies
      * @param logDir where each child's stdout and stderr go, one file per child
      */
     public WeftLauncher(String classpath, Path logDir) {
+        this(classpath, logDir, aotCacheFlags(classpath));
+    }
+
+    /**
+     * @param commandJvmFlags further JVM flags for a child, by its command ({@code proxy}, ...), after
+     *                        {@link #CHILD_JVM_FLAGS}
+     */
+    public WeftLauncher(String classpath, Path logDir, Function<String, List<String>> commandJvmFlags) {
         this.classpath = classpath;
         this.logDir = logDir;
+        this.commandJvmFlags = commandJvmFlags;
         this.shutdownHook = new Thread(this::stopAll, "weft-children-cleanup");
         Runtime.getRuntime().addShutdownHook(shutdownHook);
     }
@@ -42,6 +56,12 @@ public final class WeftLauncher implements AutoCloseable {
     /** A launcher for children of the running {@code weft} itself. */
     public static WeftLauncher forCurrentProcess(Path logDir) {
         return new WeftLauncher(System.getProperty("java.class.path"), logDir);
+    }
+
+    private static Function<String, List<String>> aotCacheFlags(String classpath) {
+        return AotCache.forClasspath(classpath)
+                .<Function<String, List<String>>>map(cache -> cache::jvmFlags)
+                .orElse(command -> List.of());
     }
 
     public static String javaBinary() {
@@ -56,6 +76,7 @@ public final class WeftLauncher implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(javaBinary());
             command.addAll(CHILD_JVM_FLAGS);
+            command.addAll(commandJvmFlags.apply(args.isEmpty() ? "" : args.get(0)));
             command.add("-D" + ParentWatch.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
             command.add("-cp");
             command.add(classpath);
@@ -78,10 +99,15 @@ public final class WeftLauncher implements AutoCloseable {
 
     /** Stops every child: SIGTERM to all at once, then SIGKILL for whatever is left after a short grace period. */
     public void stopAll() {
+        stopAll(Duration.ofSeconds(3));
+    }
+
+    /** Like {@link #stopAll()} with a grace period of {@code grace} (children with work to finish at exit). */
+    public void stopAll(Duration grace) {
         for (ChildProcess child : children) {
             child.process().destroy();
         }
-        long deadline = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+        long deadline = System.nanoTime() + grace.toNanos();
         for (ChildProcess child : children) {
             child.stop(Duration.ofNanos(Math.max(0, deadline - System.nanoTime())));
         }
