@@ -3,6 +3,7 @@ package dev.weft.config;
 import dev.weft.config.model.AuthorizationPolicy;
 import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.IstioResource;
+import dev.weft.config.model.LocalRateLimit;
 import dev.weft.config.model.PeerAuthentication;
 import dev.weft.config.model.ServiceEntry;
 import dev.weft.config.model.VirtualService;
@@ -18,7 +19,8 @@ import java.util.List;
 public record MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
                          List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
                          List<PeerAuthentication> peerAuthentications,
-                         List<AuthorizationPolicy> authorizationPolicies) {
+                         List<AuthorizationPolicy> authorizationPolicies,
+                         List<LocalRateLimit> localRateLimits) {
     public static final MeshConfig EMPTY = new MeshConfig(List.of(), List.of(), List.of(), List.of());
 
     /** Without security policies. */
@@ -34,9 +36,18 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         this(virtualServices, destinationRules, serviceEntries, workloadEntries, peerAuthentications, List.of());
     }
 
+    /** Without Weft's own (weft.dev) resources. */
+    public MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
+                      List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
+                      List<PeerAuthentication> peerAuthentications, List<AuthorizationPolicy> authorizationPolicies) {
+        this(virtualServices, destinationRules, serviceEntries, workloadEntries, peerAuthentications,
+                authorizationPolicies, List.of());
+    }
+
     public MeshConfig {
         peerAuthentications = List.copyOf(peerAuthentications);
         authorizationPolicies = List.copyOf(authorizationPolicies);
+        localRateLimits = List.copyOf(localRateLimits);
         virtualServices = List.copyOf(virtualServices);
         destinationRules = List.copyOf(destinationRules);
         serviceEntries = List.copyOf(serviceEntries);
@@ -50,6 +61,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         List<WorkloadEntry> we = new ArrayList<>();
         List<PeerAuthentication> pa = new ArrayList<>();
         List<AuthorizationPolicy> ap = new ArrayList<>();
+        List<LocalRateLimit> rl = new ArrayList<>();
         for (IstioResource r : resources) {
             switch (r) {
                 case VirtualService v -> vs.add(v);
@@ -58,9 +70,10 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                 case WorkloadEntry w -> we.add(w);
                 case PeerAuthentication p -> pa.add(p);
                 case AuthorizationPolicy a -> ap.add(a);
+                case LocalRateLimit l -> rl.add(l);
             }
         }
-        return new MeshConfig(vs, dr, se, we, pa, ap);
+        return new MeshConfig(vs, dr, se, we, pa, ap, rl);
     }
 
     /** Every resource, in the order VirtualServices, DestinationRules, ServiceEntries, WorkloadEntries. */
@@ -72,6 +85,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         all.addAll(workloadEntries);
         all.addAll(peerAuthentications);
         all.addAll(authorizationPolicies);
+        all.addAll(localRateLimits);
         return all;
     }
 

@@ -17,6 +17,8 @@ import dev.weft.config.model.AuthorizationPolicySpec;
 import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.DestinationRuleSpec;
 import dev.weft.config.model.IstioResource;
+import dev.weft.config.model.LocalRateLimit;
+import dev.weft.config.model.LocalRateLimitSpec;
 import dev.weft.config.model.ResourceMeta;
 import dev.weft.config.model.ServiceEntry;
 import dev.weft.config.model.ServiceEntrySpec;
@@ -47,11 +49,15 @@ public final class ResourceDecoder {
     public static final String GROUP = "networking.istio.io";
     public static final List<String> VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
     public static final List<String> KINDS = List.of("VirtualService", "DestinationRule", "ServiceEntry",
-            "WorkloadEntry", "PeerAuthentication", "AuthorizationPolicy");
+            "WorkloadEntry", "PeerAuthentication", "AuthorizationPolicy", "LocalRateLimit");
     /** Kinds of {@code security.istio.io} rather than {@link #GROUP}. */
     public static final String SECURITY_GROUP = "security.istio.io";
     public static final List<String> SECURITY_KINDS = List.of("PeerAuthentication", "AuthorizationPolicy");
     public static final List<String> SECURITY_VERSIONS = List.of("v1", "v1beta1");
+    /** Weft's own kinds, in a group of their own (Istio has no equivalent resource). */
+    public static final String WEFT_GROUP = "weft.dev";
+    public static final List<String> WEFT_KINDS = List.of("LocalRateLimit");
+    public static final List<String> WEFT_VERSIONS = List.of("v1alpha1");
     public static final String DEFAULT_NAMESPACE = "default";
     private static final int MAX_BINDING_ERRORS = 50;
 
@@ -103,6 +109,12 @@ public final class ResourceDecoder {
             if (!isSupportedSecurityApiVersion(apiVersion)) {
                 ctx.error(FieldPath.of("apiVersion"), "unsupported apiVersion \"" + apiVersion + "\" for " + kind
                         + "; Weft reads " + SECURITY_VERSIONS.stream().map(v -> SECURITY_GROUP + "/" + v)
+                        .collect(Collectors.joining(", ")));
+            }
+        } else if (kind != null && WEFT_KINDS.contains(kind)) {
+            if (!isSupportedWeftApiVersion(apiVersion)) {
+                ctx.error(FieldPath.of("apiVersion"), "unsupported apiVersion \"" + apiVersion + "\" for " + kind
+                        + "; Weft reads " + WEFT_VERSIONS.stream().map(v -> WEFT_GROUP + "/" + v)
                         .collect(Collectors.joining(", ")));
             }
         } else if (!isSupportedApiVersion(apiVersion)) {
@@ -169,6 +181,7 @@ public final class ResourceDecoder {
             case "WorkloadEntry" -> new WorkloadEntry(meta, bind(spec, WorkloadEntrySpec.class));
             case "PeerAuthentication" -> new PeerAuthentication(meta, bind(spec, PeerAuthenticationSpec.class));
             case "AuthorizationPolicy" -> new AuthorizationPolicy(meta, bind(spec, AuthorizationPolicySpec.class));
+            case "LocalRateLimit" -> new LocalRateLimit(meta, bind(spec, LocalRateLimitSpec.class));
             default -> throw new IllegalStateException(kind);
         };
     }
@@ -201,6 +214,12 @@ public final class ResourceDecoder {
         int slash = apiVersion.indexOf('/');
         return slash > 0 && apiVersion.substring(0, slash).equals(SECURITY_GROUP)
                 && SECURITY_VERSIONS.contains(apiVersion.substring(slash + 1));
+    }
+
+    public static boolean isSupportedWeftApiVersion(String apiVersion) {
+        int slash = apiVersion.indexOf('/');
+        return slash > 0 && apiVersion.substring(0, slash).equals(WEFT_GROUP)
+                && WEFT_VERSIONS.contains(apiVersion.substring(slash + 1));
     }
 
     public static boolean isSupportedApiVersion(String apiVersion) {

@@ -14,6 +14,7 @@ import dev.weft.config.model.Subset;
 import dev.weft.config.model.VirtualService;
 import dev.weft.config.model.PeerAuthentication;
 import dev.weft.config.model.AuthorizationPolicy;
+import dev.weft.config.model.LocalRateLimit;
 import dev.weft.config.model.WorkloadEntry;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -40,6 +41,7 @@ public final class ConfigValidator {
                 case WorkloadEntry w -> ServiceEntryValidator.validateWorkloadEntry(w.spec(), r);
                 case PeerAuthentication p -> PeerAuthenticationValidator.validate(p, r);
                 case AuthorizationPolicy a -> AuthorizationPolicyValidator.validate(a, r);
+                case LocalRateLimit l -> LocalRateLimitValidator.validate(l, r);
             }
         }
         duplicates(resources, errors);
