@@ -129,7 +129,7 @@ class LocalRateLimitTest {
                 .contains("bad.yaml:7: LocalRateLimit default/bad-bucket: spec.tokenBucket.maxTokens: must be between 1 and 4294967295, got 0")
                 .contains("bad.yaml:8: LocalRateLimit default/bad-bucket: spec.tokenBucket.tokensPerFill: must be between 1 and 4294967295, got -1")
                 .contains("bad.yaml:9: LocalRateLimit default/bad-bucket: spec.tokenBucket.fillInterval: must be at least 50ms")
-                .contains("bad.yaml:10: LocalRateLimit default/bad-bucket: spec.statusCode: must be an error status between 400 and 599, got 200")
+                .contains("bad.yaml:10: LocalRateLimit default/bad-bucket: spec.statusCode: must be an error status Envoy's HttpStatus names (400-417, 421-424, 426, 428, 429, 431, 500-508, 510, 511), got 200")
                 .contains("bad.yaml:14: LocalRateLimit default/bad-bucket: spec.routes[0].match.uri: exactly one of exact, prefix, regex may be set, found 2")
                 .contains("spec.routes[1].name: duplicate route name \"a\"")
                 .contains("spec.routes[1].match: match needs uri and/or method")

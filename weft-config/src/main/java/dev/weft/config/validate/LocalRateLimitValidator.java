@@ -17,6 +17,11 @@ final class LocalRateLimitValidator {
     /** Envoy's {@code max_tokens} and {@code tokens_per_fill} are uint32. */
     private static final long MAX_UINT32 = 0xFFFF_FFFFL;
 
+    /** The 4xx/5xx codes of Envoy's {@code type.v3.StatusCode} enum (its HttpStatus accepts no others). */
+    private static final Set<Integer> ENVOY_STATUS_CODES = Set.of(400, 401, 402, 403, 404, 405, 406, 407, 408, 409,
+            410, 411, 412, 413, 414, 415, 416, 417, 421, 422, 423, 424, 426, 428, 429, 431, 500, 501, 502, 503,
+            504, 505, 506, 507, 508, 510, 511);
+
     private LocalRateLimitValidator() {}
 
     static void validate(LocalRateLimit limit, Reporter r) {
@@ -31,8 +36,10 @@ final class LocalRateLimitValidator {
         if (spec.tokenBucket() != null) {
             bucket(spec.tokenBucket(), s.field("tokenBucket"), r);
         }
-        if (spec.statusCode() != null && (spec.statusCode() < 400 || spec.statusCode() > 599)) {
-            r.error(s.field("statusCode"), "must be an error status between 400 and 599, got " + spec.statusCode());
+        if (spec.statusCode() != null && (spec.statusCode() < 400 || spec.statusCode() > 599
+                || !ENVOY_STATUS_CODES.contains(spec.statusCode()))) {
+            r.error(s.field("statusCode"), "must be an error status Envoy's HttpStatus names (400-417, 421-424,"
+                    + " 426, 428, 429, 431, 500-508, 510, 511), got " + spec.statusCode());
         }
         Set<String> names = new HashSet<>();
         for (int i = 0; i < spec.routes().size(); i++) {

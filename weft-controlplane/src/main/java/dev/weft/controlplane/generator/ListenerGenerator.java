@@ -58,8 +58,9 @@ public final class ListenerGenerator implements ResourceGenerator {
             Listener inbound = TcpProxyListeners.appSpeaksTcp(proxy.appProtocol())
                     ? listener(INBOUND, proxy.address(), proxy.inboundPort(), withNetworkAuthorization(context, proxy,
                             TcpProxyListeners.toCluster(INBOUND, ClusterNames.inbound(proxy.appPort()))))
-                    : listener(INBOUND, proxy.address(), proxy.inboundPort(),
-                            withAuthorization(inboundManager(proxy.appPort()), context, proxy));
+                    : listener(INBOUND, proxy.address(), proxy.inboundPort(), LocalRateLimitTranslator.apply(
+                            withAuthorization(inboundManager(proxy.appPort()), context, proxy),
+                            context.config().localRateLimits(), proxy.namespace(), proxy.labels()));
             out.put(INBOUND, withPeerAuthentication(inbound, MeshTlsPolicy.inboundMode(context, proxy)));
         }
         for (UpstreamBinding up : proxy.upstreams()) {
