@@ -13,14 +13,23 @@ import java.util.List;
  * @param useRemoteAddress whether the peer address is the client address for X-Forwarded-For (Envoy: false)
  * @param xffNumTrustedHops how many X-Forwarded-For hops to trust when finding the client address
  * @param rbacFilters the {@code envoy.filters.http.rbac} filters in chain order (AuthorizationPolicy)
+ * @param localRateLimit the {@code envoy.filters.http.local_ratelimit} filter's own config, null without the filter
  */
 public record HttpConnectionManagerConfig(
         String statPrefix, String routeConfigName, RouteTable inlineRoutes, List<String> httpFilters,
         boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops,
-        List<RbacFilter> rbacFilters) {
+        List<RbacFilter> rbacFilters, dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit) {
     public HttpConnectionManagerConfig {
         httpFilters = List.copyOf(httpFilters);
         rbacFilters = rbacFilters == null ? List.of() : List.copyOf(rbacFilters);
+    }
+
+    /** Without a local rate limit filter. */
+    public HttpConnectionManagerConfig(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
+                                       List<String> httpFilters, boolean generateRequestId, boolean useRemoteAddress,
+                                       int xffNumTrustedHops, List<RbacFilter> rbacFilters) {
+        this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, useRemoteAddress,
+                xffNumTrustedHops, rbacFilters, null);
     }
 
     /** Without RBAC filters (no AuthorizationPolicy). */

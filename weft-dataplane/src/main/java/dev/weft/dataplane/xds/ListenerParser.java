@@ -153,6 +153,7 @@ public final class ListenerParser {
         List<String> filters = new ArrayList<>();
         List<dev.weft.dataplane.authz.RbacFilter> rbac = new ArrayList<>();
         boolean router = false;
+        dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit = null;
         for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
             HttpFilter f = hcm.getHttpFilters(i);
             boolean isRouter = f.hasTypedConfig() ? ROUTER_TYPE.equals(f.getTypedConfig().getTypeUrl())
@@ -172,6 +173,13 @@ public final class ListenerParser {
                 if (!filters.contains(RbacFilterParser.FILTER_NAME)) {
                     filters.add(RbacFilterParser.FILTER_NAME);
                 }
+            } else if (f.hasTypedConfig() && LocalRateLimitParser.TYPE.equals(f.getTypedConfig().getTypeUrl())) {
+                if (localRateLimit != null) {
+                    throw reject.at(path + ".http_filters[" + i + "]", "only one local rate limit filter is supported");
+                }
+                localRateLimit = LocalRateLimitParser.parse(f.getTypedConfig(), false, reject,
+                        path + ".http_filters[" + i + "].typed_config");
+                filters.add(LocalRateLimitParser.FILTER_NAME);
             } else if (!f.getIsOptional()) {
                 throw reject.at(path + ".http_filters[" + i + "]", "unsupported http filter " + f.getName());
             }
@@ -182,7 +190,7 @@ public final class ListenerParser {
         boolean generateRequestId = !hcm.hasGenerateRequestId() || hcm.getGenerateRequestId().getValue();
         boolean useRemoteAddress = hcm.hasUseRemoteAddress() && hcm.getUseRemoteAddress().getValue();
         return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routeConfigName, inline, filters,
-                generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac);
+                generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac, localRateLimit);
     }
 
     static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, Rejector reject, String path)

@@ -121,7 +121,12 @@ public final class RouteConfigurationParser {
                                 reject, path + ".typed_per_filter_config[" + FaultPolicyParser.FILTER_NAME + "]")
                         : null,
                 route.hasRoute() ? mirrors(route.getRoute(), reject, path + ".route.request_mirror_policies")
-                        : List.of());
+                        : List.of(),
+                route.containsTypedPerFilterConfig(LocalRateLimitParser.FILTER_NAME)
+                        ? LocalRateLimitParser.parse(route.getTypedPerFilterConfigOrThrow(
+                                LocalRateLimitParser.FILTER_NAME), true, reject,
+                                path + ".typed_per_filter_config[" + LocalRateLimitParser.FILTER_NAME + "]")
+                        : null);
     }
 
     /** {@code request_mirror_policies}: a cluster and a runtime fraction's default; the rest is NACKed. */
