@@ -149,6 +149,7 @@ public final class Proxy implements AutoCloseable {
         StringBuilder out = new StringBuilder(16 * 1024);
         runtime.telemetry().writePrometheus(out);
         ProxyStats.writeClusters(out, runtime.clusters());
+        runtime.telemetry().resilience().writePrometheus(out);
         ProxyStats.writeXds(out, xds.status());
         return out.toString();
     }

@@ -4,6 +4,7 @@ import dev.weft.dataplane.cluster.ClusterManager;
 import dev.weft.dataplane.config.ConfigSnapshot;
 import dev.weft.proxy.listener.ListenerManager;
 import dev.weft.proxy.net.Transport;
+import dev.weft.proxy.ratelimit.RateLimitBuckets;
 import dev.weft.proxy.telemetry.ProxyTelemetry;
 import dev.weft.proxy.tls.MeshTlsProvider;
 import dev.weft.proxy.tls.MeshTlsSwitch;
@@ -29,6 +30,8 @@ public final class ProxyRuntime implements AutoCloseable {
     private volatile boolean applied;
     private final MeshTlsSwitch meshTls = new MeshTlsSwitch();
     private final ProxyTelemetry telemetry;
+    /** Local rate limit buckets, kept across snapshots whose limits did not change. */
+    private final RateLimitBuckets rateLimitBuckets = new RateLimitBuckets();
 
     /** A runtime whose requests are counted under an anonymous workload (tests, embedders). */
     public ProxyRuntime(ClusterManager clusters) {
@@ -49,7 +52,7 @@ public final class ProxyRuntime implements AutoCloseable {
     public synchronized void apply(ConfigSnapshot snapshot) {
         try {
             clusters.update(snapshot);
-            view.set(DataPlaneView.compile(snapshot, clusters, telemetry));
+            view.set(DataPlaneView.compile(snapshot, clusters, telemetry, rateLimitBuckets));
             listeners.reconcile(snapshot.listeners());
             applied = true;
         } catch (RuntimeException e) {

@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weft.tests.harness.Mesh;
 import dev.weft.tests.harness.MeshClient;
+import dev.weft.tests.harness.Metrics;
 import dev.weft.tests.harness.Reply;
 import dev.weft.tests.harness.TestApp;
 import dev.weft.tests.harness.Workload;
@@ -40,6 +41,9 @@ class FaultInjectionTest {
                 fault:
                   delay: {fixedDelay: 200ms, percentage: {value: 100}}
                 route: [{destination: {host: ratings}}]
+              - match: [{uri: {prefix: /mirror-body}}]
+                mirror: {host: ratings-shadow}
+                route: [{destination: {host: ratings}}]
               - match: [{uri: {prefix: /mirror}}]
                 mirror: {host: ratings-shadow}
                 mirrorPercentage: {value: 50}
@@ -52,13 +56,14 @@ class FaultInjectionTest {
     private static MeshClient client;
     private static TestApp ratings;
     private static TestApp shadow;
+    private static Workload clientWorkload;
 
     @BeforeAll
     static void startMesh() {
         mesh = Mesh.create("fault");
         mesh.writeConfig("fault.yaml", CONFIG);
         mesh.startControlPlane();
-        Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080);
+        clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080);
         TestApp[] started = new TestApp[1];
         mesh.addTestAppWorkload("ratings", "ratings", "v1", 9080,
                 (port, outbound) -> started[0] = TestApp.start("ratings", port, outbound, new TestApp.Healthy()));
@@ -121,6 +126,9 @@ class FaultInjectionTest {
         int servedTotal = served;
         await().atMost(Duration.ofSeconds(5)).until(() -> ratings.requests() - backendBefore >= servedTotal);
         assertThat(ratings.requests() - backendBefore).as("requests the backend saw").isEqualTo(served);
+        // Envoy's fault counter on the client's sidecar: only this test aborts
+        assertThat(Metrics.sum(Metrics.scrape(clientWorkload), "envoy_http_fault_aborts_injected",
+                "http_conn_manager_prefix=\"outbound\"")).as("fault.aborts_injected").isEqualTo(aborted);
     }
 
     @Test
@@ -142,6 +150,49 @@ class FaultInjectionTest {
             assertThat(r.header("x-weft-response-flags")).as("flags on a route without fault").isNull();
         }
         assertThat(fastest).as("fastest of 50 requests on the route without fault, ms").isLessThan(200);
+        assertThat(Metrics.sum(Metrics.scrape(clientWorkload), "envoy_http_fault_delays_injected",
+                "http_conn_manager_prefix=\"outbound\"")).as("fault.delays_injected").isGreaterThanOrEqualTo(10);
+    }
+
+    @Test
+    void mirrorsRequestBodiesAndNeverWaitsForAHangingShadow() throws Exception {
+        String body = "{\"stars\": 5, \"text\": \"" + "great ".repeat(2_000) + "\"}"; // ~12 KB
+        Reply r = client.post(RATINGS, "/mirror-body/one", body, "content-type", "application/json");
+        assertThat(r.status()).as("main reply %s", r).isEqualTo(200);
+        assertThat(ratings.bodyOf("/mirror-body/one")).isEqualTo(body);
+        await().atMost(Duration.ofSeconds(10)).until(() -> body.equals(shadow.bodyOf("/mirror-body/one")));
+
+        // above the 64 KiB mirror buffer: the main request is served whole, the copy is dropped and counted
+        String big = "x".repeat(100_000);
+        assertThat(client.post(RATINGS, "/mirror-body/big", big).status()).isEqualTo(200);
+        assertThat(ratings.bodyOf("/mirror-body/big")).isEqualTo(big);
+
+        // a shadow that hangs for 5 s does not slow the main requests down
+        long shadowBefore = shadow.requests();
+        shadow.delay(5_000);
+        long slowest = 0;
+        try {
+            for (int i = 0; i < 10; i++) {
+                long start = System.nanoTime();
+                Reply main = client.post(RATINGS, "/mirror-body/hang-" + i, body);
+                slowest = Math.max(slowest, (System.nanoTime() - start) / 1_000_000);
+                assertThat(main.status()).as("main reply %s", main).isEqualTo(200);
+            }
+            // the copies did reach the (hanging) shadow
+            await().atMost(Duration.ofSeconds(10)).until(() -> shadow.requests() - shadowBefore >= 10);
+        } finally {
+            shadow.delay(0);
+        }
+        System.out.printf("mirror with a hanging shadow: slowest of 10 main POSTs %d ms%n", slowest);
+        assertThat(slowest).as("slowest main request while the shadow hangs 5000 ms, ms").isLessThan(2_500);
+        assertThat(shadow.bodyOf("/mirror-body/hang-9")).isEqualTo(body);
+        assertThat(shadow.bodyOf("/mirror-body/big")).as("a body too large to mirror").isNull();
+        String stats = Metrics.scrape(clientWorkload);
+        String shadowCluster = "cluster_name=\"outbound|9080||ratings-shadow.default.svc.cluster.local\"";
+        assertThat(Metrics.sum(stats, "weft_http_mirror_requests_dropped", shadowCluster, "reason=\"body_too_large\""))
+                .as("mirror copies dropped as too large").isEqualTo(1);
+        assertThat(Metrics.sum(stats, "weft_http_mirror_requests_sent", shadowCluster))
+                .as("mirror copies sent").isGreaterThanOrEqualTo(11);
     }
 
     @Test

@@ -55,6 +55,9 @@ public final class HttpExchange implements RequestHead {
 
     private ListenerRuntime listener;
     private CompiledRoute route;
+    private boolean routeResolved;
+    /** Mirror copies waiting for the request body, null when none (see {@link MirrorCopies}). */
+    private MirrorCopies mirrorCopies;
     private RouteAction.WeightedCluster weightedCluster;
     private RequestHash hash;
     private UpstreamAttempt attempt;
@@ -229,9 +232,21 @@ public final class HttpExchange implements RequestHead {
         }
     }
 
+    /**
+     * The request's route, chosen once: a filter before the router may ask for it (the local rate limit does), as
+     * Envoy's filters do; null when no route matches or the routes have not arrived.
+     */
+    public CompiledRoute resolveRoute() {
+        if (!routeResolved) {
+            routeResolved = true;
+            Router router = listener.router();
+            route = router == null ? null : router.route(this);
+        }
+        return route;
+    }
+
     private void routeRequest() {
-        Router router = listener.router();
-        route = router == null ? null : router.route(this);
+        resolveRoute();
         if (route == null) {
             respond(LocalReply.failure(404, ResponseFlag.NR,
                     "no route for host '" + authority + "' and path '" + path + "'\n"));
@@ -241,6 +256,7 @@ public final class HttpExchange implements RequestHead {
         if (fault != null && listener.config().http().hasFilter(dev.weft.dataplane.fault.FaultPolicy.FILTER)) {
             // like Envoy's fault filter: after route selection, before the router; delay first, then abort
             if (fault.delay() != null && fault.delay().draw()) {
+                view.resilience().fault(listener.config().http().statPrefix()).delaysInjected.increment();
                 faultDelayed = true;
                 record.responseFlag = ResponseFlag.DI;
                 faultDelay = ctx.executor().schedule(() -> afterFaultDelay(fault), fault.delay().millis(),
@@ -280,6 +296,7 @@ public final class HttpExchange implements RequestHead {
         if (fault.abort() == null || !fault.abort().draw()) {
             return false;
         }
+        view.resilience().fault(listener.config().http().statPrefix()).abortsInjected.increment();
         faultGrpcStatus = fault.abort().grpcStatus();
         respond(LocalReply.failure(fault.abort().httpStatus(), ResponseFlag.FI, "fault filter abort"));
         return true;
@@ -329,10 +346,9 @@ public final class HttpExchange implements RequestHead {
                     + "headers. reset reason: overflow\n"));
             return;
         }
-        if (!route.route().mirrors().isEmpty() && MirroredRequest.mirrorable(request)) {
-            for (dev.weft.dataplane.mirror.MirrorPolicy m : route.route().mirrors()) {
-                MirroredRequest.send(m, view.cluster(m.cluster()), request, connection.pools().of(ctx.channel().eventLoop()));
-            }
+        if (!route.route().mirrors().isEmpty()) {
+            mirrorCopies = MirrorCopies.start(route.route().mirrors(), view::cluster, request, view.resilience(),
+                    connection.pools().of(ctx.channel().eventLoop()));
         }
         cluster.traffic().requestStarted();
         trafficCounted = true;
@@ -501,6 +517,9 @@ public final class HttpExchange implements RequestHead {
             requestComplete = true;
         }
         record.requestBytes += content.content().readableBytes();
+        if (mirrorCopies != null && !mirrorCopies.keep(content, last, connection.pools().of(ctx.channel().eventLoop()))) {
+            mirrorCopies = null; // sent, or dropped as too large
+        }
         if (retry != null && !responseComplete) {
             retry.keep(content);
         }
@@ -708,6 +727,7 @@ public final class HttpExchange implements RequestHead {
         finished = true;
         cancelTimer();
         cancelFaultDelay();
+        releaseMirrorCopies();
         if (attempt != null) {
             attempt.cancel();
         }
@@ -811,6 +831,14 @@ public final class HttpExchange implements RequestHead {
         }
     }
 
+    /** Drops mirror copies still waiting for a body that will not complete. */
+    private void releaseMirrorCopies() {
+        if (mirrorCopies != null) {
+            mirrorCopies.release();
+            mirrorCopies = null;
+        }
+    }
+
     /** Stops a running fault delay and drops the body held for it. */
     private void cancelFaultDelay() {
         if (faultDelay != null) {
@@ -830,6 +858,7 @@ public final class HttpExchange implements RequestHead {
         finished = true;
         cancelTimer();
         cancelFaultDelay();
+        releaseMirrorCopies();
         complete();
         connection.exchangeDone(this, downstreamKeepAlive);
     }

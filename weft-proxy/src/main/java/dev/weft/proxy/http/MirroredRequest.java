@@ -7,7 +7,10 @@ import dev.weft.dataplane.mirror.MirrorPolicy;
 import dev.weft.proxy.upstream.UpstreamConnection;
 import dev.weft.proxy.upstream.UpstreamConnectionPool;
 import dev.weft.proxy.upstream.UpstreamListener;
+import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultFullHttpRequest;
+import io.netty.handler.codec.http.DefaultHttpRequest;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObject;
@@ -19,11 +22,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 
 /**
- * A fire-and-forget copy of a request to a route's mirror cluster (Envoy's shadowing): same method, path and
- * headers, Host with {@code -shadow} appended; the response is read and thrown away, failures are ignored. It shares
+ * A fire-and-forget copy of a request to a route's mirror cluster (Envoy's shadowing): same method, path, headers
+ * and body, Host with {@code -shadow} appended; the response is read and thrown away, failures are ignored. It shares
  * the event loop's upstream pool but never touches the exchange it copies, so it cannot delay or change the main
- * response. Only requests without a body are mirrored: the body streams to the main upstream and is not buffered
- * for a copy.
+ * response. {@link MirrorCopies} decides which copies to make and collects the body they carry.
  */
 final class MirroredRequest implements UpstreamListener {
     private final FullHttpRequest copy;
@@ -38,33 +40,42 @@ final class MirroredRequest implements UpstreamListener {
         this.host = host;
     }
 
-    /** Whether {@code request} can be mirrored: it has no body. */
-    static boolean mirrorable(HttpRequest request) {
+    /** Whether {@code request} has no body (a copy can go at once). */
+    static boolean bodyless(HttpRequest request) {
         return !HttpUtil.isTransferEncodingChunked(request) && HttpUtil.getContentLength(request, 0L) == 0L;
     }
 
-    /** Sends the copy when the policy's draw says so and the cluster has a healthy host; never throws. */
-    static void send(MirrorPolicy policy, Cluster cluster, HttpRequest request, UpstreamConnectionPool pool) {
-        if (cluster == null || !policy.draw()) {
-            return;
-        }
-        UpstreamHost host = cluster.pick(LbContext.NONE);
-        if (host == null) {
-            return;
-        }
-        FullHttpRequest copy = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri());
-        copy.headers().set(request.headers());
+    /** The head of a copy of {@code request} as it goes upstream, without body, Host suffixed unless disabled. */
+    static HttpRequest copyHead(MirrorPolicy policy, HttpRequest request) {
+        HttpRequest head = new DefaultHttpRequest(HttpVersion.HTTP_1_1, request.method(), request.uri());
+        head.headers().set(request.headers());
         String authority = request.headers().get(HttpHeaderNames.HOST, "");
         if (policy.shadowHostSuffix() && !authority.isEmpty()) {
-            copy.headers().set(HttpHeaderNames.HOST, MirrorPolicy.shadowHost(authority));
+            head.headers().set(HttpHeaderNames.HOST, MirrorPolicy.shadowHost(authority));
         }
-        copy.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
-        copy.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
-        HttpUtil.setContentLength(copy, 0);
+        head.headers().remove(HttpHeaderNames.CONTENT_LENGTH);
+        head.headers().remove(HttpHeaderNames.TRANSFER_ENCODING);
+        return head;
+    }
+
+    /**
+     * Sends {@code head} with {@code body} (owned by this call: sent or released) to a host of {@code cluster};
+     * false when the cluster has no healthy host. Never throws.
+     */
+    static boolean send(Cluster cluster, HttpRequest head, ByteBuf body, UpstreamConnectionPool pool) {
+        UpstreamHost host = cluster.pick(LbContext.NONE);
+        if (host == null) {
+            body.release();
+            return false;
+        }
+        FullHttpRequest copy = new DefaultFullHttpRequest(HttpVersion.HTTP_1_1, head.method(), head.uri(), body,
+                head.headers().copy(), EmptyHttpHeaders.INSTANCE);
+        HttpUtil.setContentLength(copy, body.readableBytes());
         MirroredRequest mirror = new MirroredRequest(copy, host);
         host.onRequestStart();
         pool.acquire(host, cluster.config().http2(), cluster.config().tls(), cluster.config().connectTimeout(),
                 mirror, false);
+        return true;
     }
 
     @Override

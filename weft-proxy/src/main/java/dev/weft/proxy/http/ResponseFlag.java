@@ -25,5 +25,7 @@ public enum ResponseFlag {
     /** Fault injection answered the request itself (VirtualService {@code fault.abort}). */
     FI,
     /** An RBAC filter (AuthorizationPolicy) denied the request: 403 {@code RBAC: access denied}. */
-    RBAC
+    RBAC,
+    /** The local rate limit had no token for the request (LocalRateLimit): 429 {@code local_rate_limited}. */
+    RL
 }

@@ -30,6 +30,8 @@ public final class ExchangeRecord {
     public String grpcStatus;
     /** What the telemetry filter remembers between request and completion. */
     public Object telemetryState;
+    /** What the local rate limit filter remembers between request and response (its x-ratelimit-* values). */
+    public Object rateLimitState;
 
     public void onTrailers(HttpHeaders trailers) {
         if (!trailers.isEmpty()) {

@@ -40,6 +40,7 @@ public final class ProxyTelemetry implements AutoCloseable {
     private final LongAdder recordingErrors = new LongAdder();
     private final dev.weft.proxy.authz.NetworkAuthorizationStats networkAuthorization =
             new dev.weft.proxy.authz.NetworkAuthorizationStats();
+    private final ResilienceStats resilience = new ResilienceStats();
     private final AccessLog accessLog;
     private final Tracing tracing;
     private final TelemetryFilter inbound;
@@ -75,6 +76,11 @@ public final class ProxyTelemetry implements AutoCloseable {
     /** The filter observing a listener's requests; the listener's name says its direction. */
     public HttpFilter filterFor(ListenerConfig listener) {
         return TrafficDirection.ofListener(listener.name()) == TrafficDirection.INBOUND ? inbound : outbound;
+    }
+
+    /** Counters of rate limiting, fault injection and mirroring. */
+    public ResilienceStats resilience() {
+        return resilience;
     }
 
     public Workload self() {

@@ -9,7 +9,12 @@ import dev.weft.dataplane.routing.Router;
 import dev.weft.proxy.http.ForwardedHeadersFilter;
 import dev.weft.proxy.http.HttpFilter;
 import dev.weft.proxy.http.RequestIdFilter;
+import dev.weft.proxy.ratelimit.LocalRateLimitFilter;
+import dev.weft.proxy.ratelimit.RateLimitBuckets;
 import dev.weft.proxy.telemetry.ProxyTelemetry;
+import dev.weft.proxy.telemetry.ResilienceStats;
+import java.util.HashSet;
+import java.util.Set;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
@@ -22,7 +27,8 @@ import java.util.Map;
  * keep the view they started with.
  */
 public final class DataPlaneView {
-    public static final DataPlaneView EMPTY = new DataPlaneView(ConfigSnapshot.EMPTY, Map.of(), null, null);
+    public static final DataPlaneView EMPTY = new DataPlaneView(ConfigSnapshot.EMPTY, Map.of(), null, null,
+            new ResilienceStats());
 
     private static final HttpFilter REQUEST_ID = new RequestIdFilter();
     private static final HttpFilter FORWARDED = new ForwardedHeadersFilter();
@@ -31,13 +37,15 @@ public final class DataPlaneView {
     private final Map<String, ListenerRuntime> listeners;
     private final ClusterManager clusters;
     private final ProxyTelemetry telemetry;
+    private final ResilienceStats resilience;
 
     private DataPlaneView(ConfigSnapshot snapshot, Map<String, ListenerRuntime> listeners, ClusterManager clusters,
-                          ProxyTelemetry telemetry) {
+                          ProxyTelemetry telemetry, ResilienceStats resilience) {
         this.snapshot = snapshot;
         this.listeners = listeners;
         this.clusters = clusters;
         this.telemetry = telemetry;
+        this.resilience = resilience;
     }
 
     /** Compiles every route table once (tables shared by several listeners are compiled once). */
@@ -47,14 +55,30 @@ public final class DataPlaneView {
 
     /** As above, with {@code telemetry} observing every listener's requests (null: no telemetry). */
     public static DataPlaneView compile(ConfigSnapshot snapshot, ClusterManager clusters, ProxyTelemetry telemetry) {
+        return compile(snapshot, clusters, telemetry, new RateLimitBuckets());
+    }
+
+    /** As above, keeping the local rate limit buckets of {@code buckets} whose settings did not change. */
+    public static DataPlaneView compile(ConfigSnapshot snapshot, ClusterManager clusters, ProxyTelemetry telemetry,
+                                        RateLimitBuckets buckets) {
+        ResilienceStats resilience = telemetry != null ? telemetry.resilience() : new ResilienceStats();
         Map<RouteTable, Router> compiled = new IdentityHashMap<>();
         Map<String, ListenerRuntime> listeners = new HashMap<>();
+        Set<Object> usedBuckets = new HashSet<>();
         for (ListenerConfig listener : snapshot.listeners().values()) {
             RouteTable table = snapshot.routeTableFor(listener);
             Router router = table == null ? null : compiled.computeIfAbsent(table, Router::compile);
-            listeners.put(listener.name(), new ListenerRuntime(listener, router, filtersFor(listener, telemetry)));
+            List<HttpFilter> filters = filtersFor(listener, telemetry);
+            if (!listener.isTcp()) {
+                HttpFilter rateLimit = LocalRateLimitFilter.of(listener, table, buckets, resilience, usedBuckets);
+                if (rateLimit != null) {
+                    filters.add(rateLimit); // after authorization; fault injection and the router come later
+                }
+            }
+            listeners.put(listener.name(), new ListenerRuntime(listener, router, filters));
         }
-        return new DataPlaneView(snapshot, Map.copyOf(listeners), clusters, telemetry);
+        buckets.retainOnly(usedBuckets);
+        return new DataPlaneView(snapshot, Map.copyOf(listeners), clusters, telemetry, resilience);
     }
 
     private static List<HttpFilter> filtersFor(ListenerConfig listener, ProxyTelemetry telemetry) {
@@ -81,6 +105,11 @@ public final class DataPlaneView {
     /** The proxy's telemetry, or null when the view was compiled without one. */
     public ProxyTelemetry telemetry() {
         return telemetry;
+    }
+
+    /** The proxy's counters of rate limiting, fault injection and mirroring. */
+    public ResilienceStats resilience() {
+        return resilience;
     }
 
     public ConfigSnapshot snapshot() {

@@ -35,6 +35,18 @@ public final class MeshClient {
         return new Reply(response.statusCode(), response.headers(), response.body());
     }
 
+    /** POST {@code body} to {@code http://<authority><path>}. Throws on transport errors. */
+    public Reply post(String authority, String path, String body, String... headers)
+            throws IOException, InterruptedException {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + authority + path))
+                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body));
+        if (headers.length > 0) {
+            request.headers(headers);
+        }
+        HttpResponse<String> response = client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        return new Reply(response.statusCode(), response.headers(), response.body());
+    }
+
     /** Like {@link #get} but a transport failure becomes a reply with status -1, for counting failures under load. */
     public Reply tryGet(String authority, String path, String... headers) {
         try {

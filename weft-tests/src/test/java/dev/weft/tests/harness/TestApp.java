@@ -43,6 +43,8 @@ public final class TestApp implements AutoCloseable {
     private final HttpServer server;
     private final AtomicLong requests = new AtomicLong();
     private volatile long delayMillis;
+    /** The request bodies received, by path (the last one per path). */
+    private final java.util.Map<String, String> bodies = new java.util.concurrent.ConcurrentHashMap<>();
     private final java.util.concurrent.atomic.AtomicInteger retriesInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final java.util.concurrent.atomic.AtomicInteger maxRetriesInFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final Behaviour behaviour;
@@ -84,6 +86,11 @@ public final class TestApp implements AutoCloseable {
         return maxRetriesInFlight.get();
     }
 
+    /** The body of the last request for {@code path}, or null when none arrived. */
+    public String bodyOf(String path) {
+        return bodies.get(path);
+    }
+
     /** From now on every answer waits this long first (a slow upstream). */
     public void delay(long millis) {
         this.delayMillis = millis;
@@ -91,7 +98,8 @@ public final class TestApp implements AutoCloseable {
 
     private void handle(HttpExchange exchange) throws IOException {
         long n = requests.incrementAndGet();
-        exchange.getRequestBody().readAllBytes();
+        byte[] requestBody = exchange.getRequestBody().readAllBytes();
+        bodies.put(exchange.getRequestURI().getPath(), new String(requestBody, StandardCharsets.UTF_8));
         String attempt = exchange.getRequestHeaders().getFirst("x-weft-attempt");
         boolean isRetry = attempt != null && !attempt.equals("1");
         if (isRetry) {
