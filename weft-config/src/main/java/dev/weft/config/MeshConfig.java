@@ -6,6 +6,7 @@ import dev.weft.config.model.IstioResource;
 import dev.weft.config.model.LocalRateLimit;
 import dev.weft.config.model.PeerAuthentication;
 import dev.weft.config.model.ServiceEntry;
+import dev.weft.config.model.Telemetry;
 import dev.weft.config.model.VirtualService;
 import dev.weft.config.model.WorkloadEntry;
 import java.util.ArrayList;
@@ -20,7 +21,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                          List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
                          List<PeerAuthentication> peerAuthentications,
                          List<AuthorizationPolicy> authorizationPolicies,
-                         List<LocalRateLimit> localRateLimits) {
+                         List<LocalRateLimit> localRateLimits, List<Telemetry> telemetries) {
     public static final MeshConfig EMPTY = new MeshConfig(List.of(), List.of(), List.of(), List.of());
 
     /** Without security policies. */
@@ -36,6 +37,15 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         this(virtualServices, destinationRules, serviceEntries, workloadEntries, peerAuthentications, List.of());
     }
 
+    /** Without Telemetry resources. */
+    public MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
+                      List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
+                      List<PeerAuthentication> peerAuthentications, List<AuthorizationPolicy> authorizationPolicies,
+                      List<LocalRateLimit> localRateLimits) {
+        this(virtualServices, destinationRules, serviceEntries, workloadEntries, peerAuthentications,
+                authorizationPolicies, localRateLimits, List.of());
+    }
+
     /** Without Weft's own (weft.dev) resources. */
     public MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
                       List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
@@ -48,6 +58,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         peerAuthentications = List.copyOf(peerAuthentications);
         authorizationPolicies = List.copyOf(authorizationPolicies);
         localRateLimits = List.copyOf(localRateLimits);
+        telemetries = List.copyOf(telemetries);
         virtualServices = List.copyOf(virtualServices);
         destinationRules = List.copyOf(destinationRules);
         serviceEntries = List.copyOf(serviceEntries);
@@ -62,6 +73,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         List<PeerAuthentication> pa = new ArrayList<>();
         List<AuthorizationPolicy> ap = new ArrayList<>();
         List<LocalRateLimit> rl = new ArrayList<>();
+        List<Telemetry> tm = new ArrayList<>();
         for (IstioResource r : resources) {
             switch (r) {
                 case VirtualService v -> vs.add(v);
@@ -71,9 +83,10 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                 case PeerAuthentication p -> pa.add(p);
                 case AuthorizationPolicy a -> ap.add(a);
                 case LocalRateLimit l -> rl.add(l);
+                case Telemetry t -> tm.add(t);
             }
         }
-        return new MeshConfig(vs, dr, se, we, pa, ap, rl);
+        return new MeshConfig(vs, dr, se, we, pa, ap, rl, tm);
     }
 
     /** Every resource, in the order VirtualServices, DestinationRules, ServiceEntries, WorkloadEntries. */
@@ -86,6 +99,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         all.addAll(peerAuthentications);
         all.addAll(authorizationPolicies);
         all.addAll(localRateLimits);
+        all.addAll(telemetries);
         return all;
     }
 

@@ -49,7 +49,7 @@ public final class ResourceDecoder {
     public static final String GROUP = "networking.istio.io";
     public static final List<String> VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
     public static final List<String> KINDS = List.of("VirtualService", "DestinationRule", "ServiceEntry",
-            "WorkloadEntry", "PeerAuthentication", "AuthorizationPolicy", "LocalRateLimit");
+            "WorkloadEntry", "PeerAuthentication", "AuthorizationPolicy", "LocalRateLimit", "Telemetry");
     /** Kinds of {@code security.istio.io} rather than {@link #GROUP}. */
     public static final String SECURITY_GROUP = "security.istio.io";
     public static final List<String> SECURITY_KINDS = List.of("PeerAuthentication", "AuthorizationPolicy");
@@ -58,6 +58,9 @@ public final class ResourceDecoder {
     public static final String WEFT_GROUP = "weft.dev";
     public static final List<String> WEFT_KINDS = List.of("LocalRateLimit");
     public static final List<String> WEFT_VERSIONS = List.of("v1alpha1");
+    /** Telemetry is of {@code telemetry.istio.io}. */
+    public static final String TELEMETRY_GROUP = "telemetry.istio.io";
+    public static final List<String> TELEMETRY_VERSIONS = List.of("v1", "v1alpha1");
     public static final String DEFAULT_NAMESPACE = "default";
     private static final int MAX_BINDING_ERRORS = 50;
 
@@ -109,6 +112,14 @@ public final class ResourceDecoder {
             if (!isSupportedSecurityApiVersion(apiVersion)) {
                 ctx.error(FieldPath.of("apiVersion"), "unsupported apiVersion \"" + apiVersion + "\" for " + kind
                         + "; Weft reads " + SECURITY_VERSIONS.stream().map(v -> SECURITY_GROUP + "/" + v)
+                        .collect(Collectors.joining(", ")));
+            }
+        } else if ("Telemetry".equals(kind)) {
+            int slash = apiVersion.indexOf('/');
+            if (slash <= 0 || !apiVersion.substring(0, slash).equals(TELEMETRY_GROUP)
+                    || !TELEMETRY_VERSIONS.contains(apiVersion.substring(slash + 1))) {
+                ctx.error(FieldPath.of("apiVersion"), "unsupported apiVersion \"" + apiVersion + "\" for Telemetry; "
+                        + "Weft reads " + TELEMETRY_VERSIONS.stream().map(v -> TELEMETRY_GROUP + "/" + v)
                         .collect(Collectors.joining(", ")));
             }
         } else if (kind != null && WEFT_KINDS.contains(kind)) {
@@ -182,6 +193,8 @@ public final class ResourceDecoder {
             case "PeerAuthentication" -> new PeerAuthentication(meta, bind(spec, PeerAuthenticationSpec.class));
             case "AuthorizationPolicy" -> new AuthorizationPolicy(meta, bind(spec, AuthorizationPolicySpec.class));
             case "LocalRateLimit" -> new LocalRateLimit(meta, bind(spec, LocalRateLimitSpec.class));
+            case "Telemetry" -> new dev.weft.config.model.Telemetry(meta,
+                    bind(spec, dev.weft.config.model.TelemetrySpec.class));
             default -> throw new IllegalStateException(kind);
         };
     }

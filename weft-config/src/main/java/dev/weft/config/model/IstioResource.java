@@ -2,7 +2,7 @@ package dev.weft.config.model;
 
 /** One networking.istio.io resource: the metadata plus its kind-specific spec. */
 public sealed interface IstioResource permits VirtualService, DestinationRule, ServiceEntry, WorkloadEntry,
-        PeerAuthentication, AuthorizationPolicy, LocalRateLimit {
+        PeerAuthentication, AuthorizationPolicy, LocalRateLimit, Telemetry {
     ResourceMeta meta();
 
     Object spec();

@@ -42,6 +42,7 @@ public final class ConfigValidator {
                 case PeerAuthentication p -> PeerAuthenticationValidator.validate(p, r);
                 case AuthorizationPolicy a -> AuthorizationPolicyValidator.validate(a, r);
                 case LocalRateLimit l -> LocalRateLimitValidator.validate(l, r);
+                case dev.weft.config.model.Telemetry t -> TelemetryValidator.validate(t, r);
             }
         }
         duplicates(resources, errors);

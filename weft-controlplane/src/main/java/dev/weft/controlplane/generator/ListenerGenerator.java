@@ -70,6 +70,8 @@ public final class ListenerGenerator implements ResourceGenerator {
                     ? listener(name, "127.0.0.1", up.localPort(), tcp)
                     : listener(name, "127.0.0.1", up.localPort(), rdsManager(name, name)));
         }
+        var telemetries = context.config().telemetries(); // Telemetry API: access_log and tracing per side
+        out.replaceAll((name, l) -> TelemetryTranslator.apply((Listener) l, telemetries, proxy));
         return out;
     }
 

@@ -14,14 +14,26 @@ import java.util.List;
  * @param xffNumTrustedHops how many X-Forwarded-For hops to trust when finding the client address
  * @param rbacFilters the {@code envoy.filters.http.rbac} filters in chain order (AuthorizationPolicy)
  * @param localRateLimit the {@code envoy.filters.http.local_ratelimit} filter's own config, null without the filter
+ * @param telemetry access log and tracing settings from the control plane (Telemetry API)
  */
 public record HttpConnectionManagerConfig(
         String statPrefix, String routeConfigName, RouteTable inlineRoutes, List<String> httpFilters,
         boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops,
-        List<RbacFilter> rbacFilters, dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit) {
+        List<RbacFilter> rbacFilters, dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
+        ListenerTelemetry telemetry) {
     public HttpConnectionManagerConfig {
         httpFilters = List.copyOf(httpFilters);
         rbacFilters = rbacFilters == null ? List.of() : List.copyOf(rbacFilters);
+        telemetry = telemetry == null ? ListenerTelemetry.DEFAULTS : telemetry;
+    }
+
+    /** With the proxy's default telemetry (no Telemetry resource applies). */
+    public HttpConnectionManagerConfig(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
+                                       List<String> httpFilters, boolean generateRequestId, boolean useRemoteAddress,
+                                       int xffNumTrustedHops, List<RbacFilter> rbacFilters,
+                                       dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit) {
+        this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, useRemoteAddress,
+                xffNumTrustedHops, rbacFilters, localRateLimit, ListenerTelemetry.DEFAULTS);
     }
 
     /** Without a local rate limit filter. */

@@ -118,7 +118,8 @@ public final class ListenerParser {
         }
         HttpConnectionManager hcm = unpack(filter.getTypedConfig(), HttpConnectionManager.class, reject,
                 path + ".typed_config");
-        return new ListenerConfig(name, host, port, parseHcm(hcm, reject, path + ".typed_config"), tls);
+        return new ListenerConfig(name, host, port, parseHcm(hcm, TelemetryParser.accessLogManaged(listener), reject,
+                path + ".typed_config"), tls);
     }
 
     /** The chain's transport_protocol match, with any other match criterion rejected. */
@@ -128,7 +129,8 @@ public final class ListenerParser {
                 ? m.getTransportProtocol() : "";
     }
 
-    private static HttpConnectionManagerConfig parseHcm(HttpConnectionManager hcm, Rejector reject, String path)
+    private static HttpConnectionManagerConfig parseHcm(HttpConnectionManager hcm, boolean accessLogManaged,
+                                                        Rejector reject, String path)
             throws ResourceRejectedException {
         String routeConfigName = null;
         RouteTable inline = null;
@@ -190,7 +192,8 @@ public final class ListenerParser {
         boolean generateRequestId = !hcm.hasGenerateRequestId() || hcm.getGenerateRequestId().getValue();
         boolean useRemoteAddress = hcm.hasUseRemoteAddress() && hcm.getUseRemoteAddress().getValue();
         return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routeConfigName, inline, filters,
-                generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac, localRateLimit);
+                generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac, localRateLimit,
+                TelemetryParser.parse(hcm, accessLogManaged, reject, path));
     }
 
     static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, Rejector reject, String path)

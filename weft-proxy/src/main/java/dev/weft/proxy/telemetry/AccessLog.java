@@ -51,6 +51,12 @@ final class AccessLog implements AutoCloseable {
         this.thread = Thread.ofPlatform().daemon().name("weft-access-log").start(this::run);
     }
 
+    /** A log to stdout, for listeners whose Telemetry turns logging on when the proxy has no --access-log. */
+    static AccessLog stdout(TelemetryOptions.AccessLogFormat format) {
+        Writer writer = new OutputStreamWriter(new FileOutputStream(FileDescriptor.out), StandardCharsets.UTF_8);
+        return new AccessLog(format, new BufferedWriter(writer, 64 * 1024), true);
+    }
+
     static AccessLog open(TelemetryOptions options) throws IOException {
         Writer writer;
         if (options.accessLogToStdout()) {
@@ -67,6 +73,12 @@ final class AccessLog implements AutoCloseable {
     }
 
     void log(HttpExchange exchange, TelemetryFilter.RequestState state, long durationNanos) {
+        log(exchange, state, durationNanos, format);
+    }
+
+    /** As above, in {@code format} (a listener's Telemetry may choose another than the proxy's flag). */
+    void log(HttpExchange exchange, TelemetryFilter.RequestState state, long durationNanos,
+             TelemetryOptions.AccessLogFormat format) {
         String line = format == TelemetryOptions.AccessLogFormat.JSON ? json(exchange, state, durationNanos)
                 : text(exchange, state, durationNanos);
         if (closed || !queue.offer(line)) {

@@ -2,6 +2,7 @@ package dev.weft.proxy.telemetry;
 
 import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.dataplane.config.ListenerConfig;
+import dev.weft.dataplane.config.ListenerTelemetry;
 import dev.weft.dataplane.telemetry.DestinationService;
 import dev.weft.dataplane.telemetry.PeerMetadataCodec;
 import dev.weft.dataplane.telemetry.RequestMetrics;
@@ -42,6 +43,7 @@ public final class ProxyTelemetry implements AutoCloseable {
             new dev.weft.proxy.authz.NetworkAuthorizationStats();
     private final ResilienceStats resilience = new ResilienceStats();
     private final AccessLog accessLog;
+    private AccessLog stdoutLog; // opened on first use (config thread), guarded by this
     private final Tracing tracing;
     private final TelemetryFilter inbound;
     private final TelemetryFilter outbound;
@@ -73,9 +75,38 @@ public final class ProxyTelemetry implements AutoCloseable {
         }
     }
 
-    /** The filter observing a listener's requests; the listener's name says its direction. */
+    /**
+     * The filter observing a listener's requests; the listener's name says its direction. A listener whose
+     * Telemetry settings differ from the proxy's flags gets a filter of its own (built with the config view, so a
+     * change reaches new requests when the view is swapped).
+     */
     public HttpFilter filterFor(ListenerConfig listener) {
-        return TrafficDirection.ofListener(listener.name()) == TrafficDirection.INBOUND ? inbound : outbound;
+        TrafficDirection direction = TrafficDirection.ofListener(listener.name());
+        ListenerTelemetry t = listener.http().telemetry();
+        if (t.isDefault()) {
+            return direction == TrafficDirection.INBOUND ? inbound : outbound;
+        }
+        AccessLog log = accessLog;
+        TelemetryOptions.AccessLogFormat format = options.accessLogFormat();
+        switch (t.accessLog()) {
+            case OFF -> log = null;
+            case TEXT, JSON -> {
+                format = t.accessLog() == ListenerTelemetry.AccessLog.JSON ? TelemetryOptions.AccessLogFormat.JSON
+                        : TelemetryOptions.AccessLogFormat.TEXT;
+                log = accessLog != null ? accessLog : stdoutLog(format);
+            }
+            case DEFAULT -> { }
+        }
+        double sampling = t.samplingPercent() == null ? Double.NaN : t.samplingPercent() / 100.0;
+        return new TelemetryFilter(this, direction, log, format, sampling, t.reportSpans());
+    }
+
+    /** The stdout log for listeners whose Telemetry turns logging on while the proxy has no --access-log. */
+    private synchronized AccessLog stdoutLog(TelemetryOptions.AccessLogFormat format) {
+        if (stdoutLog == null) {
+            stdoutLog = AccessLog.stdout(format);
+        }
+        return stdoutLog;
     }
 
     /** Counters of rate limiting, fault injection and mirroring. */
@@ -188,6 +219,13 @@ public final class ProxyTelemetry implements AutoCloseable {
         if (accessLog != null) {
             accessLog.writePrometheus(out);
         }
+        AccessLog extra;
+        synchronized (this) {
+            extra = stdoutLog;
+        }
+        if (extra != null && accessLog == null) {
+            extra.writePrometheus(out);
+        }
         dev.weft.dataplane.telemetry.PrometheusText.type(out, "weft_telemetry_recording_errors_total", "counter",
                 "Exchanges whose telemetry could not be recorded.");
         dev.weft.dataplane.telemetry.PrometheusText.sample(out, "weft_telemetry_recording_errors_total", "",
@@ -199,6 +237,11 @@ public final class ProxyTelemetry implements AutoCloseable {
         tracing.close();
         if (accessLog != null) {
             accessLog.close();
+        }
+        synchronized (this) {
+            if (stdoutLog != null) {
+                stdoutLog.close();
+            }
         }
     }
 }

@@ -24,11 +24,27 @@ final class TelemetryFilter implements HttpFilter {
     private final ProxyTelemetry telemetry;
     private final TrafficDirection direction;
     private final String reporter;
+    /** Where this listener's access log lines go (null: none) and in which format. */
+    private final AccessLog accessLog;
+    private final TelemetryOptions.AccessLogFormat accessLogFormat;
+    /** Share of new traces sampled; NaN: the proxy's --tracing-sampling. */
+    private final double samplingFraction;
+    private final boolean reportSpans;
 
+    /** With the proxy's own settings (its flags): no Telemetry resource applies to the listener. */
     TelemetryFilter(ProxyTelemetry telemetry, TrafficDirection direction) {
+        this(telemetry, direction, telemetry.accessLog(), telemetry.options().accessLogFormat(), Double.NaN, true);
+    }
+
+    TelemetryFilter(ProxyTelemetry telemetry, TrafficDirection direction, AccessLog accessLog,
+                    TelemetryOptions.AccessLogFormat accessLogFormat, double samplingFraction, boolean reportSpans) {
         this.telemetry = telemetry;
         this.direction = direction;
         this.reporter = direction == TrafficDirection.INBOUND ? RequestLabels.DESTINATION : RequestLabels.SOURCE;
+        this.accessLog = accessLog;
+        this.accessLogFormat = accessLogFormat;
+        this.samplingFraction = samplingFraction;
+        this.reportSpans = reportSpans;
     }
 
     /** Per-request state, kept on the exchange's record between the request and completion. */
@@ -65,7 +81,8 @@ final class TelemetryFilter implements HttpFilter {
             headers.set(PEER_METADATA, telemetry.selfHeader());
             headers.set(PEER_METADATA_ID, telemetry.nodeId());
         }
-        state.span = telemetry.tracing().onRequest(headers, direction);
+        state.span = Double.isNaN(samplingFraction) ? telemetry.tracing().onRequest(headers, direction)
+                : telemetry.tracing().onRequest(headers, direction, samplingFraction);
         return null;
     }
 
@@ -117,11 +134,10 @@ final class TelemetryFilter implements HttpFilter {
             long durationNanos = System.nanoTime() - record.startNanos;
             telemetry.requests().record(labels(exchange, state), durationNanos / 1_000_000.0, record.requestBytes,
                     record.responseBytes);
-            AccessLog log = telemetry.accessLog();
-            if (log != null) {
-                log.log(exchange, state, durationNanos);
+            if (accessLog != null) {
+                accessLog.log(exchange, state, durationNanos, accessLogFormat);
             }
-            if (state.span != null) {
+            if (state.span != null && reportSpans) {
                 telemetry.tracing().onComplete(state.span, exchange, state, durationNanos, direction);
             }
         } catch (RuntimeException e) {

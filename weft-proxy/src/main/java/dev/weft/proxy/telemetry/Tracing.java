@@ -55,6 +55,11 @@ final class Tracing implements AutoCloseable {
 
     /** Continues or starts the trace and rewrites the trace headers for the upstream request. */
     Span onRequest(HttpHeaders headers, TrafficDirection direction) {
+        return onRequest(headers, direction, samplingFraction);
+    }
+
+    /** As above, sampling new traces at {@code samplingFraction} (a listener's Telemetry setting). */
+    Span onRequest(HttpHeaders headers, TrafficDirection direction, double samplingFraction) {
         started.increment();
         TraceHeaders.Incoming in = TraceHeaders.read(headers);
         ThreadLocalRandom random = ThreadLocalRandom.current();
