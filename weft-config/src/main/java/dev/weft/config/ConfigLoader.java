@@ -100,7 +100,12 @@ public final class ConfigLoader {
                     .thenComparingInt(ConfigError::line));
             return new LoadResult(null, errors);
         }
-        return new LoadResult(MeshConfig.of(resources.stream().map(LoadedResource::resource).toList()), List.of());
+        List<dev.weft.config.model.IstioResource> valid = new ArrayList<>();
+        for (LoadedResource lr : resources) {
+            valid.add(lr.resource() instanceof dev.weft.config.model.RequestAuthentication ra
+                    ? RequestAuthentications.inlineJwksFiles(ra) : lr.resource()); // proxies get keys inline
+        }
+        return new LoadResult(MeshConfig.of(valid), List.of());
     }
 
     private static int fileRank(List<String> fileOrder, String file) {

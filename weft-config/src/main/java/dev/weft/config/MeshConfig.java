@@ -5,6 +5,7 @@ import dev.weft.config.model.DestinationRule;
 import dev.weft.config.model.IstioResource;
 import dev.weft.config.model.LocalRateLimit;
 import dev.weft.config.model.PeerAuthentication;
+import dev.weft.config.model.RequestAuthentication;
 import dev.weft.config.model.ServiceEntry;
 import dev.weft.config.model.Telemetry;
 import dev.weft.config.model.VirtualService;
@@ -21,7 +22,8 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                          List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
                          List<PeerAuthentication> peerAuthentications,
                          List<AuthorizationPolicy> authorizationPolicies,
-                         List<LocalRateLimit> localRateLimits, List<Telemetry> telemetries) {
+                         List<LocalRateLimit> localRateLimits, List<Telemetry> telemetries,
+                         List<RequestAuthentication> requestAuthentications) {
     public static final MeshConfig EMPTY = new MeshConfig(List.of(), List.of(), List.of(), List.of());
 
     /** Without security policies. */
@@ -54,11 +56,21 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                 authorizationPolicies, List.of());
     }
 
+    /** Without request authentication. */
+    public MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
+                      List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
+                      List<PeerAuthentication> peerAuthentications, List<AuthorizationPolicy> authorizationPolicies,
+                      List<LocalRateLimit> localRateLimits, List<Telemetry> telemetries) {
+        this(virtualServices, destinationRules, serviceEntries, workloadEntries, peerAuthentications,
+                authorizationPolicies, localRateLimits, telemetries, List.of());
+    }
+
     public MeshConfig {
         peerAuthentications = List.copyOf(peerAuthentications);
         authorizationPolicies = List.copyOf(authorizationPolicies);
         localRateLimits = List.copyOf(localRateLimits);
         telemetries = List.copyOf(telemetries);
+        requestAuthentications = List.copyOf(requestAuthentications);
         virtualServices = List.copyOf(virtualServices);
         destinationRules = List.copyOf(destinationRules);
         serviceEntries = List.copyOf(serviceEntries);
@@ -74,6 +86,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         List<AuthorizationPolicy> ap = new ArrayList<>();
         List<LocalRateLimit> rl = new ArrayList<>();
         List<Telemetry> tm = new ArrayList<>();
+        List<RequestAuthentication> ra = new ArrayList<>();
         for (IstioResource r : resources) {
             switch (r) {
                 case VirtualService v -> vs.add(v);
@@ -84,9 +97,10 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                 case AuthorizationPolicy a -> ap.add(a);
                 case LocalRateLimit l -> rl.add(l);
                 case Telemetry t -> tm.add(t);
+                case RequestAuthentication a -> ra.add(a);
             }
         }
-        return new MeshConfig(vs, dr, se, we, pa, ap, rl, tm);
+        return new MeshConfig(vs, dr, se, we, pa, ap, rl, tm, ra);
     }
 
     /** Every resource, in the order VirtualServices, DestinationRules, ServiceEntries, WorkloadEntries. */
@@ -100,6 +114,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         all.addAll(authorizationPolicies);
         all.addAll(localRateLimits);
         all.addAll(telemetries);
+        all.addAll(requestAuthentications);
         return all;
     }
 

@@ -49,10 +49,12 @@ public final class ResourceDecoder {
     public static final String GROUP = "networking.istio.io";
     public static final List<String> VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
     public static final List<String> KINDS = List.of("VirtualService", "DestinationRule", "ServiceEntry",
-            "WorkloadEntry", "PeerAuthentication", "AuthorizationPolicy", "LocalRateLimit", "Telemetry");
+            "WorkloadEntry", "PeerAuthentication", "AuthorizationPolicy", "LocalRateLimit", "Telemetry",
+            "RequestAuthentication");
     /** Kinds of {@code security.istio.io} rather than {@link #GROUP}. */
     public static final String SECURITY_GROUP = "security.istio.io";
-    public static final List<String> SECURITY_KINDS = List.of("PeerAuthentication", "AuthorizationPolicy");
+    public static final List<String> SECURITY_KINDS = List.of("PeerAuthentication", "AuthorizationPolicy",
+            "RequestAuthentication");
     public static final List<String> SECURITY_VERSIONS = List.of("v1", "v1beta1");
     /** Weft's own kinds, in a group of their own (Istio has no equivalent resource). */
     public static final String WEFT_GROUP = "weft.dev";
@@ -195,6 +197,8 @@ public final class ResourceDecoder {
             case "LocalRateLimit" -> new LocalRateLimit(meta, bind(spec, LocalRateLimitSpec.class));
             case "Telemetry" -> new dev.weft.config.model.Telemetry(meta,
                     bind(spec, dev.weft.config.model.TelemetrySpec.class));
+            case "RequestAuthentication" -> new dev.weft.config.model.RequestAuthentication(meta,
+                    bind(spec, dev.weft.config.model.RequestAuthenticationSpec.class));
             default -> throw new IllegalStateException(kind);
         };
     }

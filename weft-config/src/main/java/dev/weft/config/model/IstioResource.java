@@ -2,7 +2,8 @@ package dev.weft.config.model;
 
 /** One networking.istio.io resource: the metadata plus its kind-specific spec. */
 public sealed interface IstioResource permits VirtualService, DestinationRule, ServiceEntry, WorkloadEntry,
-        PeerAuthentication, AuthorizationPolicy, LocalRateLimit, Telemetry {
+        PeerAuthentication, AuthorizationPolicy, LocalRateLimit, Telemetry,
+        RequestAuthentication {
     ResourceMeta meta();
 
     Object spec();

@@ -16,9 +16,12 @@ final class AuthorizationPolicyValidator {
     private static final Pattern IPV4_CIDR = Pattern.compile("(\\d{1,3})(\\.\\d{1,3}){3}(/\\d{1,2})?");
     private static final Pattern IPV6_CIDR = Pattern.compile("[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*(/\\d{1,3})?");
     private static final Pattern HEADER_KEY = Pattern.compile("request\\.headers\\[[^\\[\\]]+]");
-    /** {@code when} keys Weft evaluates; the JWT ones need RequestAuthentication, which Weft does not have yet. */
+    /** {@code request.auth.claims[NAME]}, nested as {@code request.auth.claims[a][b]}. */
+    private static final Pattern CLAIM_KEY = Pattern.compile("request\\.auth\\.claims(\\[[^\\[\\]]+])+");
+    /** {@code when} keys Weft evaluates; the {@code request.auth.*} ones are filled by RequestAuthentication. */
     private static final List<String> KEYS = List.of("source.ip", "remote.ip", "source.namespace",
-            "source.principal", "destination.ip", "destination.port", "connection.sni", "request.auth.principal");
+            "source.principal", "destination.ip", "destination.port", "connection.sni", "request.auth.principal",
+            "request.auth.audiences", "request.auth.presenter");
 
     private AuthorizationPolicyValidator() {}
 
@@ -96,9 +99,10 @@ final class AuthorizationPolicyValidator {
     private static void condition(Condition c, FieldPath at, Reporter r) {
         if (c.key() == null || c.key().isBlank()) {
             r.error(at.field("key"), "key is required");
-        } else if (!KEYS.contains(c.key()) && !HEADER_KEY.matcher(c.key()).matches()) {
+        } else if (!KEYS.contains(c.key()) && !HEADER_KEY.matcher(c.key()).matches()
+                && !CLAIM_KEY.matcher(c.key()).matches()) {
             r.error(at.field("key"), "unsupported condition key \"" + c.key() + "\"; Weft supports "
-                    + "request.headers[NAME], " + String.join(", ", KEYS));
+                    + "request.headers[NAME], request.auth.claims[NAME], " + String.join(", ", KEYS));
         }
         if (c.values().isEmpty() && c.notValues().isEmpty()) {
             r.error(at, "a condition needs values or notValues");

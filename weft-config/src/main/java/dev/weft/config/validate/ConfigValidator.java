@@ -43,6 +43,7 @@ public final class ConfigValidator {
                 case AuthorizationPolicy a -> AuthorizationPolicyValidator.validate(a, r);
                 case LocalRateLimit l -> LocalRateLimitValidator.validate(l, r);
                 case dev.weft.config.model.Telemetry t -> TelemetryValidator.validate(t, r);
+                case dev.weft.config.model.RequestAuthentication a -> RequestAuthenticationValidator.validate(a, r);
             }
         }
         duplicates(resources, errors);

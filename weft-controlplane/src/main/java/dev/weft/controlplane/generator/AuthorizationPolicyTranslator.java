@@ -43,6 +43,7 @@ public final class AuthorizationPolicyTranslator {
     /** Istio's stat_prefix for the network RBAC filter (Envoy stats {@code tcp.rbac.allowed/denied}). */
     static final String NETWORK_STAT_PREFIX = "tcp.";
     private static final String AUTHN_FILTER = "istio_authn";
+    private static final String CLAIMS = "request.auth.claims";
 
     private AuthorizationPolicyTranslator() {}
 
@@ -169,7 +170,11 @@ public final class AuthorizationPolicyTranslator {
             case "source.namespace" -> v -> authenticated(namespaceMatcher(v));
             case "source.principal" -> v -> authenticated(principalMatcher(v));
             case "request.auth.principal" -> AuthorizationPolicyTranslator::requestPrincipal;
+            case "request.auth.audiences", "request.auth.presenter" -> v -> authnMetadata(c.key(), v);
             default -> {
+                if (c.key().startsWith(CLAIMS)) {
+                    yield v -> requestClaim(c.key(), v);
+                }
                 String header = c.key().substring("request.headers[".length(), c.key().length() - 1);
                 yield v -> Principal.newBuilder().setHeader(HeaderMatcher.newBuilder().setName(header)
                         .setStringMatch(wildcard(v, false))).build();
@@ -217,9 +222,27 @@ public final class AuthorizationPolicyTranslator {
     }
 
     private static Principal requestPrincipal(String v) {
+        return authnMetadata("request.auth.principal", v);
+    }
+
+    /** Istio's {@code istio_authn} metadata matchers, which the proxy fills from the verified JWT. */
+    private static Principal authnMetadata(String key, String v) {
         return Principal.newBuilder().setMetadata(MetadataMatcher.newBuilder().setFilter(AUTHN_FILTER)
-                .addPath(MetadataMatcher.PathSegment.newBuilder().setKey("request.auth.principal"))
+                .addPath(MetadataMatcher.PathSegment.newBuilder().setKey(key))
                 .setValue(ValueMatcher.newBuilder().setStringMatch(wildcard(v, false)))).build();
+    }
+
+    /** {@code request.auth.claims[a][b]} → path {@code request.auth.claims, a, b} with a list match, as Istio. */
+    private static Principal requestClaim(String key, String v) {
+        MetadataMatcher.Builder m = MetadataMatcher.newBuilder().setFilter(AUTHN_FILTER)
+                .addPath(MetadataMatcher.PathSegment.newBuilder().setKey(CLAIMS));
+        String names = key.substring(CLAIMS.length() + 1, key.length() - 1);
+        for (String name : names.split("]\\[")) {
+            m.addPath(MetadataMatcher.PathSegment.newBuilder().setKey(name));
+        }
+        return Principal.newBuilder().setMetadata(m.setValue(ValueMatcher.newBuilder().setListMatch(
+                io.envoyproxy.envoy.type.matcher.v3.ListMatcher.newBuilder().setOneOf(
+                        ValueMatcher.newBuilder().setStringMatch(wildcard(v, false)))))).build();
     }
 
     private static CidrRange cidr(String v) {

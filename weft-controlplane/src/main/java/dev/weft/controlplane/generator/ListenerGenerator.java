@@ -58,9 +58,10 @@ public final class ListenerGenerator implements ResourceGenerator {
             Listener inbound = TcpProxyListeners.appSpeaksTcp(proxy.appProtocol())
                     ? listener(INBOUND, proxy.address(), proxy.inboundPort(), withNetworkAuthorization(context, proxy,
                             TcpProxyListeners.toCluster(INBOUND, ClusterNames.inbound(proxy.appPort()))))
-                    : listener(INBOUND, proxy.address(), proxy.inboundPort(), LocalRateLimitTranslator.apply(
-                            withAuthorization(inboundManager(proxy.appPort()), context, proxy),
-                            context.config().localRateLimits(), proxy.namespace(), proxy.labels()));
+                    : listener(INBOUND, proxy.address(), proxy.inboundPort(), withRequestAuthentication(
+                            LocalRateLimitTranslator.apply(withAuthorization(inboundManager(proxy.appPort()), context,
+                                    proxy), context.config().localRateLimits(), proxy.namespace(), proxy.labels()),
+                            context, proxy));
             out.put(INBOUND, withPeerAuthentication(inbound, MeshTlsPolicy.inboundMode(context, proxy)));
         }
         for (UpstreamBinding up : proxy.upstreams()) {
@@ -171,6 +172,14 @@ public final class ListenerGenerator implements ResourceGenerator {
             b.addHttpFilters(router + i, filters.get(i));
         }
         return b.build();
+    }
+
+    /** RequestAuthentication's jwt_authn filter goes first, before the RBAC filters that read its principal. */
+    private static HttpConnectionManager withRequestAuthentication(HttpConnectionManager hcm, PushContext context,
+                                                                   ProxyNode proxy) {
+        HttpFilter jwt = RequestAuthenticationTranslator.filter(context.config().requestAuthentications(),
+                proxy.namespace(), proxy.labels(), proxy.service());
+        return jwt == null ? hcm : hcm.toBuilder().addHttpFilters(0, jwt).build();
     }
 
     /** Peers reach the app through the inbound listener; the request already carries its deadline, so no timeout. */

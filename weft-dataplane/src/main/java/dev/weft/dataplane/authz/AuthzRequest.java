@@ -16,11 +16,12 @@ import java.util.function.Function;
  * @param peerPrincipal the peer's SPIFFE ID from its verified certificate, null on plaintext
  * @param directRemoteIp the address of the peer connection
  * @param remoteIp the original client (X-Forwarded-For when trusted), else the peer address
- * @param requestPrincipal the JWT principal ({@code iss/sub}), null without RequestAuthentication
+ * @param requestAuth the verified JWT (RequestAuthentication) giving {@code request.auth.*}, or null
  */
 public record AuthzRequest(String path, String method, String authority, Function<String, String> headers,
                            int destinationPort, InetAddress destinationIp, String sni, String peerPrincipal,
-                           InetAddress directRemoteIp, InetAddress remoteIp, String requestPrincipal) {
+                           InetAddress directRemoteIp, InetAddress remoteIp,
+                           dev.weft.dataplane.authn.VerifiedJwt requestAuth) {
 
     /** The peer's namespace parsed from {@code spiffe://TD/ns/NS/sa/SA}, or null. */
     public String sourceNamespace() {

@@ -104,10 +104,55 @@ public sealed interface RbacMatcher {
         }
     }
 
-    /** Istio's {@code istio_authn} metadata {@code request.auth.principal}; absent without a verified JWT. */
+    /** Istio's {@code istio_authn} metadata {@code request.auth.principal} ({@code iss/sub}); absent without a JWT. */
     record RequestPrincipal(StringMatcher principal) implements RbacMatcher {
         public boolean matches(AuthzRequest r) {
-            return r.requestPrincipal() != null && principal.matches(r.requestPrincipal());
+            return r.requestAuth() != null && principal.matches(r.requestAuth().principal());
+        }
+    }
+
+    /** {@code request.auth.audiences}: any of the verified token's {@code aud} values. */
+    record RequestAudiences(StringMatcher audience) implements RbacMatcher {
+        public boolean matches(AuthzRequest r) {
+            if (r.requestAuth() == null) {
+                return false;
+            }
+            for (String a : r.requestAuth().audiences()) {
+                if (audience.matches(a)) {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
+    /** {@code request.auth.presenter}: the verified token's {@code azp}. */
+    record RequestPresenter(StringMatcher presenter) implements RbacMatcher {
+        public boolean matches(AuthzRequest r) {
+            return r.requestAuth() != null && r.requestAuth().presenter() != null
+                    && presenter.matches(r.requestAuth().presenter());
+        }
+    }
+
+    /**
+     * {@code request.auth.claims[a][b]}: one of the claim's values (a string, or the strings of a list) matches;
+     * a missing or non-string claim never does.
+     */
+    record RequestClaim(java.util.List<String> path, StringMatcher value) implements RbacMatcher {
+        public RequestClaim {
+            path = java.util.List.copyOf(path);
+        }
+
+        public boolean matches(AuthzRequest r) {
+            if (r.requestAuth() == null) {
+                return false;
+            }
+            for (String v : r.requestAuth().claimValues(path)) {
+                if (value.matches(v)) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 }

@@ -15,12 +15,14 @@ import java.util.List;
  * @param rbacFilters the {@code envoy.filters.http.rbac} filters in chain order (AuthorizationPolicy)
  * @param localRateLimit the {@code envoy.filters.http.local_ratelimit} filter's own config, null without the filter
  * @param telemetry access log and tracing settings from the control plane (Telemetry API)
+ * @param jwtAuthn the {@code envoy.filters.http.jwt_authn} filter (RequestAuthentication), null when none
  */
 public record HttpConnectionManagerConfig(
         String statPrefix, String routeConfigName, RouteTable inlineRoutes, List<String> httpFilters,
         boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops,
         List<RbacFilter> rbacFilters, dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
-        ListenerTelemetry telemetry) {
+        ListenerTelemetry telemetry,
+        dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn) {
     public HttpConnectionManagerConfig {
         httpFilters = List.copyOf(httpFilters);
         rbacFilters = rbacFilters == null ? List.of() : List.copyOf(rbacFilters);
@@ -34,6 +36,16 @@ public record HttpConnectionManagerConfig(
                                        dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit) {
         this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, useRemoteAddress,
                 xffNumTrustedHops, rbacFilters, localRateLimit, ListenerTelemetry.DEFAULTS);
+    }
+
+    /** Without a jwt_authn filter (no RequestAuthentication). */
+    public HttpConnectionManagerConfig(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
+                                       List<String> httpFilters, boolean generateRequestId, boolean useRemoteAddress,
+                                       int xffNumTrustedHops, List<RbacFilter> rbacFilters,
+                                       dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
+                                       ListenerTelemetry telemetry) {
+        this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, useRemoteAddress,
+                xffNumTrustedHops, rbacFilters, localRateLimit, telemetry, null);
     }
 
     /** Without a local rate limit filter. */

@@ -3,11 +3,11 @@ package dev.weft.dataplane.routing;
 import java.time.Duration;
 
 /** Just enough cookie handling for cookie-based consistent hashing. */
-final class Cookies {
+public final class Cookies {
     private Cookies() {}
 
     /** The value of cookie {@code name} in a Cookie header ({@code a=1; b=2}), or null. */
-    static String value(String cookieHeader, String name) {
+    public static String value(String cookieHeader, String name) {
         if (cookieHeader == null) {
             return null;
         }

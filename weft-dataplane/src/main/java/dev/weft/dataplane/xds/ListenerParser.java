@@ -156,6 +156,7 @@ public final class ListenerParser {
         List<dev.weft.dataplane.authz.RbacFilter> rbac = new ArrayList<>();
         boolean router = false;
         dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit = null;
+        dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn = null;
         for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
             HttpFilter f = hcm.getHttpFilters(i);
             boolean isRouter = f.hasTypedConfig() ? ROUTER_TYPE.equals(f.getTypedConfig().getTypeUrl())
@@ -182,6 +183,12 @@ public final class ListenerParser {
                 localRateLimit = LocalRateLimitParser.parse(f.getTypedConfig(), false, reject,
                         path + ".http_filters[" + i + "].typed_config");
                 filters.add(LocalRateLimitParser.FILTER_NAME);
+            } else if (f.hasTypedConfig() && JwtAuthnParser.TYPE.equals(f.getTypedConfig().getTypeUrl())) {
+                if (jwtAuthn != null) {
+                    throw reject.at(path + ".http_filters[" + i + "]", "only one jwt_authn filter is supported");
+                }
+                jwtAuthn = JwtAuthnParser.parse(f.getTypedConfig(), reject, path + ".http_filters[" + i + "].typed_config");
+                filters.add(JwtAuthnParser.FILTER_NAME);
             } else if (!f.getIsOptional()) {
                 throw reject.at(path + ".http_filters[" + i + "]", "unsupported http filter " + f.getName());
             }
@@ -193,7 +200,8 @@ public final class ListenerParser {
         boolean useRemoteAddress = hcm.hasUseRemoteAddress() && hcm.getUseRemoteAddress().getValue();
         return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routeConfigName, inline, filters,
                 generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac, localRateLimit,
-                TelemetryParser.parse(hcm, accessLogManaged, reject, path));
+                TelemetryParser.parse(hcm, accessLogManaged, reject, path),
+                jwtAuthn);
     }
 
     static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, Rejector reject, String path)

@@ -259,17 +259,55 @@ public final class RbacFilterParser {
         return new RbacMatcher.Header(h.getName().toLowerCase(java.util.Locale.ROOT), m, h.getInvertMatch());
     }
 
+    /**
+     * Istio's {@code istio_authn} metadata, which Weft's proxy fills from the jwt_authn filter's verified token:
+     * {@code request.auth.principal} / {@code audiences} / {@code presenter} with a {@code string_match}, and
+     * {@code request.auth.claims} + claim path with a {@code list_match.one_of.string_match} (or a string_match).
+     */
     private static RbacMatcher requestPrincipal(MetadataMatcher m, Rejector reject, String path)
             throws ResourceRejectedException {
-        if (!AUTHN_FILTER.equals(m.getFilter()) || m.getPathCount() != 1
-                || !"request.auth.principal".equals(m.getPath(0).getKey())) {
-            throw reject.at(path, "only istio_authn request.auth.principal metadata is supported");
+        if (!AUTHN_FILTER.equals(m.getFilter()) || m.getPathCount() == 0) {
+            throw reject.at(path, "only istio_authn request.auth.* metadata is supported");
         }
-        if (!m.getValue().hasStringMatch()) {
-            throw reject.at(path + ".value", "only string_match is supported");
+        List<String> keys = new ArrayList<>();
+        for (var seg : m.getPathList()) {
+            keys.add(seg.getKey());
         }
-        RbacMatcher r = new RbacMatcher.RequestPrincipal(RouteConfigurationParser.stringMatcher(
-                m.getValue().getStringMatch(), reject, path + ".value.string_match"));
+        String attribute = keys.getFirst();
+        RbacMatcher r;
+        if (attribute.equals("request.auth.claims")) {
+            if (keys.size() < 2) {
+                throw reject.at(path + ".path", "request.auth.claims needs the claim name as a second path segment");
+            }
+            StringMatcher value;
+            if (m.getValue().hasListMatch() && m.getValue().getListMatch().hasOneOf()
+                    && m.getValue().getListMatch().getOneOf().hasStringMatch()) {
+                value = RouteConfigurationParser.stringMatcher(m.getValue().getListMatch().getOneOf().getStringMatch(),
+                        reject, path + ".value.list_match.one_of.string_match");
+            } else if (m.getValue().hasStringMatch()) {
+                value = RouteConfigurationParser.stringMatcher(m.getValue().getStringMatch(), reject,
+                        path + ".value.string_match");
+            } else {
+                throw reject.at(path + ".value", "claims need list_match.one_of.string_match or string_match");
+            }
+            r = new RbacMatcher.RequestClaim(keys.subList(1, keys.size()), value);
+        } else {
+            if (keys.size() != 1) {
+                throw reject.at(path + ".path", "unsupported istio_authn path " + keys);
+            }
+            if (!m.getValue().hasStringMatch()) {
+                throw reject.at(path + ".value", "only string_match is supported for " + attribute);
+            }
+            StringMatcher value = RouteConfigurationParser.stringMatcher(m.getValue().getStringMatch(), reject,
+                    path + ".value.string_match");
+            r = switch (attribute) {
+                case "request.auth.principal" -> new RbacMatcher.RequestPrincipal(value);
+                case "request.auth.audiences" -> new RbacMatcher.RequestAudiences(value);
+                case "request.auth.presenter" -> new RbacMatcher.RequestPresenter(value);
+                default -> throw reject.at(path + ".path", "unsupported istio_authn attribute " + attribute
+                        + " (request.auth.principal, audiences, presenter, claims are)");
+            };
+        }
         return m.getInvert() ? new RbacMatcher.Not(r) : r;
     }
 

@@ -52,7 +52,8 @@ public final class AuthorizationFilter implements HttpFilter {
         InetAddress local = connection.localAddress() instanceof InetSocketAddress a ? a.getAddress() : null;
         Function<String, String> headers = exchange::header;
         AuthzRequest request = new AuthzRequest(path, exchange.method(), exchange.authority(), headers,
-                destinationPort, local, sni(connection), ClientCertHeaderFilter.peerIdentity(ch), peer, peer, null);
+                destinationPort, local, sni(connection), ClientCertHeaderFilter.peerIdentity(ch), peer, peer,
+                exchange.authnOutcome() == null ? null : exchange.authnOutcome().principalToken());
         AuthorizationEvaluator.Decision decision = AuthorizationEvaluator.evaluate(filters, request);
         if (decision.allowed()) {
             return null;

@@ -88,6 +88,8 @@ public final class HttpExchange implements RequestHead {
     private int faultGrpcStatus = -1;
     /** What telemetry reports about this exchange (sizes, status, upstream); filled in as it goes. */
     private final ExchangeRecord record = new ExchangeRecord();
+    /** What the jwt_authn filter decided (RequestAuthentication), null when it did not run. */
+    private dev.weft.dataplane.authn.JwtAuthnConfig.Outcome authnOutcome;
 
     HttpExchange(DownstreamHandler connection, HttpRequest request, DataPlaneView view, String listenerName) {
         this.connection = connection;
@@ -151,6 +153,15 @@ public final class HttpExchange implements RequestHead {
 
     public ExchangeRecord record() {
         return record;
+    }
+
+    /** The jwt_authn outcome for this request (its verified token feeds authorization), null when none ran. */
+    public dev.weft.dataplane.authn.JwtAuthnConfig.Outcome authnOutcome() {
+        return authnOutcome;
+    }
+
+    public void authnOutcome(dev.weft.dataplane.authn.JwtAuthnConfig.Outcome outcome) {
+        this.authnOutcome = outcome;
     }
 
     /** The downstream request's HTTP version as sent, e.g. {@code HTTP/1.1}. */

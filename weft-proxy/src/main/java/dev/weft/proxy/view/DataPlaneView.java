@@ -96,6 +96,9 @@ public final class DataPlaneView {
         if (listener.tls() != null) {
             filters.add(dev.weft.proxy.tls.ClientCertHeaderFilter.INSTANCE); // XFCC from the verified peer
         }
+        if (listener.http().jwtAuthn() != null) {
+            filters.add(new dev.weft.proxy.authz.JwtAuthnFilter(listener.http().jwtAuthn())); // RequestAuthentication
+        }
         if (!listener.http().rbacFilters().isEmpty()) {
             filters.add(new dev.weft.proxy.authz.AuthorizationFilter(listener)); // AuthorizationPolicy
         }
