@@ -285,7 +285,8 @@ public final class BenchHarness {
             case "nginx" -> new NginxTarget();
             case "haproxy" -> new HaproxyTarget();
             case "weft-1-sidecar" -> new WeftSidecarTarget();
-            case "weft-2-sidecars" -> new WeftMeshTarget();
+            case "weft-2-sidecars" -> new WeftMeshTarget(false);
+            case "weft-2-sidecars-mtls" -> new WeftMeshTarget(true);
             default -> throw new IllegalArgumentException("unknown target " + name);
         };
     }

@@ -22,7 +22,7 @@ public record BenchOptions(boolean quick, int runs, int rate, int connections, D
                            Path out, List<String> proxyJvmOptions, Duration readyTimeout, Duration timeLimit) {
 
     static final List<String> ALL_TARGETS =
-            List.of("direct", "nginx", "haproxy", "weft-1-sidecar", "weft-2-sidecars");
+            List.of("direct", "nginx", "haproxy", "weft-1-sidecar", "weft-2-sidecars", "weft-2-sidecars-mtls");
 
     static final String USAGE = """
             usage: run.sh [--quick] [--runs N] [--rate REQ_PER_S] [--connections N] [--warmup S] [--duration S]

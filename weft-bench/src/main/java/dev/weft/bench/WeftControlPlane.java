@@ -19,11 +19,13 @@ final class WeftControlPlane {
 
     private static WeftControlPlane instance;
     private final int xdsPort;
+    private final int httpPort;
     private final ManagedProcess process;
     private final double readySeconds;
 
-    private WeftControlPlane(int xdsPort, ManagedProcess process, double readySeconds) {
+    private WeftControlPlane(int xdsPort, int httpPort, ManagedProcess process, double readySeconds) {
         this.xdsPort = xdsPort;
+        this.httpPort = httpPort;
         this.process = process;
         this.readySeconds = readySeconds;
     }
@@ -72,13 +74,38 @@ final class WeftControlPlane {
             }
             last = HttpProbe.get("127.0.0.1", httpPort, "127.0.0.1:" + httpPort, "/ready");
             if (last.startsWith("HTTP/1.1 200")) {
-                return new WeftControlPlane(xdsPort, process, (System.nanoTime() - process.startedNanos()) / 1e9);
+                return new WeftControlPlane(xdsPort, httpPort, process, (System.nanoTime() - process.startedNanos()) / 1e9);
             }
             sleep(50);
         }
         throw new TargetUnavailableException("weft controlplane not ready at 127.0.0.1:" + httpPort + "/ready within "
                 + context.readyTimeout().toSeconds() + " s (last: " + last.replace("\r\n", " | ") + "); log "
                 + process.log() + ":\n" + process.logTail(15));
+    }
+
+    /**
+     * The {@code weft proxy} flags that give a sidecar a workload identity for mesh mTLS: a join token for
+     * {@code serviceAccount} minted on the control plane's HTTP API (what {@code weft token create} does), in a file.
+     */
+    List<String> identityArgs(Path dir, String serviceAccount) throws IOException, TargetUnavailableException {
+        String url = "http://127.0.0.1:" + httpPort + "/v1/tokens?namespace=default&serviceAccount=" + serviceAccount
+                + "&ttl=24h";
+        try (java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient()) {
+            java.net.http.HttpResponse<String> response = http.send(java.net.http.HttpRequest.newBuilder(
+                            java.net.URI.create(url)).POST(java.net.http.HttpRequest.BodyPublishers.noBody()).build(),
+                    java.net.http.HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() != 200) {
+                throw new TargetUnavailableException("join token for " + serviceAccount + " refused ("
+                        + response.statusCode() + "): " + response.body().strip());
+            }
+            Path token = Files.writeString(Files.createDirectories(dir).resolve(serviceAccount + ".token"),
+                    response.body());
+            return List.of("--service-account", serviceAccount, "--token-file", token.toString(),
+                    "--ca-url", "http://127.0.0.1:" + httpPort);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new TargetUnavailableException("interrupted while minting a join token");
+        }
     }
 
     /** Command line of one sidecar ({@code weft proxy}). */
