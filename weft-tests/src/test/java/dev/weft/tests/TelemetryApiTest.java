@@ -112,6 +112,7 @@ class TelemetryApiTest {
         assertThat(client.get("alpha:9081", "/before-alpha").status()).isEqualTo(200);
         await().atMost(Duration.ofSeconds(10)).until(() -> logged(alpha, "/before-alpha")
                 && logged(caller, "/before-alpha"));
+        assertThat(inboundMetric(alpha, "istio_requests_total")).isPositive();
         assertThat(spans.get()).isZero();
 
         mesh.writeConfig("telemetry.yaml", """
@@ -128,6 +129,12 @@ class TelemetryApiTest {
                     - match:
                         mode: SERVER
                       disabled: true
+                  metrics:
+                    - overrides:
+                        - match:
+                            metric: REQUEST_COUNT
+                            mode: SERVER
+                          disabled: true
                 ---
                 apiVersion: telemetry.istio.io/v1alpha1
                 kind: Telemetry
@@ -149,12 +156,30 @@ class TelemetryApiTest {
         // alpha has applied its listener config once its config dump shows the managed (empty) access log
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).until(() ->
                 Mesh.plainGet(alpha.sidecar().adminUrl("/config_dump")).body().contains("access_log_managed"));
+        long countBefore = inboundMetric(alpha, "istio_requests_total");
+        long durationsBefore = inboundMetric(alpha, "istio_request_duration_milliseconds_count");
         assertThat(client.get("alpha:9081", "/after-alpha").status()).isEqualTo(200);
+        // alpha's metrics override: REQUEST_COUNT is no longer counted on its server side, the duration still is
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                inboundMetric(alpha, "istio_request_duration_milliseconds_count") == durationsBefore + 1);
+        assertThat(inboundMetric(alpha, "istio_requests_total")).isEqualTo(countBefore);
         // caller still logs its outbound call to alpha: only alpha's server side went quiet
         await().atMost(Duration.ofSeconds(10)).until(() -> logged(caller, "/after-alpha"));
         Thread.sleep(1000); // alpha's writer flushes within milliseconds; give it ample time to prove the absence
         assertThat(logged(alpha, "/after-alpha")).as("alpha's inbound access log after the Telemetry change").isFalse();
         assertThat(logged(alpha, "/before-alpha")).isTrue();
+    }
+
+    /** The sum of {@code metric} over alpha's inbound series from caller (reporter destination). */
+    private long inboundMetric(Workload w, String metric) throws Exception {
+        long sum = 0;
+        for (String line : Mesh.plainGet(w.sidecar().adminUrl("/stats/prometheus")).body().split("\n")) {
+            if (line.startsWith(metric + "{") && line.contains("reporter=\"destination\"")
+                    && line.contains("source_workload=\"caller-v1\"")) {
+                sum += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+            }
+        }
+        return sum;
     }
 
     private boolean logged(Workload w, String path) throws IOException {

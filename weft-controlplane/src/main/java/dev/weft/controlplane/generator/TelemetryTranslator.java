@@ -27,8 +27,10 @@ import java.util.Map;
  * {@code access_log} (an {@code envoy.access_loggers.stdout}: Envoy's default text line, or a {@code json_format})
  * and {@code tracing} ({@code random_sampling}; {@code overall_sampling} 0 for disableSpanReporting). When access
  * logging was decided by a policy, the listener's {@code metadata.filter_metadata["weft.dev/telemetry"]} says so
- * ({@code access_log_managed: true}), so an empty list means "off" rather than "the proxy's default". Listeners no
- * Telemetry applies to are left untouched.
+ * ({@code access_log_managed: true}), so an empty list means "off" rather than "the proxy's default"; metrics
+ * overrides that turn standard metrics off are listed there too ({@code disabled_metrics}: Istio's metric names —
+ * Istio itself configures its own {@code istio.stats} filter, which has no Envoy proto). Listeners no Telemetry
+ * applies to are left untouched.
  */
 final class TelemetryTranslator {
     static final String METADATA_KEY = "weft.dev/telemetry";
@@ -45,7 +47,10 @@ final class TelemetryTranslator {
         WorkloadMode side = ListenerGenerator.INBOUND.equals(listener.getName()) ? WorkloadMode.SERVER
                 : WorkloadMode.CLIENT;
         Telemetries.Effective effective = Telemetries.resolve(telemetries, proxy.namespace(), proxy.labels(), side);
-        if (!effective.accessLogSet() && !effective.tracingSet()) {
+        List<String> disabledMetrics = effective.disabledMetrics().stream()
+                .filter(m -> !m.name().startsWith("GRPC_")) // Weft has no per-message gRPC metrics to turn off
+                .map(Enum::name).sorted().toList();
+        if (!effective.accessLogSet() && !effective.tracingSet() && disabledMetrics.isEmpty()) {
             return listener;
         }
         Listener.Builder b = listener.toBuilder();
@@ -62,9 +67,17 @@ final class TelemetryTranslator {
             }
             b.setFilterChains(i, chain);
         }
+        Struct.Builder md = Struct.newBuilder();
         if (http && effective.accessLogSet()) {
-            b.setMetadata(Metadata.newBuilder().putFilterMetadata(METADATA_KEY, Struct.newBuilder()
-                    .putFields("access_log_managed", Value.newBuilder().setBoolValue(true).build()).build()));
+            md.putFields("access_log_managed", Value.newBuilder().setBoolValue(true).build());
+        }
+        if (!disabledMetrics.isEmpty()) {
+            com.google.protobuf.ListValue.Builder names = com.google.protobuf.ListValue.newBuilder();
+            disabledMetrics.forEach(n -> names.addValues(Value.newBuilder().setStringValue(n)));
+            md.putFields("disabled_metrics", Value.newBuilder().setListValue(names).build());
+        }
+        if (md.getFieldsCount() > 0) {
+            b.setMetadata(Metadata.newBuilder().putFilterMetadata(METADATA_KEY, md.build()));
         }
         return b.build();
     }

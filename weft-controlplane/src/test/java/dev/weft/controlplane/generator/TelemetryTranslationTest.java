@@ -48,6 +48,12 @@ class TelemetryTranslationTest {
         HttpConnectionManager outbound = hcm(context, reviews, ListenerGenerator.OUTBOUND);
         assertThat(outbound.getAccessLogCount()).isEqualTo(1);
         assertThat(outbound.getTracing().getOverallSampling().getValue()).isZero();
+        // a SERVER metrics override: listed on the inbound listener only (gRPC message metrics do not exist here)
+        assertThat(listener(context, reviews, ListenerGenerator.INBOUND).getMetadata().getFilterMetadataMap()
+                .get(TelemetryTranslator.METADATA_KEY).getFieldsMap().get("disabled_metrics").getListValue()
+                .getValuesList()).extracting(v -> v.getStringValue()).containsExactly("REQUEST_DURATION");
+        assertThat(listener(context, reviews, ListenerGenerator.OUTBOUND).getMetadata().getFilterMetadataMap()
+                .get(TelemetryTranslator.METADATA_KEY).getFieldsMap()).doesNotContainKey("disabled_metrics");
 
         // productpage: text line (no log_format) and 100% on every listener, its upstream_* listeners too
         ProxyNode productpage = GeneratorGoldenTest.productpage();

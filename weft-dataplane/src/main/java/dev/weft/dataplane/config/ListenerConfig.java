@@ -7,11 +7,29 @@ import dev.weft.dataplane.tls.DownstreamTls;
  * TCP proxy ({@code tcp}); exactly one of the two is non-null.
  */
 public record ListenerConfig(String name, String host, int port, HttpConnectionManagerConfig http, DownstreamTls tls,
-                             TcpProxyConfig tcp) {
+                             TcpProxyConfig tcp,
+                             java.util.Set<dev.weft.dataplane.telemetry.StandardMetric> disabledMetrics) {
     public ListenerConfig {
         if ((http == null) == (tcp == null)) {
             throw new IllegalArgumentException("listener " + name + " needs exactly one of http and tcp");
         }
+        disabledMetrics = disabledMetrics == null ? java.util.Set.of() : java.util.Set.copyOf(disabledMetrics);
+    }
+
+    /** With every standard metric recorded (no Telemetry API metrics override). */
+    public ListenerConfig(String name, String host, int port, HttpConnectionManagerConfig http, DownstreamTls tls,
+                          TcpProxyConfig tcp) {
+        this(name, host, port, http, tls, tcp, java.util.Set.of());
+    }
+
+    /** This listener with the standard metrics a Telemetry API override turned off. */
+    public ListenerConfig withDisabledMetrics(java.util.Set<dev.weft.dataplane.telemetry.StandardMetric> disabled) {
+        return new ListenerConfig(name, host, port, http, tls, tcp, disabled);
+    }
+
+    /** The {@link dev.weft.dataplane.telemetry.StandardMetric} bits of the metrics this listener records. */
+    public int enabledMetrics() {
+        return dev.weft.dataplane.telemetry.StandardMetric.enabledMask(disabledMetrics);
     }
 
     /** An HTTP listener, with mesh TLS when {@code tls} is non-null. */

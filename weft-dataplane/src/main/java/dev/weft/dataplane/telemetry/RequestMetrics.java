@@ -25,6 +25,8 @@ public final class RequestMetrics {
         final FixedHistogram durationMs = new FixedHistogram(FixedHistogram.ISTIO_DURATION_MS);
         final FixedHistogram requestBytes = new FixedHistogram(FixedHistogram.ISTIO_BYTES);
         final FixedHistogram responseBytes = new FixedHistogram(FixedHistogram.ISTIO_BYTES);
+        /** The metrics ever recorded in this series: a disabled metric's series is not exported. */
+        final java.util.concurrent.atomic.AtomicInteger recorded = new java.util.concurrent.atomic.AtomicInteger();
 
         Series(RequestLabels key) {
             this.labels = key.render();
@@ -33,14 +35,33 @@ public final class RequestMetrics {
 
     /** Records one finished request. */
     public void record(RequestLabels labels, double durationMillis, long requestBodyBytes, long responseBodyBytes) {
+        record(labels, durationMillis, requestBodyBytes, responseBodyBytes, StandardMetric.ALL);
+    }
+
+    /** As above, recording only the metrics in {@code enabled} ({@link StandardMetric} bits; Telemetry API). */
+    public void record(RequestLabels labels, double durationMillis, long requestBodyBytes, long responseBodyBytes,
+                       int enabled) {
         Series s = series.get(labels);
         if (s == null) {
             s = create(labels);
         }
-        s.requests.increment();
-        s.durationMs.record(durationMillis);
-        s.requestBytes.record(requestBodyBytes);
-        s.responseBytes.record(responseBodyBytes);
+        if (StandardMetric.REQUEST_COUNT.in(enabled)) {
+            s.requests.increment();
+        }
+        if (StandardMetric.REQUEST_DURATION.in(enabled)) {
+            s.durationMs.record(durationMillis);
+        }
+        if (StandardMetric.REQUEST_SIZE.in(enabled)) {
+            s.requestBytes.record(requestBodyBytes);
+        }
+        if (StandardMetric.RESPONSE_SIZE.in(enabled)) {
+            s.responseBytes.record(responseBodyBytes);
+        }
+        int used = enabled & (StandardMetric.REQUEST_COUNT.bit() | StandardMetric.REQUEST_DURATION.bit()
+                | StandardMetric.REQUEST_SIZE.bit() | StandardMetric.RESPONSE_SIZE.bit());
+        if ((s.recorded.get() & used) != used) {
+            s.recorded.getAndAccumulate(used, (a, b) -> a | b); // once per series and mask: not on the hot path
+        }
     }
 
     private Series create(RequestLabels labels) {
@@ -67,19 +88,27 @@ public final class RequestMetrics {
         all.sort(Comparator.comparing(s -> s.labels));
         PrometheusText.type(out, "istio_requests_total", "counter", "Requests handled, by source, destination and response.");
         for (Series s : all) {
-            PrometheusText.sample(out, "istio_requests_total", s.labels, s.requests.sum());
+            if (StandardMetric.REQUEST_COUNT.in(s.recorded.get())) {
+                PrometheusText.sample(out, "istio_requests_total", s.labels, s.requests.sum());
+            }
         }
         PrometheusText.type(out, "istio_request_duration_milliseconds", "histogram", "Request duration.");
         for (Series s : all) {
-            s.durationMs.write(out, "istio_request_duration_milliseconds", s.labels);
+            if (StandardMetric.REQUEST_DURATION.in(s.recorded.get())) {
+                s.durationMs.write(out, "istio_request_duration_milliseconds", s.labels);
+            }
         }
         PrometheusText.type(out, "istio_request_bytes", "histogram", "Request body sizes.");
         for (Series s : all) {
-            s.requestBytes.write(out, "istio_request_bytes", s.labels);
+            if (StandardMetric.REQUEST_SIZE.in(s.recorded.get())) {
+                s.requestBytes.write(out, "istio_request_bytes", s.labels);
+            }
         }
         PrometheusText.type(out, "istio_response_bytes", "histogram", "Response body sizes.");
         for (Series s : all) {
-            s.responseBytes.write(out, "istio_response_bytes", s.labels);
+            if (StandardMetric.RESPONSE_SIZE.in(s.recorded.get())) {
+                s.responseBytes.write(out, "istio_response_bytes", s.labels);
+            }
         }
         PrometheusText.type(out, "weft_telemetry_series_overflow_total", "counter",
                 "Requests counted in an overflow series because the label-set bound was reached.");

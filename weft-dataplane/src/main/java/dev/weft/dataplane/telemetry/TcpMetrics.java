@@ -27,6 +27,8 @@ public final class TcpMetrics {
         final LongAdder sent = new LongAdder();
         final LongAdder opened = new LongAdder();
         final LongAdder closed = new LongAdder();
+        /** The metrics ever recorded in this series: a disabled metric's series is not exported. */
+        final java.util.concurrent.atomic.AtomicInteger recorded = new java.util.concurrent.atomic.AtomicInteger();
 
         Series(RequestLabels key) {
             this.labels = key.render(true);
@@ -38,21 +40,32 @@ public final class TcpMetrics {
      * side), and whether it opened or closed since then.
      */
     public void record(RequestLabels labels, long receivedBytes, long sentBytes, boolean opened, boolean closed) {
+        record(labels, receivedBytes, sentBytes, opened, closed, StandardMetric.ALL);
+    }
+
+    /** As above, recording only the metrics in {@code enabled} ({@link StandardMetric} bits; Telemetry API). */
+    public void record(RequestLabels labels, long receivedBytes, long sentBytes, boolean opened, boolean closed,
+                       int enabled) {
         Series s = series.get(labels);
         if (s == null) {
             s = create(labels);
         }
-        if (receivedBytes != 0) {
+        if (receivedBytes != 0 && StandardMetric.TCP_RECEIVED_BYTES.in(enabled)) {
             s.received.add(receivedBytes);
         }
-        if (sentBytes != 0) {
+        if (sentBytes != 0 && StandardMetric.TCP_SENT_BYTES.in(enabled)) {
             s.sent.add(sentBytes);
         }
-        if (opened) {
+        if (opened && StandardMetric.TCP_OPENED_CONNECTIONS.in(enabled)) {
             s.opened.increment();
         }
-        if (closed) {
+        if (closed && StandardMetric.TCP_CLOSED_CONNECTIONS.in(enabled)) {
             s.closed.increment();
+        }
+        int used = enabled & (StandardMetric.TCP_RECEIVED_BYTES.bit() | StandardMetric.TCP_SENT_BYTES.bit()
+                | StandardMetric.TCP_OPENED_CONNECTIONS.bit() | StandardMetric.TCP_CLOSED_CONNECTIONS.bit());
+        if ((s.recorded.get() & used) != used) {
+            s.recorded.getAndAccumulate(used, (a, b) -> a | b); // once per series and mask: not on the hot path
         }
     }
 
@@ -81,20 +94,28 @@ public final class TcpMetrics {
         PrometheusText.type(out, "istio_tcp_sent_bytes_total", "counter",
                 "Bytes sent to the downstream side of TCP connections.");
         for (Series s : all) {
-            PrometheusText.sample(out, "istio_tcp_sent_bytes_total", s.labels, s.sent.sum());
+            if (StandardMetric.TCP_SENT_BYTES.in(s.recorded.get())) {
+                PrometheusText.sample(out, "istio_tcp_sent_bytes_total", s.labels, s.sent.sum());
+            }
         }
         PrometheusText.type(out, "istio_tcp_received_bytes_total", "counter",
                 "Bytes received from the downstream side of TCP connections.");
         for (Series s : all) {
-            PrometheusText.sample(out, "istio_tcp_received_bytes_total", s.labels, s.received.sum());
+            if (StandardMetric.TCP_RECEIVED_BYTES.in(s.recorded.get())) {
+                PrometheusText.sample(out, "istio_tcp_received_bytes_total", s.labels, s.received.sum());
+            }
         }
         PrometheusText.type(out, "istio_tcp_connections_opened_total", "counter", "TCP connections opened.");
         for (Series s : all) {
-            PrometheusText.sample(out, "istio_tcp_connections_opened_total", s.labels, s.opened.sum());
+            if (StandardMetric.TCP_OPENED_CONNECTIONS.in(s.recorded.get())) {
+                PrometheusText.sample(out, "istio_tcp_connections_opened_total", s.labels, s.opened.sum());
+            }
         }
         PrometheusText.type(out, "istio_tcp_connections_closed_total", "counter", "TCP connections closed.");
         for (Series s : all) {
-            PrometheusText.sample(out, "istio_tcp_connections_closed_total", s.labels, s.closed.sum());
+            if (StandardMetric.TCP_CLOSED_CONNECTIONS.in(s.recorded.get())) {
+                PrometheusText.sample(out, "istio_tcp_connections_closed_total", s.labels, s.closed.sum());
+            }
         }
         PrometheusText.type(out, "weft_telemetry_tcp_series_overflow_total", "counter",
                 "TCP connection reports counted in an overflow series because the label-set bound was reached.");

@@ -105,7 +105,8 @@ public final class ListenerParser {
         String path = "filter_chains[0].filters[" + last + "]";
         if (filter.hasTypedConfig() && TcpProxyParser.TYPE.equals(filter.getTypedConfig().getTypeUrl())) {
             return ListenerConfig.tcp(name, host, port, TcpProxyParser.parse(filter.getTypedConfig(), reject,
-                    path + ".typed_config").withRbacFilters(networkRbac), tls);
+                    path + ".typed_config").withRbacFilters(networkRbac), tls)
+                    .withDisabledMetrics(TelemetryParser.disabledMetrics(listener, reject));
         }
         if (!networkRbac.isEmpty()) {
             throw reject.at(path, RbacFilterParser.NETWORK_FILTER_NAME + " is supported only before a tcp_proxy;"
@@ -119,7 +120,7 @@ public final class ListenerParser {
         HttpConnectionManager hcm = unpack(filter.getTypedConfig(), HttpConnectionManager.class, reject,
                 path + ".typed_config");
         return new ListenerConfig(name, host, port, parseHcm(hcm, TelemetryParser.accessLogManaged(listener), reject,
-                path + ".typed_config"), tls);
+                path + ".typed_config"), tls).withDisabledMetrics(TelemetryParser.disabledMetrics(listener, reject));
     }
 
     /** The chain's transport_protocol match, with any other match criterion rejected. */

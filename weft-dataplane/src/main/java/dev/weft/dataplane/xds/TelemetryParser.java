@@ -24,10 +24,37 @@ import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3
 public final class TelemetryParser {
     public static final String METADATA_KEY = "weft.dev/telemetry";
     public static final String ACCESS_LOG_MANAGED = "access_log_managed";
+    public static final String DISABLED_METRICS = "disabled_metrics";
     public static final String STDOUT_LOGGER = "envoy.access_loggers.stdout";
     static final String STDOUT_TYPE = "type.googleapis.com/" + StdoutAccessLog.getDescriptor().getFullName();
 
     private TelemetryParser() {}
+
+    /** The listener's {@code disabled_metrics}: Istio's metric names a Telemetry API override turned off. */
+    public static java.util.Set<dev.weft.dataplane.telemetry.StandardMetric> disabledMetrics(Listener listener,
+                                                                                           Rejector reject)
+            throws ResourceRejectedException {
+        var md = listener.getMetadata().getFilterMetadataMap().get(METADATA_KEY);
+        Value v = md == null ? null : md.getFieldsMap().get(DISABLED_METRICS);
+        if (v == null) {
+            return java.util.Set.of();
+        }
+        String at = "metadata.filter_metadata[\"" + METADATA_KEY + "\"]." + DISABLED_METRICS;
+        if (!v.hasListValue()) {
+            throw reject.at(at, "must be a list of metric names");
+        }
+        java.util.Set<dev.weft.dataplane.telemetry.StandardMetric> out =
+                java.util.EnumSet.noneOf(dev.weft.dataplane.telemetry.StandardMetric.class);
+        for (Value name : v.getListValue().getValuesList()) {
+            try {
+                out.add(dev.weft.dataplane.telemetry.StandardMetric.valueOf(name.getStringValue()));
+            } catch (IllegalArgumentException e) {
+                throw reject.at(at, "unknown metric \"" + name.getStringValue() + "\"; known: "
+                        + java.util.List.of(dev.weft.dataplane.telemetry.StandardMetric.values()));
+            }
+        }
+        return out;
+    }
 
     /** Whether the listener says its connection manager's access_log list is authoritative. */
     public static boolean accessLogManaged(Listener listener) {

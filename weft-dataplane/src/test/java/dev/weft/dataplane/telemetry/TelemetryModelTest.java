@@ -20,6 +20,28 @@ class TelemetryModelTest {
     }
 
     @Test
+    void tcpMetricsCountDeltasAndDisabledMetricsAreNeitherCountedNorExported() {
+        RequestLabels labels = new RequestLabels("source", Workload.UNKNOWN_WORKLOAD, "unknown",
+                Workload.UNKNOWN_WORKLOAD, "unknown", "echo.default.svc.cluster.local", "echo", "default", "tcp", 0,
+                "-", "-", "unknown");
+        TcpMetrics tcp = new TcpMetrics();
+        int noSent = StandardMetric.enabledMask(java.util.List.of(StandardMetric.TCP_SENT_BYTES));
+        tcp.record(labels, 100, 40, true, false, noSent);
+        tcp.record(labels, 5, 7, false, true, noSent);
+        StringBuilder out = new StringBuilder();
+        tcp.writePrometheus(out);
+        String text = out.toString();
+        assertThat(text).contains("istio_tcp_received_bytes_total{reporter=\"source\"").contains("} 105\n")
+                .contains("istio_tcp_connections_opened_total{").contains("istio_tcp_connections_closed_total{")
+                .doesNotContain("istio_tcp_sent_bytes_total{").doesNotContain("response_code");
+        RequestMetrics requests = new RequestMetrics();
+        requests.record(labels, 3.0, 10, 20, StandardMetric.enabledMask(java.util.List.of(StandardMetric.REQUEST_COUNT)));
+        StringBuilder r = new StringBuilder();
+        requests.writePrometheus(r);
+        assertThat(r.toString()).doesNotContain("istio_requests_total{").contains("istio_request_duration_milliseconds_count{");
+    }
+
+    @Test
     void garbledOrMissingMetadataMeansUnknown() {
         PeerMetadataCodec codec = new PeerMetadataCodec();
         assertThat(codec.decode(null)).isSameAs(Workload.UNKNOWN_WORKLOAD);

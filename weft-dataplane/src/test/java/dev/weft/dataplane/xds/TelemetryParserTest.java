@@ -64,6 +64,31 @@ class TelemetryParserTest {
                 .hasMessageContaining("only random_sampling and overall_sampling are supported").hasMessageContaining("verbose");
     }
 
+    @Test
+    void disabledMetricsComeFromTheListenerMetadataAndUnknownNamesAreNacked() throws Exception {
+        Listener l = listener("inbound", 15006, hcm().build());
+        Listener withMetrics = l.toBuilder().setMetadata(Metadata.newBuilder().putFilterMetadata(
+                TelemetryParser.METADATA_KEY, Struct.newBuilder().putFields(TelemetryParser.DISABLED_METRICS,
+                        Value.newBuilder().setListValue(com.google.protobuf.ListValue.newBuilder()
+                                .addValues(Value.newBuilder().setStringValue("REQUEST_COUNT"))
+                                .addValues(Value.newBuilder().setStringValue("TCP_SENT_BYTES"))).build()).build()))
+                .build();
+        var config = ListenerParser.parse(withMetrics);
+        assertThat(config.disabledMetrics()).containsExactlyInAnyOrder(
+                dev.weft.dataplane.telemetry.StandardMetric.REQUEST_COUNT,
+                dev.weft.dataplane.telemetry.StandardMetric.TCP_SENT_BYTES);
+        assertThat(dev.weft.dataplane.telemetry.StandardMetric.REQUEST_COUNT.in(config.enabledMetrics())).isFalse();
+        assertThat(dev.weft.dataplane.telemetry.StandardMetric.REQUEST_DURATION.in(config.enabledMetrics())).isTrue();
+        assertThat(ListenerParser.parse(l).disabledMetrics()).isEmpty();
+        Listener unknown = l.toBuilder().setMetadata(Metadata.newBuilder().putFilterMetadata(
+                TelemetryParser.METADATA_KEY, Struct.newBuilder().putFields(TelemetryParser.DISABLED_METRICS,
+                        Value.newBuilder().setListValue(com.google.protobuf.ListValue.newBuilder()
+                                .addValues(Value.newBuilder().setStringValue("REQUEST_COUNTS"))).build()).build()))
+                .build();
+        assertThatThrownBy(() -> ListenerParser.parse(unknown)).hasMessageContaining("disabled_metrics")
+                .hasMessageContaining("unknown metric \"REQUEST_COUNTS\"");
+    }
+
     private static ListenerTelemetry parse(HttpConnectionManager hcm, boolean managed) throws Exception {
         Listener l = listener("inbound", 15006, hcm);
         if (managed) {

@@ -82,7 +82,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             p.addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
         }
         ProxyTelemetry telemetry = views.get().telemetry();
-        TcpConnectionTelemetry connection = telemetry == null ? null : telemetry.tcpConnection(listenerName);
+        ListenerRuntime current = views.get().listener(listenerName);
+        TcpConnectionTelemetry connection = telemetry == null ? null : telemetry.tcpConnection(listenerName,
+                current == null ? dev.weft.dataplane.telemetry.StandardMetric.ALL : current.config().enabledMetrics());
         if (connection != null && p.get(InboundTlsSniffer.class) != null) {
             // mesh TLS may come: the client sidecar's metadata frame is taken off the stream before the relay
             connection.awaitPeer();
@@ -212,7 +214,11 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             fromDownstream.peer(upstream);
             ctx.pipeline().replace(this, "tcp-relay", fromDownstream);
             while (!early.isEmpty()) {
-                upstream.write(early.poll(), upstream.voidPromise());
+                Object bytes = early.poll();
+                if (bytes instanceof io.netty.buffer.ByteBuf b) {
+                    stats.onBytes(true, b.readableBytes()); // read before the relay existed: count them too
+                }
+                upstream.write(bytes, upstream.voidPromise());
             }
             upstream.flush();
             if (earlyEof) {

@@ -83,7 +83,7 @@ public final class ProxyTelemetry implements AutoCloseable {
     public HttpFilter filterFor(ListenerConfig listener) {
         TrafficDirection direction = TrafficDirection.ofListener(listener.name());
         ListenerTelemetry t = listener.http().telemetry();
-        if (t.isDefault()) {
+        if (t.isDefault() && listener.disabledMetrics().isEmpty()) {
             return direction == TrafficDirection.INBOUND ? inbound : outbound;
         }
         AccessLog log = accessLog;
@@ -98,7 +98,7 @@ public final class ProxyTelemetry implements AutoCloseable {
             case DEFAULT -> { }
         }
         double sampling = t.samplingPercent() == null ? Double.NaN : t.samplingPercent() / 100.0;
-        return new TelemetryFilter(this, direction, log, format, sampling, t.reportSpans());
+        return new TelemetryFilter(this, direction, log, format, sampling, t.reportSpans(), listener.enabledMetrics());
     }
 
     /** The stdout log for listeners whose Telemetry turns logging on while the proxy has no --access-log. */
@@ -149,7 +149,12 @@ public final class ProxyTelemetry implements AutoCloseable {
 
     /** Per-connection TCP telemetry for a connection accepted by the named listener. */
     public TcpConnectionTelemetry tcpConnection(String listenerName) {
-        return new TcpConnectionTelemetry(this, TrafficDirection.ofListener(listenerName));
+        return tcpConnection(listenerName, dev.weft.dataplane.telemetry.StandardMetric.ALL);
+    }
+
+    /** As above, recording only {@code enabledMetrics} (the listener's Telemetry API metrics overrides). */
+    public TcpConnectionTelemetry tcpConnection(String listenerName, int enabledMetrics) {
+        return new TcpConnectionTelemetry(this, TrafficDirection.ofListener(listenerName), enabledMetrics);
     }
 
     public Duration tcpReportingInterval() {

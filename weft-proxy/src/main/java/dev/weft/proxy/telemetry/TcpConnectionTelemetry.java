@@ -28,10 +28,12 @@ public final class TcpConnectionTelemetry {
     private long reportedReceived;
     private long reportedSent;
     private boolean closed;
+    private final int enabledMetrics;
 
-    TcpConnectionTelemetry(ProxyTelemetry telemetry, TrafficDirection direction) {
+    TcpConnectionTelemetry(ProxyTelemetry telemetry, TrafficDirection direction, int enabledMetrics) {
         this.telemetry = telemetry;
         this.direction = direction;
+        this.enabledMetrics = enabledMetrics;
     }
 
     public TrafficDirection direction() {
@@ -80,7 +82,7 @@ public final class TcpConnectionTelemetry {
                 labels = labels();
             }
             telemetry.tcp().record(labels, receivedTotal - reportedReceived, sentTotal - reportedSent, opening,
-                    closing);
+                    closing, enabledMetrics);
             reportedReceived = receivedTotal;
             reportedSent = sentTotal;
             closed = closing;

@@ -3,6 +3,7 @@ package dev.weft.proxy.telemetry;
 import dev.weft.dataplane.telemetry.DestinationService;
 import dev.weft.dataplane.telemetry.PeerMetadataCodec;
 import dev.weft.dataplane.telemetry.RequestLabels;
+import dev.weft.dataplane.telemetry.StandardMetric;
 import dev.weft.dataplane.telemetry.Workload;
 import dev.weft.proxy.http.HttpExchange;
 import dev.weft.proxy.http.HttpFilter;
@@ -30,14 +31,19 @@ final class TelemetryFilter implements HttpFilter {
     /** Share of new traces sampled; NaN: the proxy's --tracing-sampling. */
     private final double samplingFraction;
     private final boolean reportSpans;
+    /** The standard metrics recorded ({@link StandardMetric} bits): a Telemetry override may turn some off. */
+    private final int enabledMetrics;
 
     /** With the proxy's own settings (its flags): no Telemetry resource applies to the listener. */
     TelemetryFilter(ProxyTelemetry telemetry, TrafficDirection direction) {
-        this(telemetry, direction, telemetry.accessLog(), telemetry.options().accessLogFormat(), Double.NaN, true);
+        this(telemetry, direction, telemetry.accessLog(), telemetry.options().accessLogFormat(), Double.NaN, true,
+                StandardMetric.ALL);
     }
 
     TelemetryFilter(ProxyTelemetry telemetry, TrafficDirection direction, AccessLog accessLog,
-                    TelemetryOptions.AccessLogFormat accessLogFormat, double samplingFraction, boolean reportSpans) {
+                    TelemetryOptions.AccessLogFormat accessLogFormat, double samplingFraction, boolean reportSpans,
+                    int enabledMetrics) {
+        this.enabledMetrics = enabledMetrics;
         this.telemetry = telemetry;
         this.direction = direction;
         this.reporter = direction == TrafficDirection.INBOUND ? RequestLabels.DESTINATION : RequestLabels.SOURCE;
@@ -133,7 +139,7 @@ final class TelemetryFilter implements HttpFilter {
             ExchangeRecord record = exchange.record();
             long durationNanos = System.nanoTime() - record.startNanos;
             telemetry.requests().record(labels(exchange, state), durationNanos / 1_000_000.0, record.requestBytes,
-                    record.responseBytes);
+                    record.responseBytes, enabledMetrics);
             if (accessLog != null) {
                 accessLog.log(exchange, state, durationNanos, accessLogFormat);
             }

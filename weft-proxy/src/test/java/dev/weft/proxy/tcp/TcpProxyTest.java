@@ -97,6 +97,17 @@ class TcpProxyTest {
             String got = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
             assertThat(got).isEqualTo("hello" + new String(EchoServer.EOF_TRAILER, StandardCharsets.US_ASCII));
         }
+        // plaintext (no metadata exchange): the connection is reported at close with exact bytes, peer unknown
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> {
+            StringBuilder out = new StringBuilder();
+            proxy.telemetry().tcp().writePrometheus(out);
+            assertThat(out.toString())
+                    .contains("istio_tcp_received_bytes_total{reporter=\"source\",source_workload=\"unknown\"")
+                    .containsPattern("istio_tcp_received_bytes_total\\{[^}]*destination_service=\"echo\"[^}]*} 5\n")
+                    .containsPattern("istio_tcp_sent_bytes_total\\{[^}]*} " + (5 + EchoServer.EOF_TRAILER.length) + "\n")
+                    .containsPattern("istio_tcp_connections_opened_total\\{[^}]*} 1\n")
+                    .containsPattern("istio_tcp_connections_closed_total\\{[^}]*} 1\n");
+        });
     }
 
     @Test
