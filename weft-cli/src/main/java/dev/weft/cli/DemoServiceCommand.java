@@ -7,7 +7,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code weft demo-service}: one sample service, as the demo and the end-to-end tests run them. */
-@Command(name = "demo-service", description = "Run one sample service (productpage, details, reviews, ratings or echo) on 127.0.0.1.")
+@Command(name = "demo-service", description = "Run one sample service (productpage, details, reviews, ratings or echo) on 127.0.0.1; ratings speaks gRPC (weft.demo.Ratings/GetRatings), the others HTTP/1.1.")
 final class DemoServiceCommand implements Callable<Integer> {
     @Option(names = "--service", required = true, description = "productpage, details, reviews, ratings or echo")
     String service;

@@ -15,7 +15,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * One running sample service on 127.0.0.1, knowing nothing about Weft: it only calls other services through an
- * HTTP proxy if given one, which is what a sidecar's outbound listener is.
+ * HTTP proxy if given one, which is what a sidecar's outbound listener is. Ratings speaks gRPC; the others HTTP/1.1.
  *
  * <p>Command line: {@code DemoService --service NAME --version V --port P [--proxy HOST:PORT]}; without
  * {@code --proxy}, the {@code WEFT_PROXY} environment variable (HOST:PORT) is used when set.
@@ -26,25 +26,51 @@ public final class DemoService implements AutoCloseable {
     private final DemoServiceOptions options;
     private final HttpServer server;
     private final ExecutorService executor;
-    private final AtomicLong served = new AtomicLong();
+    private final io.grpc.Server grpcServer;
+    private final RatingsClient ratingsClient;
+    private final AtomicLong served;
 
-    private DemoService(DemoServiceOptions options, HttpServer server, ExecutorService executor) {
+    private DemoService(DemoServiceOptions options, HttpServer server, ExecutorService executor,
+                        io.grpc.Server grpcServer, RatingsClient ratingsClient, AtomicLong served) {
+        this.served = served;
         this.options = options;
         this.server = server;
         this.executor = executor;
+        this.grpcServer = grpcServer;
+        this.ratingsClient = ratingsClient;
     }
 
     /** Starts the service; it answers as soon as this returns. */
     public static DemoService start(DemoServiceOptions options) throws IOException {
-        SampleApps.ExchangeHandler app = SampleApps.create(options, new MeshCaller(options.proxy()));
+        if (options.service().equals("ratings")) {
+            return startRatings(options);
+        }
+        RatingsClient ratings = options.service().equals("reviews") ? new RatingsClient(options.proxy()) : null;
+        SampleApps.ExchangeHandler app = SampleApps.create(options, new MeshCaller(options.proxy()), ratings);
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()), 256);
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
-        DemoService service = new DemoService(options, server, executor);
+        DemoService service = new DemoService(options, server, executor, null, ratings, new AtomicLong());
         server.createContext("/", exchange -> service.serve(app, exchange));
         server.setExecutor(executor);
         server.start();
         log.info("{} {} listening on 127.0.0.1:{}{}", options.service(), options.version(), service.port(),
                 options.proxy() == null ? "" : ", calling peers through proxy " + options.proxy().getHostString() + ":" + options.proxy().getPort());
+        return service;
+    }
+
+    /** Ratings answers gRPC ({@code weft.demo.Ratings/GetRatings}) on its port, nothing else. */
+    private static DemoService startRatings(DemoServiceOptions options) throws IOException {
+        ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
+        AtomicLong served = new AtomicLong();
+        io.grpc.Server grpc = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+                .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()))
+                .executor(executor)
+                .addService(RatingsGrpc.service(options.version(), served))
+                .build()
+                .start();
+        DemoService service = new DemoService(options, null, executor, grpc, null, served);
+        log.info("{} {} serving gRPC {} on 127.0.0.1:{}", options.service(), options.version(), RatingsGrpc.SERVICE,
+                grpc.getPort());
         return service;
     }
 
@@ -68,7 +94,7 @@ public final class DemoService implements AutoCloseable {
     }
 
     public int port() {
-        return server.getAddress().getPort();
+        return server != null ? server.getAddress().getPort() : grpcServer.getPort();
     }
 
     public DemoServiceOptions options() {
@@ -82,7 +108,15 @@ public final class DemoService implements AutoCloseable {
 
     @Override
     public void close() {
-        server.stop(0);
+        if (server != null) {
+            server.stop(0);
+        }
+        if (grpcServer != null) {
+            grpcServer.shutdownNow();
+        }
+        if (ratingsClient != null) {
+            ratingsClient.close();
+        }
         executor.shutdownNow();
     }
 

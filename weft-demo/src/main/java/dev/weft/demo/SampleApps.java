@@ -11,14 +11,14 @@ final class SampleApps {
     private SampleApps() {
     }
 
-    static ExchangeHandler create(DemoServiceOptions options, MeshCaller caller) {
+    /** The HTTP handler of every sample but ratings, which speaks gRPC ({@link RatingsGrpc}). */
+    static ExchangeHandler create(DemoServiceOptions options, MeshCaller caller, RatingsClient ratings) {
         String service = options.service();
         String version = options.version();
         return switch (service) {
             case "productpage" -> new ProductPageApp(version, caller);
             case "details" -> new DetailsApp(version);
-            case "reviews" -> new ReviewsApp(version, caller);
-            case "ratings" -> new RatingsApp(version);
+            case "reviews" -> new ReviewsApp(version, ratings);
             case "echo" -> new EchoApp(version);
             default -> throw new IllegalArgumentException("unknown service " + service);
         };

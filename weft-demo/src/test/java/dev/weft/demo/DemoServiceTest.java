@@ -91,17 +91,36 @@ class DemoServiceTest {
     }
 
     @Test
-    void reviewsV1DoesNotCallRatingsButV2Does() throws Exception {
-        InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", echo.port());
-        try (DemoService v1 = DemoService.start(new DemoServiceOptions("reviews", "v1", 0, proxy));
-             DemoService v2 = DemoService.start(new DemoServiceOptions("reviews", "v2", 0, proxy))) {
-            JsonNode one = Json.MAPPER.readTree(get(v1.port(), "/reviews/0").body());
-            JsonNode two = Json.MAPPER.readTree(get(v2.port(), "/reviews/0").body());
-            assertThat(one.path("version").asText()).isEqualTo("v1");
-            assertThat(one.has("ratings")).isFalse();
-            assertThat(two.path("version").asText()).isEqualTo("v2");
-            assertThat(two.path("ratings").path("path").asText()).isEqualTo("/ratings/0");
-            assertThat(two.path("stars").asText()).isEqualTo("black");
+    void reviewsV1DoesNotCallRatingsButV2DoesOverGrpc() throws Exception {
+        // without a sidecar, the "proxy" reviews dials is ratings' own gRPC port
+        try (DemoService ratings = DemoService.start(new DemoServiceOptions("ratings", "v1", 0, null))) {
+            InetSocketAddress proxy = new InetSocketAddress("127.0.0.1", ratings.port());
+            try (DemoService v1 = DemoService.start(new DemoServiceOptions("reviews", "v1", 0, proxy));
+                 DemoService v2 = DemoService.start(new DemoServiceOptions("reviews", "v2", 0, proxy))) {
+                JsonNode one = Json.MAPPER.readTree(get(v1.port(), "/reviews/0").body());
+                JsonNode two = Json.MAPPER.readTree(get(v2.port(), "/reviews/7", "end-user", "jason").body());
+                assertThat(one.path("version").asText()).isEqualTo("v1");
+                assertThat(one.has("ratings")).isFalse();
+                assertThat(two.path("version").asText()).isEqualTo("v2");
+                assertThat(two.path("ratings").path("service").asText()).isEqualTo("ratings");
+                assertThat(two.path("ratings").path("id").asText()).isEqualTo("7");
+                assertThat(two.path("ratings").path("ratings").path("Reviewer1").asInt()).isEqualTo(5);
+                assertThat(two.path("stars").asText()).isEqualTo("black");
+                assertThat(ratings.served()).isEqualTo(1);
+            }
+        }
+    }
+
+    @Test
+    void reviewsReportsAFailedRatingsCallAsAGrpcStatus() throws Exception {
+        int closedPort;
+        try (var socket = new java.net.ServerSocket(0)) {
+            closedPort = socket.getLocalPort();
+        }
+        InetSocketAddress nowhere = new InetSocketAddress("127.0.0.1", closedPort);
+        try (DemoService v3 = DemoService.start(new DemoServiceOptions("reviews", "v3", 0, nowhere))) {
+            JsonNode three = Json.MAPPER.readTree(get(v3.port(), "/reviews/0").body());
+            assertThat(three.path("ratings").path("error").asText()).startsWith("gRPC UNAVAILABLE");
         }
     }
 

@@ -91,7 +91,10 @@ public final class DemoConfig {
                 mode: STRICT
             """;
 
-    /** Only reviews may read ratings, and only with GET: any other caller gets 403 "RBAC: access denied". */
+    /**
+     * Only reviews may call ratings, and only its gRPC service's methods (a gRPC call's path is
+     * {@code /SERVICE/METHOD}): any other caller gets PERMISSION_DENIED ("RBAC: access denied").
+     */
     public static final String AUTHORIZATION_POLICY_FILE = "authorization-policy.yaml";
     static final String RATINGS_FROM_REVIEWS = """
             apiVersion: security.istio.io/v1
@@ -110,7 +113,8 @@ public final class DemoConfig {
                     principals: ["cluster.local/ns/default/sa/reviews"]
                 to:
                 - operation:
-                    methods: ["GET"]
+                    methods: ["POST"]
+                    paths: ["/weft.demo.Ratings/*"]
             """;
 
     static void writeInitial(Path configDir) throws IOException {

@@ -8,6 +8,14 @@ import dev.weft.cli.launch.LocalMesh;
 import dev.weft.cli.launch.Sidecar;
 import dev.weft.cli.launch.JoinTokens;
 import dev.weft.cli.launch.SidecarSpec;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.demo.RatingsGrpc;
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.net.URI;
@@ -17,19 +25,26 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * {@code weft demo}: brings up bookinfo on one machine (every service behind its own sidecar, all child processes),
- * then shows weighted routing, header routing and a live config change with measured counts.
+ * then shows weighted routing, header routing, a live config change with measured counts, authorization of gRPC
+ * calls to ratings, and the golden signals.
  */
 public final class DemoRun {
     /** Every sample is known in the mesh by this port, as in Istio's bookinfo. */
     static final int SERVICE_PORT = 9080;
-    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(120);
+    private static final Duration STARTUP_TIMEOUT = Duration.ofSeconds(180); // 13 JVMs starting at once on a busy machine
 
-    private record Workload(String service, String version) {
+    /** @param appProtocol what the app speaks ({@code weft proxy --app-protocol}): ratings is a gRPC service */
+    private record Workload(String service, String version, String appProtocol) {
+        Workload(String service, String version) {
+            this(service, version, "http");
+        }
+
         String name() {
             return service + "-" + version;
         }
@@ -37,7 +52,7 @@ public final class DemoRun {
 
     private static final List<Workload> BOOKINFO = List.of(
             new Workload("productpage", "v1"), new Workload("details", "v1"), new Workload("reviews", "v1"),
-            new Workload("reviews", "v2"), new Workload("reviews", "v3"), new Workload("ratings", "v1"));
+            new Workload("reviews", "v2"), new Workload("reviews", "v3"), new Workload("ratings", "v1", "grpc"));
 
     private final LocalMesh mesh;
     private final PrintStream out;
@@ -81,6 +96,9 @@ public final class DemoRun {
             showLiveChange();
         }
         if (!stopping.get()) {
+            showAuthorization(productPageSidecar);
+        }
+        if (!stopping.get()) {
             showGoldenSignals();
         }
         keepTrafficFlowing(duration, startNanos);
@@ -104,8 +122,36 @@ public final class DemoRun {
                 return;
             }
         }
-        out.println("4) Golden signals, as every sidecar reports them at /stats/prometheus (Istio's metric names):");
+        out.println("5) Golden signals, as every sidecar reports them at /stats/prometheus (Istio's metric names):");
         out.print(signals.table("   "));
+        out.println();
+    }
+
+    /**
+     * The AuthorizationPolicy at work on gRPC: reviews got its ratings on every page above; the same call made as
+     * productpage (through productpage's sidecar, so with productpage's SPIFFE identity) is refused by ratings' sidecar.
+     */
+    private void showAuthorization(Sidecar productPageSidecar) {
+        out.println("4) Authorization. " + DemoConfig.AUTHORIZATION_POLICY_FILE + " lets only the reviews identity call"
+                + " ratings' gRPC methods (/" + RatingsGrpc.SERVICE + "/*).");
+        ManagedChannel channel = NettyChannelBuilder.forAddress("127.0.0.1", productPageSidecar.outboundPort())
+                .overrideAuthority("ratings:" + SERVICE_PORT).usePlaintext().proxyDetector(address -> null).build();
+        Status status;
+        try {
+            ClientCalls.blockingUnaryCall(channel, RatingsGrpc.GET_RATINGS,
+                    CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS),
+                    new ObjectMapper().createObjectNode().put("id", "0"));
+            status = Status.OK;
+        } catch (StatusRuntimeException e) {
+            status = e.getStatus();
+        } finally {
+            channel.shutdownNow();
+        }
+        out.printf("   %s called as productpage (spiffe://cluster.local/ns/default/sa/productpage): %s%s%n",
+                RatingsGrpc.GET_RATINGS.getFullMethodName(), status.getCode(),
+                status.getDescription() == null ? "" : " \"" + status.getDescription() + "\"");
+        expect(status.getCode() == Status.Code.PERMISSION_DENIED,
+                "authorization: productpage's call to ratings got " + status.getCode() + ", expected PERMISSION_DENIED");
         out.println();
     }
 
@@ -125,21 +171,27 @@ public final class DemoRun {
         controlPlane.awaitReady(STARTUP_TIMEOUT);
         for (int i = 0; i < allSidecars.size(); i++) {
             // every sidecar gets a SPIFFE identity (service account = service): the mesh runs STRICT mTLS
-            String service = BOOKINFO.get(i).service();
-            allSidecars.get(i).extraArgs(JoinTokens.identityArgs(controlPlane, mesh.workDir().resolve("tokens"),
-                    BOOKINFO.get(i).name(), "default", service));
+            Workload workload = BOOKINFO.get(i);
+            List<String> args = new ArrayList<>(JoinTokens.identityArgs(controlPlane, mesh.workDir().resolve("tokens"),
+                    workload.name(), "default", workload.service()));
+            args.addAll(List.of("--app-protocol", workload.appProtocol())); // ratings registers a grpc-9080 port
+            allSidecars.get(i).extraArgs(args);
         }
         allSidecars.forEach(Sidecar::start);
         out.printf("  %-22s xDS 127.0.0.1:%d   debug http://127.0.0.1:%d/debug/syncz%n", "control plane",
                 controlPlane.xdsPort(), controlPlane.httpPort());
         out.printf("  %-22s STRICT mesh-wide (PeerAuthentication istio-system/default); certificates at each sidecar's /certs%n",
                 "mTLS");
+        out.printf("  %-22s reviews v2/v3 call %s over gRPC (HTTP/2 sidecar to sidecar); only the reviews identity may (%s)%n",
+                "gRPC + authorization", "ratings", DemoConfig.AUTHORIZATION_POLICY_FILE);
         for (int i = 0; i < allSidecars.size(); i++) {
             Sidecar sidecar = allSidecars.get(i);
             HttpProbe.awaitPort(apps.get(i), sidecar.spec().appPort(), STARTUP_TIMEOUT);
             sidecar.awaitReady(STARTUP_TIMEOUT);
+            Workload workload = BOOKINFO.get(i);
             out.printf("  %-22s app :%-5d  sidecar inbound :%-5d outbound :%-5d admin http://127.0.0.1:%d/config_dump%n",
-                    BOOKINFO.get(i).service() + " " + BOOKINFO.get(i).version(), sidecar.spec().appPort(),
+                    workload.service() + " " + workload.version()
+                            + (workload.appProtocol().equals("grpc") ? " (gRPC)" : ""), sidecar.spec().appPort(),
                     sidecar.inboundPort(), sidecar.outboundPort(), sidecar.adminPort());
         }
         return allSidecars.getFirst();
