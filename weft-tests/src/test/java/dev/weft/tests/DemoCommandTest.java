@@ -27,12 +27,12 @@ class DemoCommandTest {
                 .redirectErrorStream(true).redirectOutput(output.toFile()).start();
         Set<Long> seen = new TreeSet<>();
         try {
-            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(360);
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(480);
             while (demo.isAlive() && System.nanoTime() < deadline) {
                 demo.descendants().forEach(child -> seen.add(child.pid()));
                 Thread.sleep(200);
             }
-            assertThat(demo.isAlive()).as("demo still running after 360 s; output:%n%s", read(output)).isFalse();
+            assertThat(demo.isAlive()).as("demo still running after 480 s; output:%n%s", read(output)).isFalse();
         } finally {
             demo.descendants().forEach(ProcessHandle::destroyForcibly);
             demo.destroyForcibly();
