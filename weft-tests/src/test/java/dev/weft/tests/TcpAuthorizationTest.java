@@ -35,6 +35,7 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpAuthorizationTest {
     private static final byte[] TRAILER = "<eof>".getBytes(StandardCharsets.US_ASCII);
+    private static final Duration SLOW_STARTUP = Duration.ofSeconds(180);
     private Mesh mesh;
     private ServerSocket echo;
     private final AtomicInteger accepted = new AtomicInteger();
@@ -83,10 +84,13 @@ class TcpAuthorizationTest {
         intruderPort = FreePorts.next();
         mesh.addSecureEchoWorkload("client", "client", "v1", 8080, "client", "echo=" + clientPort);
         mesh.addSecureEchoWorkload("intruder", "intruder", "v1", 8081, "intruder", "echo=" + intruderPort);
-        mesh.awaitReady();
+        // three sidecars bootstrapping certificates: on a machine at load average 40 this alone took over 90 s
+        for (String name : List.of("echo", "client", "intruder")) {
+            mesh.workload(name).sidecar().awaitReady(SLOW_STARTUP);
+        }
         byte[] ping = "ping".getBytes(StandardCharsets.US_ASCII);
         // the client's listener becomes a tcp_proxy once the echo service (registered by its sidecar) is known
-        await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+        await().atMost(SLOW_STARTUP).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
                 .until(() -> new String(roundTrip(clientPort, ping), StandardCharsets.US_ASCII).equals("ping<eof>"));
     }
 
