@@ -10,6 +10,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.PendingWriteQueue;
+import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.ssl.SslHandshakeCompletionEvent;
 import io.netty.util.ReferenceCountUtil;
@@ -80,6 +81,9 @@ public final class PeerMetadataExchange extends ChannelDuplexHandler {
                 state = State.AWAIT_PEER_FRAME;
                 ctx.write(Unpooled.wrappedBuffer(selfFrame), ctx.voidPromise());
                 releaseHeld(ctx);
+                // both sides wait for the other's frame before relaying: ours must leave now, not with the next
+                // payload flush (flushes swallowed while the handshake ran are owed too)
+                ctx.flush();
                 if (!ctx.channel().config().isAutoRead()) {
                     ctx.read(); // the peer's frame must come in even before the relay starts reading
                 }
@@ -133,11 +137,9 @@ public final class PeerMetadataExchange extends ChannelDuplexHandler {
             ctx.fireChannelRead(msg);
             return;
         }
-        if (cumulation == null) {
-            cumulation = buf;
-        } else {
-            cumulation = Unpooled.wrappedBuffer(cumulation, buf);
-        }
+        // one flat buffer: a peer trickling its frame in tiny TLS records must not build a deep composite
+        cumulation = cumulation == null ? buf
+                : ByteToMessageDecoder.MERGE_CUMULATOR.cumulate(ctx.alloc(), cumulation, buf);
         if (cumulation.readableBytes() < HEADER_BYTES) {
             readMore(ctx);
             return;
