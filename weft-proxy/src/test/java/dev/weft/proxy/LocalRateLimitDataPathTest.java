@@ -56,6 +56,8 @@ class LocalRateLimitDataPathTest {
         List<Route> routes = List.of(
                 new Route("scoped", prefix("/scoped"), forward("v1"), HeaderMutations.NONE, HeaderMutations.NONE,
                         null, List.of(), limit(1, 503)),
+                new Route("exempt", prefix("/exempt"), forward("v1"), HeaderMutations.NONE, HeaderMutations.NONE,
+                        null, List.of(), new LocalRateLimitConfig("", null, 0, 0, 429, false)),
                 new Route("plain", prefix("/"), forward("v1"), HeaderMutations.NONE, HeaderMutations.NONE));
         HttpConnectionManagerConfig hcm = new HttpConnectionManagerConfig(statPrefix, null,
                 new RouteTable("inbound", List.of(host("ratings", List.of("*"), routes.toArray(Route[]::new)))),
@@ -64,6 +66,20 @@ class LocalRateLimitDataPathTest {
         proxy.apply(new ConfigSnapshot(Map.of(), Map.of("inbound", new ListenerConfig("inbound", "127.0.0.1", 0,
                 hcm)), Map.of(), Map.of("v1", staticCluster("v1", v1.port())), Map.of()));
         return proxy.listenerPort("inbound");
+    }
+
+    @Test
+    void aRouteWithTheFilterDisabledIsNotLimitedByTheListenersBucket() throws IOException {
+        int port = apply(1, "inbound");
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            assertThat(c.get("/a", "Host: ratings").status()).isEqualTo(200);
+            assertThat(c.get("/a", "Host: ratings").status()).as("the listener's bucket is empty").isEqualTo(429);
+            for (int i = 0; i < 3; i++) {
+                RawHttpClient.Response exempt = c.get("/exempt", "Host: ratings");
+                assertThat(exempt.status()).as("the route's config replaces the listener's").isEqualTo(200);
+                assertThat(exempt.header("x-ratelimit-limit")).isNull();
+            }
+        }
     }
 
     @Test

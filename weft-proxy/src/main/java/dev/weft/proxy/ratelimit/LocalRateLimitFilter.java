@@ -77,7 +77,9 @@ public final class LocalRateLimitFilter implements HttpFilter {
     private static Limiter limiter(String listener, String scope, LocalRateLimitConfig config, String listenerPrefix,
                                    RateLimitBuckets buckets, ResilienceStats stats, Set<Object> used) {
         if (config.bucket() == null) {
-            return null;
+            // filter_enabled is 0 (the parser requires a bucket otherwise): a route with it still replaces the
+            // listener's config, so it must map to a limiter that never judges, not to "fall back to the listener"
+            return new Limiter(config, null, null);
         }
         String prefix = config.statPrefix().isEmpty() ? listenerPrefix : config.statPrefix();
         return new Limiter(config, buckets.bucket(listener, scope, config.bucket(), used), stats.rateLimit(prefix));
@@ -90,7 +92,7 @@ public final class LocalRateLimitFilter implements HttpFilter {
         if (limiter == null) {
             limiter = listenerLimiter;
         }
-        if (limiter == null || !limiter.config().drawEnabled()) {
+        if (limiter == null || limiter.bucket() == null || !limiter.config().drawEnabled()) {
             return null;
         }
         limiter.counters().enabled.increment();
