@@ -25,16 +25,14 @@ final class MirrorCopies {
     /** Bodies up to this size are mirrored (the size retries replay). */
     static final int MAX_BODY_BYTES = RetryState.MAX_REPLAY_BYTES;
 
-    private record Chosen(MirrorPolicy policy, Cluster cluster, HttpRequest head) {}
+    private record Chosen(Cluster cluster, HttpRequest head, ResilienceStats.MirrorCounters counters) {}
 
     private final List<Chosen> chosen;
-    private final ResilienceStats stats;
     private final List<ByteBuf> body = new ArrayList<>(2);
     private int bodyBytes;
 
-    private MirrorCopies(List<Chosen> chosen, ResilienceStats stats) {
+    private MirrorCopies(List<Chosen> chosen) {
         this.chosen = chosen;
-        this.stats = stats;
     }
 
     /**
@@ -63,10 +61,10 @@ final class MirrorCopies {
                 if (chosen == null) {
                     chosen = new ArrayList<>(policies.size());
                 }
-                chosen.add(new Chosen(m, cluster, MirroredRequest.copyHead(m, request)));
+                chosen.add(new Chosen(cluster, MirroredRequest.copyHead(m, request), counters));
             }
         }
-        return chosen == null ? null : new MirrorCopies(chosen, stats);
+        return chosen == null ? null : new MirrorCopies(chosen);
     }
 
     /**
@@ -78,7 +76,7 @@ final class MirrorCopies {
         if (bytes.isReadable()) {
             if (bodyBytes + bytes.readableBytes() > MAX_BODY_BYTES) {
                 for (Chosen c : chosen) {
-                    stats.mirror(c.policy().cluster()).droppedBodyTooLarge.increment();
+                    c.counters().droppedBodyTooLarge.increment();
                 }
                 release();
                 return false;
@@ -95,7 +93,7 @@ final class MirrorCopies {
         }
         body.clear();
         for (Chosen c : chosen) {
-            send(c.cluster(), c.head(), whole.retainedDuplicate(), pool, stats.mirror(c.policy().cluster()));
+            send(c.cluster(), c.head(), whole.retainedDuplicate(), pool, c.counters());
         }
         whole.release();
         return false;
