@@ -91,34 +91,28 @@ public final class TcpMetrics {
     public void writePrometheus(StringBuilder out) {
         List<Series> all = new ArrayList<>(series.values());
         all.sort(Comparator.comparing(s -> s.labels));
-        PrometheusText.type(out, "istio_tcp_sent_bytes_total", "counter",
-                "Bytes sent to the downstream side of TCP connections.");
-        for (Series s : all) {
-            if (StandardMetric.TCP_SENT_BYTES.in(s.recorded.get())) {
-                PrometheusText.sample(out, "istio_tcp_sent_bytes_total", s.labels, s.sent.sum());
-            }
-        }
-        PrometheusText.type(out, "istio_tcp_received_bytes_total", "counter",
-                "Bytes received from the downstream side of TCP connections.");
-        for (Series s : all) {
-            if (StandardMetric.TCP_RECEIVED_BYTES.in(s.recorded.get())) {
-                PrometheusText.sample(out, "istio_tcp_received_bytes_total", s.labels, s.received.sum());
-            }
-        }
-        PrometheusText.type(out, "istio_tcp_connections_opened_total", "counter", "TCP connections opened.");
-        for (Series s : all) {
-            if (StandardMetric.TCP_OPENED_CONNECTIONS.in(s.recorded.get())) {
-                PrometheusText.sample(out, "istio_tcp_connections_opened_total", s.labels, s.opened.sum());
-            }
-        }
-        PrometheusText.type(out, "istio_tcp_connections_closed_total", "counter", "TCP connections closed.");
-        for (Series s : all) {
-            if (StandardMetric.TCP_CLOSED_CONNECTIONS.in(s.recorded.get())) {
-                PrometheusText.sample(out, "istio_tcp_connections_closed_total", s.labels, s.closed.sum());
-            }
-        }
+        counter(out, all, "istio_tcp_sent_bytes_total", "Bytes sent to the downstream side of TCP connections.",
+                StandardMetric.TCP_SENT_BYTES, s -> s.sent.sum());
+        counter(out, all, "istio_tcp_received_bytes_total",
+                "Bytes received from the downstream side of TCP connections.", StandardMetric.TCP_RECEIVED_BYTES,
+                s -> s.received.sum());
+        counter(out, all, "istio_tcp_connections_opened_total", "TCP connections opened.",
+                StandardMetric.TCP_OPENED_CONNECTIONS, s -> s.opened.sum());
+        counter(out, all, "istio_tcp_connections_closed_total", "TCP connections closed.",
+                StandardMetric.TCP_CLOSED_CONNECTIONS, s -> s.closed.sum());
         PrometheusText.type(out, "weft_telemetry_tcp_series_overflow_total", "counter",
                 "TCP connection reports counted in an overflow series because the label-set bound was reached.");
         PrometheusText.sample(out, "weft_telemetry_tcp_series_overflow_total", "", overflowed.sum());
+    }
+
+    /** One counter family: the series that ever recorded {@code metric} (a disabled metric exports none). */
+    private static void counter(StringBuilder out, List<Series> all, String name, String help, StandardMetric metric,
+                                java.util.function.ToLongFunction<Series> value) {
+        PrometheusText.type(out, name, "counter", help);
+        for (Series s : all) {
+            if (metric.in(s.recorded.get())) {
+                PrometheusText.sample(out, name, s.labels, value.applyAsLong(s));
+            }
+        }
     }
 }
