@@ -9,7 +9,6 @@ import dev.weft.config.model.Telemetry;
 import dev.weft.config.model.TelemetrySpec.WorkloadMode;
 import dev.weft.controlplane.proxy.ProxyNode;
 import io.envoyproxy.envoy.config.accesslog.v3.AccessLog;
-import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.SubstitutionFormatString;
 import io.envoyproxy.envoy.config.listener.v3.Filter;
 import io.envoyproxy.envoy.config.listener.v3.FilterChain;
@@ -77,7 +76,7 @@ final class TelemetryTranslator {
             md.putFields("disabled_metrics", Value.newBuilder().setListValue(names).build());
         }
         if (md.getFieldsCount() > 0) {
-            b.setMetadata(Metadata.newBuilder().putFilterMetadata(METADATA_KEY, md.build()));
+            b.getMetadataBuilder().putFilterMetadata(METADATA_KEY, md.build()); // keeps other filters' metadata
         }
         return b.build();
     }
