@@ -558,6 +558,27 @@ class ValidationTest {
     }
 
     @Test
+    void grpcRetryConditionsAreAccepted() throws IOException {
+        Files.writeString(dir.resolve("routes.yaml"), vs("""
+                - retries:
+                    attempts: 2
+                    retryOn: cancelled,deadline-exceeded,resource-exhausted,unavailable,internal,503
+                  route:
+                  - destination:
+                      host: reviews
+                """));
+        assertThat(ConfigLoader.load(dir).errors()).isEmpty();
+        assertThat(errors("routes.yaml", vs("""
+                - retries:
+                    attempts: 2
+                    retryOn: unavailable,aborted
+                  route:
+                  - destination:
+                      host: reviews
+                """))).singleElement().asString().contains("spec.http[0].retries.retryOn: unknown retry policy \"aborted\"");
+    }
+
+    @Test
     void policyDetailsAreValidatedEvenWhereNotYetApplied() throws IOException {
         assertThat(errors("routes.yaml", vs("""
                 - redirect:

@@ -3,8 +3,8 @@ package dev.weft.dataplane.retry;
 import java.util.Locale;
 
 /**
- * Envoy's {@code x-envoy-retry-on} / {@code retry_on} conditions (comma-separated in xDS). The gRPC ones are kept so
- * a policy written for gRPC routes parses; they match only responses carrying that {@code grpc-status}.
+ * Envoy's {@code x-envoy-retry-on} / {@code retry_on} conditions (comma-separated in xDS), and the
+ * {@code x-envoy-retry-grpc-on} ones, which match a trailers-only reply whose head carries that {@code grpc-status}.
  */
 public enum RetryOn {
     /** Any 5xx response, a reset, a connect failure or a per-try timeout. */
@@ -27,16 +27,32 @@ public enum RetryOn {
     RETRIABLE_HEADERS("retriable-headers"),
     ENVOY_RATELIMITED("envoy-ratelimited"),
     HTTP3_POST_CONNECT_FAILURE("http3-post-connect-failure"),
-    CANCELLED("cancelled"),
-    DEADLINE_EXCEEDED("deadline-exceeded"),
-    INTERNAL("internal"),
-    RESOURCE_EXHAUSTED("resource-exhausted"),
-    UNAVAILABLE("unavailable");
+    /** gRPC CANCELLED (1) in the head of a trailers-only reply. */
+    CANCELLED("cancelled", 1),
+    /** gRPC DEADLINE_EXCEEDED (4). */
+    DEADLINE_EXCEEDED("deadline-exceeded", 4),
+    /** gRPC INTERNAL (13). */
+    INTERNAL("internal", 13),
+    /** gRPC RESOURCE_EXHAUSTED (8). */
+    RESOURCE_EXHAUSTED("resource-exhausted", 8),
+    /** gRPC UNAVAILABLE (14). */
+    UNAVAILABLE("unavailable", 14);
 
     private final String xdsName;
+    private final int grpcStatus;
 
     RetryOn(String xdsName) {
+        this(xdsName, -1);
+    }
+
+    RetryOn(String xdsName, int grpcStatus) {
         this.xdsName = xdsName;
+        this.grpcStatus = grpcStatus;
+    }
+
+    /** The gRPC status code this condition retries, -1 for the HTTP conditions. */
+    public int grpcStatus() {
+        return grpcStatus;
     }
 
     public String xdsName() {

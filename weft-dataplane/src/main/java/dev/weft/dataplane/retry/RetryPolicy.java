@@ -13,14 +13,54 @@ import java.util.Set;
  * @param retriableStatusCodes statuses retried under {@link RetryOn#RETRIABLE_STATUS_CODES}
  * @param backoffBase first back-off ceiling (Envoy: 25 ms)
  * @param backoffMax largest back-off ceiling (Envoy: 10 × base); {@link Duration#ZERO} = default
- * @param otherHost retries avoid the hosts already tried when others exist ({@code previous_hosts} predicate)
+ * @param otherHost retries avoid every host already tried when others exist ({@code previous_hosts} predicate)
+ * @param hostSelectionRetryMaxAttempts how many times a retry's host is picked again when the pick was a host
+ *     already tried, before the last pick is taken anyway (Envoy's {@code host_selection_retry_max_attempts}; 0 means
+ *     Envoy's default of 1)
  */
 public record RetryPolicy(int numRetries, Duration perTryTimeout, Set<RetryOn> retryOn,
                           Set<Integer> retriableStatusCodes, Duration backoffBase, Duration backoffMax,
-                          boolean otherHost) {
+                          boolean otherHost, int hostSelectionRetryMaxAttempts) {
+    /** gRPC status code → retried, indexed by code (0..16). */
+    private static final int GRPC_CODES = 17;
+
     public RetryPolicy {
         retryOn = retryOn.isEmpty() ? Set.of() : Set.copyOf(EnumSet.copyOf(retryOn));
         retriableStatusCodes = Set.copyOf(retriableStatusCodes);
+        hostSelectionRetryMaxAttempts = Math.max(1, hostSelectionRetryMaxAttempts);
+    }
+
+    /** A policy with Envoy's default host re-selection (one extra pick). */
+    public RetryPolicy(int numRetries, Duration perTryTimeout, Set<RetryOn> retryOn,
+                       Set<Integer> retriableStatusCodes, Duration backoffBase, Duration backoffMax,
+                       boolean otherHost) {
+        this(numRetries, perTryTimeout, retryOn, retriableStatusCodes, backoffBase, backoffMax, otherHost, 1);
+    }
+
+    /**
+     * Whether a trailers-only gRPC reply with {@code grpcStatus} in its head is retried (Envoy's
+     * {@code x-envoy-retry-grpc-on}: cancelled, deadline-exceeded, internal, resource-exhausted, unavailable).
+     */
+    public boolean retriesGrpcStatus(int grpcStatus) {
+        if (grpcStatus <= 0 || grpcStatus >= GRPC_CODES) {
+            return false;
+        }
+        for (RetryOn r : retryOn) {
+            if (r.grpcStatus() == grpcStatus) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether any gRPC condition is set, so a reply's {@code grpc-status} is worth reading. */
+    public boolean retriesAnyGrpcStatus() {
+        for (RetryOn r : retryOn) {
+            if (r.grpcStatus() > 0) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Whether a response with {@code status} is retried. */

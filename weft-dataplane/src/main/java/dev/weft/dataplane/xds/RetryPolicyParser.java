@@ -72,6 +72,10 @@ final class RetryPolicyParser {
                 }
             }
         }
-        return new RetryPolicy(retries, perTry, on, codes, base, max, otherHost);
+        long reselect = p.getHostSelectionRetryMaxAttempts();
+        if (reselect < 0 || reselect > 100) {
+            throw reject.at(path + ".host_selection_retry_max_attempts", "must be 0..100, got " + reselect);
+        }
+        return new RetryPolicy(retries, perTry, on, codes, base, max, otherHost, (int) reselect);
     }
 }

@@ -25,7 +25,8 @@ class ResilienceParsersTest {
 
     private static io.envoyproxy.envoy.config.route.v3.RetryPolicy.Builder retry() {
         return io.envoyproxy.envoy.config.route.v3.RetryPolicy.newBuilder()
-                .setRetryOn("5xx,retriable-status-codes, connect-failure")
+                .setRetryOn("5xx,retriable-status-codes, connect-failure,unavailable,cancelled")
+                .setHostSelectionRetryMaxAttempts(5)
                 .setNumRetries(UInt32Value.of(3))
                 .setPerTryTimeout(Durations.fromMillis(250))
                 .addRetriableStatusCodes(429)
@@ -45,9 +46,12 @@ class ResilienceParsersTest {
         assertThat(p.numRetries()).isEqualTo(3);
         assertThat(p.perTryTimeout()).isEqualTo(Duration.ofMillis(250));
         assertThat(p.retryOn()).isEqualTo(Set.of(RetryOn.FIVE_XX, RetryOn.RETRIABLE_STATUS_CODES,
-                RetryOn.CONNECT_FAILURE));
+                RetryOn.CONNECT_FAILURE, RetryOn.UNAVAILABLE, RetryOn.CANCELLED));
         assertThat(p.retriableStatusCodes()).containsExactly(429);
         assertThat(p.otherHost()).isTrue();
+        assertThat(p.hostSelectionRetryMaxAttempts()).isEqualTo(5);
+        assertThat(p.retriesGrpcStatus(14)).as("UNAVAILABLE").isTrue();
+        assertThat(p.retriesGrpcStatus(4)).as("DEADLINE_EXCEEDED").isFalse();
     }
 
     @Test

@@ -127,12 +127,34 @@ public final class AdminServer implements AutoCloseable {
                 hosts.add(host);
             }
             cluster.put("endpoints", hosts);
-            cluster.put("retryBudget", Map.of("activeRequests", c.traffic().activeRequests(),
-                    "activeRetries", c.traffic().activeRetries(), "retries", c.traffic().retriesTotal(),
-                    "retriesDenied", c.traffic().retriesDenied()));
+            cluster.put("retryBudget", retryBudget(c));
             out.add(cluster);
         }
         return out;
+    }
+
+    /**
+     * Both retry budgets of a cluster: retries in flight against requests in flight (Envoy's retry_budget, or a flat
+     * max_retries) and retries against requests over the last seconds (Weft's ratio budget).
+     */
+    private static Map<String, Object> retryBudget(Cluster c) {
+        dev.weft.dataplane.retry.ClusterTraffic t = c.traffic();
+        dev.weft.dataplane.retry.RetryBudget concurrency = c.retryBudget();
+        long recentRequests = t.recentRequests();
+        Map<String, Object> budget = new LinkedHashMap<>();
+        budget.put("activeRequests", t.activeRequests());
+        budget.put("activeRetries", t.activeRetries());
+        budget.put("budgetPercent", concurrency.percent());
+        budget.put("minRetryConcurrency", concurrency.minConcurrency());
+        budget.put("ratio", t.ratioBudget().ratio());
+        budget.put("minRetriesPerSecond", t.ratioBudget().minRetriesPerSecond());
+        budget.put("windowSeconds", dev.weft.dataplane.retry.RetryRatioBudget.windowSeconds());
+        budget.put("recentRequests", recentRequests);
+        budget.put("recentRetries", t.recentRetries());
+        budget.put("recentRetriesAllowed", t.ratioBudget().allowedRetries(recentRequests));
+        budget.put("retries", t.retriesTotal());
+        budget.put("retriesDenied", t.retriesDenied());
+        return budget;
     }
 
     /** Envoy's /clusters text shape: {@code cluster::host:port::field::value}. */

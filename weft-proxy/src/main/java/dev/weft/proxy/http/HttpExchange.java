@@ -76,7 +76,11 @@ public final class HttpExchange implements RequestHead {
     private ScheduledFuture<?> perTryTimer;
     private boolean retryPending;
     private long deadlineNanos;
+    /** When the caller stops waiting (from its deadline header, counted from this request's arrival), 0 if never. */
+    private long callerDeadlineNanos;
     private boolean trafficCounted;
+    /** A gRPC request (content-type application/grpc): its deadline travels as grpc-timeout, its status may be in the head. */
+    private boolean grpc;
     private boolean completed;
     /** The fault-injection delay under way (route {@code fault.delay}), null when none. */
     private ScheduledFuture<?> faultDelay;
@@ -345,11 +349,14 @@ public final class HttpExchange implements RequestHead {
         HeaderMutator.apply(route.virtualHost().config().requestHeaders(), headers);
         HeaderMutator.apply(route.route().requestHeaders(), headers);
         HeaderMutator.apply(weightedCluster.requestHeaders(), headers);
+        grpc = dev.weft.proxy.grpc.GrpcRequests.isGrpc(headers);
         Duration t = forward.timeout();
         timeoutMillis = t == null || t.isZero() || t.isNegative() ? 0 : Math.max(1, t.toMillis());
         long callerDeadline = callerDeadlineMillis(headers);
         if (callerDeadline > 0 && (timeoutMillis == 0 || callerDeadline < timeoutMillis)) {
             timeoutMillis = callerDeadline; // never wait longer than the caller will
+            // the caller's clock started when it sent the request, not when the last body byte arrives here
+            callerDeadlineNanos = System.nanoTime() + callerDeadline * 1_000_000;
         }
         int maxRequests = cluster.config().circuitBreakers().maxRequests();
         if (maxRequests > 0 && cluster.traffic().activeRequests() >= maxRequests) {
@@ -405,10 +412,16 @@ public final class HttpExchange implements RequestHead {
     private void startAttempt(UpstreamHost host, boolean fresh) {
         HttpHeaders headers = request.headers();
         long perTry = retry == null ? 0 : retry.policy().perTryTimeout().toMillis();
-        long left = timeout != null ? Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000) : timeoutMillis;
+        long left = timeout != null ? Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000)
+                : callerDeadlineNanos != 0 ? remainingCallerMillis() : timeoutMillis;
         long expected = left == 0 ? perTry : perTry == 0 ? left : Math.min(left, perTry);
         if (expected > 0) {
             headers.set(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS, Long.toString(expected));
+            if (grpc) {
+                // like Envoy with max_grpc_timeout: the next hop's grpc-timeout is what this try may still take
+                headers.set(dev.weft.proxy.grpc.GrpcRequests.GRPC_TIMEOUT,
+                        dev.weft.proxy.grpc.GrpcRequests.timeoutHeader(expected));
+            }
         } else {
             headers.remove(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS);
         }
@@ -482,8 +495,7 @@ public final class HttpExchange implements RequestHead {
             if (finished || responseComplete) {
                 return;
             }
-            UpstreamHost next = cluster.pick(new LbContext(hash == null ? 0 : hash.hash(), hash != null,
-                    retry.policy().otherHost() || hash == null ? previous : null));
+            UpstreamHost next = retry.nextHost(cluster, previous, hash == null ? 0 : hash.hash(), hash != null);
             if (next == null) {
                 respond(LocalReply.failure(503, ResponseFlag.UH, "no healthy upstream\n"));
                 return;
@@ -587,9 +599,16 @@ public final class HttpExchange implements RequestHead {
 
     private void startTimer() {
         if (timeoutMillis > 0 && timeout == null && !responseComplete) {
-            deadlineNanos = System.nanoTime() + timeoutMillis * 1_000_000;
-            timeout = ctx.executor().schedule(this::onTimeout, timeoutMillis, TimeUnit.MILLISECONDS);
+            // the route timeout starts once the request is in (Envoy), but never outlasts the caller's deadline
+            long millis = callerDeadlineNanos != 0 ? Math.min(timeoutMillis, remainingCallerMillis()) : timeoutMillis;
+            deadlineNanos = System.nanoTime() + millis * 1_000_000;
+            timeout = ctx.executor().schedule(this::onTimeout, millis, TimeUnit.MILLISECONDS);
         }
+    }
+
+    /** What is left of the caller's deadline, at least 1 ms. */
+    private long remainingCallerMillis() {
+        return Math.max(1, (callerDeadlineNanos - System.nanoTime()) / 1_000_000);
     }
 
     private void onTimeout() {
@@ -615,11 +634,16 @@ public final class HttpExchange implements RequestHead {
 
     /** The upstream's response head; hop-by-hop headers are replaced by this hop's own. */
     void onResponseHead(HttpResponse response) {
+        // a trailers-only gRPC reply carries its status in the head: retries and outlier detection judge by it
+        int grpcStatus = response.status().code() == 200 && grpc
+                ? dev.weft.proxy.grpc.GrpcRequests.status(response.headers()) : -1;
         if (cluster != null && cluster.outlierDetector() != null && attempt != null) {
-            cluster.outlierDetector().onResponse(attempt.host(), response.status().code());
+            cluster.outlierDetector().onResponse(attempt.host(), grpcStatus >= 0
+                    ? dev.weft.proxy.grpc.GrpcRequests.httpStatusForOutlierDetection(grpcStatus)
+                    : response.status().code());
         }
         if (retry != null && !responseStarted && requestComplete
-                && retryIfAllowedAfterResponse(response.status().code())) {
+                && retryIfAllowedAfterResponse(response.status().code(), grpcStatus)) {
             io.netty.util.ReferenceCountUtil.release(response);
             return;
         }
@@ -654,8 +678,9 @@ public final class HttpExchange implements RequestHead {
     }
 
     /** A retriable status: the try is abandoned (its connection closed) and the next one scheduled. */
-    private boolean retryIfAllowedAfterResponse(int status) {
-        boolean retriable = retry.policy().retriesStatus(status);
+    private boolean retryIfAllowedAfterResponse(int status, int grpcStatus) {
+        boolean retriable = grpcStatus > 0 ? retry.policy().retriesGrpcStatus(grpcStatus)
+                : retry.policy().retriesStatus(status);
         if (!retriable) {
             return false;
         }

@@ -1,7 +1,10 @@
 package dev.weft.proxy.http;
 
 import dev.weft.dataplane.cluster.Cluster;
+import dev.weft.dataplane.cluster.LbContext;
+import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.dataplane.retry.Backoff;
+import dev.weft.dataplane.retry.PreviousHosts;
 import dev.weft.dataplane.retry.RetryPolicy;
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -32,6 +35,8 @@ final class RetryState {
     private int retriesDone;
     private boolean holdingBudgetSlot;
     private boolean budgetExhausted;
+    /** Hosts tried so far, made on the first retry. */
+    private PreviousHosts tried;
 
     /**
      * @param alreadyRetriedUpstream the request carries an earlier hop's retry marker: failures that reached an
@@ -93,15 +98,30 @@ final class RetryState {
         if (bodyTooLarge) {
             return Decision.BODY_TOO_LARGE;
         }
-        if (!holdingBudgetSlot) {
-            if (!cluster.traffic().tryStartRetry(cluster.retryBudget())) {
-                budgetExhausted = true;
-                return Decision.NO;
-            }
-            holdingBudgetSlot = true;
+        // every retry draws on the cluster's ratio budget; the first also takes a slot of retries in flight
+        if (!cluster.traffic().tryStartRetry(cluster.retryBudget(), !holdingBudgetSlot)) {
+            budgetExhausted = true;
+            return Decision.NO;
         }
+        holdingBudgetSlot = true;
         retriesDone++;
         return Decision.RETRY;
+    }
+
+    /**
+     * The host for the retry just decided, after {@code previous} failed: with the {@code previous_hosts} predicate
+     * any host tried before is avoided (re-picking up to {@code host_selection_retry_max_attempts} times); without it
+     * only {@code previous}, and not at all for a request with a hash key (it stays on its host).
+     */
+    UpstreamHost nextHost(Cluster cluster, UpstreamHost previous, long hash, boolean hasHash) {
+        if (!policy.otherHost()) {
+            return cluster.pick(new LbContext(hash, hasHash, hasHash ? null : previous));
+        }
+        if (tried == null) {
+            tried = new PreviousHosts();
+        }
+        tried.add(previous);
+        return tried.pick(cluster, previous, hash, hasHash, policy.hostSelectionRetryMaxAttempts());
     }
 
     /** The back-off before the retry just decided. */

@@ -24,6 +24,23 @@ class GrpcRequestsTest {
     }
 
     @Test
+    void writesTheRemainingTimeAsGrpcTimeoutAndReadsStatusesFromAHead() {
+        assertThat(GrpcRequests.timeoutHeader(299)).isEqualTo("299m");
+        assertThat(GrpcRequests.timeoutMillis(GrpcRequests.timeoutHeader(299))).isEqualTo(299);
+        assertThat(GrpcRequests.timeoutHeader(0)).isEqualTo("1m");
+        assertThat(GrpcRequests.timeoutHeader(200_000_000L)).isEqualTo("200000S"); // at most 8 digits
+        io.netty.handler.codec.http.HttpHeaders head = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        assertThat(GrpcRequests.status(head)).isEqualTo(-1);
+        head.set("grpc-status", "14");
+        assertThat(GrpcRequests.status(head)).isEqualTo(14);
+        head.set("grpc-status", "x");
+        assertThat(GrpcRequests.status(head)).isEqualTo(-1);
+        assertThat(GrpcRequests.httpStatusForOutlierDetection(14)).isEqualTo(503);
+        assertThat(GrpcRequests.httpStatusForOutlierDetection(0)).isEqualTo(200);
+        assertThat(GrpcRequests.httpStatusForOutlierDetection(4)).isEqualTo(504);
+    }
+
+    @Test
     void ignoresMalformedTimeouts() {
         assertThat(GrpcRequests.timeoutMillis(null)).isZero();
         assertThat(GrpcRequests.timeoutMillis("S")).isZero();
