@@ -60,13 +60,15 @@ final class HttpRouteTranslator {
 
     private Route defaultRoute(String host, int port) {
         String cluster = ClusterNames.outbound(port, null, host);
+        List<RouteAction.HashPolicy> hashing = hashPolicy(host, port, null);
         return Route.newBuilder()
                 .setName("default")
                 .setMatch(RouteMatch.newBuilder().setPrefix("/"))
                 .setRoute(RouteAction.newBuilder()
                         .setCluster(cluster)
                         .setTimeout(Durations.ZERO)
-                        .addAllHashPolicy(hashPolicy(host, port, null)))
+                        .setRetryPolicy(RetryPolicyTranslator.translate(null, !hashing.isEmpty())) // Istio's default
+                        .addAllHashPolicy(hashing))
                 .build();
     }
 
@@ -178,13 +180,14 @@ final class HttpRouteTranslator {
             }
         }
         a.setTimeout(http.timeout() == null ? Durations.ZERO : Durations.fromNanos(http.timeout().toNanos()));
-        io.envoyproxy.envoy.config.route.v3.RetryPolicy retry = RetryPolicyTranslator.translate(http.retries());
+        List<RouteAction.HashPolicy> hashing = firstHost != null ? hashPolicy(firstHost, firstPort, firstSubset)
+                : List.of();
+        io.envoyproxy.envoy.config.route.v3.RetryPolicy retry = RetryPolicyTranslator.translate(http.retries(),
+                !hashing.isEmpty());
         if (retry != null) {
             a.setRetryPolicy(retry);
         }
-        if (firstHost != null) {
-            a.addAllHashPolicy(hashPolicy(firstHost, firstPort, firstSubset));
-        }
+        a.addAllHashPolicy(hashing);
         if (http.mirror() != null) {
             a.addRequestMirrorPolicies(mirror(vs, http.mirror(), http.mirrorPercentage(), host, port));
         }

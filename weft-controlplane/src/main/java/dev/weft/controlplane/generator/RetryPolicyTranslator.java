@@ -12,29 +12,39 @@ import java.util.List;
 import java.util.Set;
 
 /**
- * Istio {@code HTTPRetry} → Envoy {@code RetryPolicy}, as Istio translates it: {@code attempts} is
- * {@code num_retries} (0 disables retries), numeric {@code retryOn} entries become {@code retriable_status_codes}
- * (adding {@code retriable-status-codes}), an empty {@code retryOn} means Istio's default conditions, and retries
- * prefer hosts not tried yet ({@code previous_hosts}).
+ * Istio {@code HTTPRetry} → Envoy {@code RetryPolicy}, as Istio translates it: a route without {@code retries} gets
+ * Istio's default policy (2 retries on {@code connect-failure,refused-stream,unavailable,cancelled} and 503), a
+ * policy with {@code attempts} 0 (or none) disables retries, and otherwise the default is overridden field by field:
+ * {@code attempts} is {@code num_retries}, numeric {@code retryOn} entries become {@code retriable_status_codes}
+ * (adding {@code retriable-status-codes}), {@code perTryTimeout} is {@code per_try_timeout}. Retries prefer hosts not
+ * tried yet ({@code previous_hosts}, 5 re-picks) unless the route hashes requests to a host (consistent hashing),
+ * where a retry stays on its host.
  */
 final class RetryPolicyTranslator {
     /** Istio's retryOn when the VirtualService gives none. */
     static final String ISTIO_DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,"
             + "retriable-status-codes";
     static final int ISTIO_DEFAULT_RETRIABLE_STATUS = 503;
+    static final int ISTIO_DEFAULT_RETRIES = 2;
+    static final int HOST_SELECTION_RETRY_MAX_ATTEMPTS = 5;
     static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
 
     private RetryPolicyTranslator() {}
 
-    /** The Envoy policy, or null when the VirtualService asks for no retries. */
-    static RetryPolicy translate(HttpRetry retries) {
-        if (retries == null || retries.attempts() == null || retries.attempts() == 0) {
+    /**
+     * The Envoy policy for a route's {@code retries} ({@code null}: the route has none, so Istio's default), or null
+     * when the VirtualService disables retries. {@code hashPolicy}: the route hashes requests to hosts.
+     */
+    static RetryPolicy translate(HttpRetry retries, boolean hashPolicy) {
+        if (retries != null && (retries.attempts() == null || retries.attempts() <= 0)) {
             return null;
         }
-        RetryPolicy.Builder b = RetryPolicy.newBuilder().setNumRetries(UInt32Value.of(retries.attempts()));
+        RetryPolicy.Builder b = RetryPolicy.newBuilder()
+                .setNumRetries(UInt32Value.of(retries == null ? ISTIO_DEFAULT_RETRIES : retries.attempts()));
         Set<String> conditions = new LinkedHashSet<>();
         List<Integer> codes = new ArrayList<>();
-        String retryOn = retries.retryOn() == null || retries.retryOn().isBlank() ? null : retries.retryOn();
+        String retryOn = retries == null || retries.retryOn() == null || retries.retryOn().isBlank() ? null
+                : retries.retryOn();
         if (retryOn == null) {
             conditions.addAll(List.of(ISTIO_DEFAULT_RETRY_ON.split(",")));
             codes.add(ISTIO_DEFAULT_RETRIABLE_STATUS);
@@ -53,13 +63,15 @@ final class RetryPolicyTranslator {
             }
         }
         b.setRetryOn(String.join(",", conditions)).addAllRetriableStatusCodes(codes);
-        if (retries.perTryTimeout() != null && !retries.perTryTimeout().isZero()) {
+        if (retries != null && retries.perTryTimeout() != null && !retries.perTryTimeout().isZero()) {
             b.setPerTryTimeout(Durations.fromNanos(retries.perTryTimeout().toNanos()));
         }
-        b.addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
-                        .setName(PREVIOUS_HOSTS)
-                        .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())))
-                .setHostSelectionRetryMaxAttempts(5);
+        if (!hashPolicy) {
+            b.addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
+                    .setName(PREVIOUS_HOSTS)
+                    .setTypedConfig(Any.pack(PreviousHostsPredicate.getDefaultInstance())));
+        }
+        b.setHostSelectionRetryMaxAttempts(HOST_SELECTION_RETRY_MAX_ATTEMPTS);
         return b.build();
     }
 }
