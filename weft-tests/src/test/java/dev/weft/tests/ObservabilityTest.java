@@ -79,6 +79,22 @@ class ObservabilityTest {
 
         Path work = ProcessHarness.workDir("observability");
         mesh = new LocalMesh(ProcessHarness.launcher(work), work);
+        // Istio's default retry policy would retry the 503s below, adding attempts to the destination-side counts
+        java.nio.file.Files.writeString(mesh.configDir().resolve("no-retries.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: middle}
+                spec:
+                  hosts: [middle]
+                  http: [{retries: {attempts: 0}, route: [{destination: {host: middle}}]}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: backend}
+                spec:
+                  hosts: [backend]
+                  http: [{retries: {attempts: 0}, route: [{destination: {host: backend}}]}]
+                """);
         mesh.startControlPlane().awaitReady(Mesh.STARTUP);
         int backendApp = FreePorts.next();
         apps.add(DemoService.start(new DemoServiceOptions("echo", "v1", backendApp, null)));

@@ -26,7 +26,7 @@ import java.util.List;
  * the same), config written as YAML files. Close it to stop everything; a shutdown hook does it too.
  */
 public final class Mesh implements AutoCloseable {
-    public static final Duration STARTUP = Duration.ofSeconds(90);
+    public static final Duration STARTUP = Duration.ofSeconds(180); // JVM start-up alone took 60 s at load 30
     private static final HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
     private final LocalMesh mesh;
