@@ -192,7 +192,8 @@ class GrpcRetriesTest {
 
     private Status.Code call(MethodDescriptor<String, String> method) {
         try {
-            ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS),
+            // generous: a loaded machine must not turn a slow call into a failure counted against retries
+            ClientCalls.blockingUnaryCall(channel, method, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS),
                     "x");
             return Status.Code.OK;
         } catch (StatusRuntimeException e) {
@@ -208,11 +209,16 @@ class GrpcRetriesTest {
             unavailableWithout += call(NOT_RETRIED) == Status.Code.UNAVAILABLE ? 1 : 0;
         }
         int failedWith = 0;
+        List<Status.Code> failures = new ArrayList<>();
         for (int i = 0; i < calls; i++) {
-            failedWith += call(RETRIED) == Status.Code.OK ? 0 : 1;
+            Status.Code code = call(RETRIED);
+            if (code != Status.Code.OK) {
+                failedWith++;
+                failures.add(code);
+            }
         }
         System.out.printf("gRPC, 1 of 2 replicas UNAVAILABLE: %d/%d calls failed without retries, %d/%d with "
-                + "retryOn: unavailable%n", unavailableWithout, calls, failedWith, calls);
+                + "retryOn: unavailable %s%n", unavailableWithout, calls, failedWith, calls, failures);
         assertThat(unavailableWithout).as("round robin: half the calls meet the bad replica")
                 .isBetween(calls * 4 / 10, calls * 6 / 10);
         assertThat(failedWith).as("calls that failed with retryOn: unavailable").isZero();
