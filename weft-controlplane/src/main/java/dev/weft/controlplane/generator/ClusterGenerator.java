@@ -75,6 +75,7 @@ public final class ClusterGenerator implements ResourceGenerator {
         OutlierDetectionTranslator.apply(c, rule, port, subset);
         CircuitBreakersTranslator.apply(c, rule, port, subset);
         UpstreamProtocols.applyOutbound(c, service, port);
+        ConnectionPoolTranslator.apply(c, rule, port, subset);
         if (service.resolution() == MeshService.Resolution.DNS) {
             // The data plane resolves the names; subsets still filter by the declared labels.
             c.setType(Cluster.DiscoveryType.STRICT_DNS);

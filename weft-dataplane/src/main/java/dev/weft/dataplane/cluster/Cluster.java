@@ -16,6 +16,12 @@ public interface Cluster {
     /** Requests and retries in flight on this cluster, for its retry budget; survives config updates. */
     dev.weft.dataplane.retry.ClusterTraffic traffic();
 
+    /**
+     * Upstream connections and requests waiting for one, across event loops ({@code max_connections},
+     * {@code max_pending_requests}); survives config updates.
+     */
+    dev.weft.dataplane.pool.ClusterConnections connections();
+
     /** Outlier detection of this cluster, null when it has none. */
     default dev.weft.dataplane.outlier.OutlierDetector outlierDetector() {
         return null;

@@ -15,6 +15,7 @@ public final class DefaultCluster implements Cluster {
     /** Rebuilt (off the request path) when outlier detection ejects or returns a host; read once per pick. */
     private volatile LoadBalancer loadBalancer;
     private final dev.weft.dataplane.retry.ClusterTraffic traffic;
+    private final dev.weft.dataplane.pool.ClusterConnections connections;
     private final dev.weft.dataplane.outlier.OutlierDetector outlierDetector;
 
     DefaultCluster(ClusterConfig config, EndpointSet endpoints, List<UpstreamHost> hosts) {
@@ -23,7 +24,15 @@ public final class DefaultCluster implements Cluster {
 
     DefaultCluster(ClusterConfig config, EndpointSet endpoints, List<UpstreamHost> hosts,
                    dev.weft.dataplane.retry.ClusterTraffic traffic) {
+        this(config, endpoints, hosts, traffic, new dev.weft.dataplane.pool.ClusterConnections());
+    }
+
+    DefaultCluster(ClusterConfig config, EndpointSet endpoints, List<UpstreamHost> hosts,
+                   dev.weft.dataplane.retry.ClusterTraffic traffic,
+                   dev.weft.dataplane.pool.ClusterConnections connections) {
         this.traffic = traffic;
+        this.connections = connections;
+        connections.limits(config.circuitBreakers().maxConnections(), config.circuitBreakers().maxPendingRequests());
         this.config = config;
         this.endpoints = endpoints;
         this.hosts = List.copyOf(hosts);
@@ -31,8 +40,14 @@ public final class DefaultCluster implements Cluster {
         this.outlierDetector = config.outlierDetection() == null ? null
                 : new dev.weft.dataplane.outlier.OutlierDetector(config.name(), config.outlierDetection(), this.hosts,
                         this::rebuildLoadBalancer);
-        this.loadBalancer = LoadBalancer.create(config, availableHosts());
+        List<UpstreamHost> available = availableHosts();
+        long now = System.nanoTime();
+        this.loadBalancer = LoadBalancer.create(config, available, now);
+        this.slowStartRamping = Weights.anyRamping(available, config.slowStart(), now);
     }
+
+    /** Some available host is still in its slow-start window: the balancer's weights need refreshing. */
+    private volatile boolean slowStartRamping;
 
     /**
      * The healthy hosts that are not ejected; all healthy ones when fewer than the panic threshold would be left
@@ -49,7 +64,20 @@ public final class DefaultCluster implements Cluster {
 
     private void rebuildLoadBalancer() {
         synchronized (this) {
-            loadBalancer = LoadBalancer.create(config, availableHosts());
+            List<UpstreamHost> available = availableHosts();
+            long now = System.nanoTime();
+            loadBalancer = LoadBalancer.create(config, available, now);
+            slowStartRamping = Weights.anyRamping(available, config.slowStart(), now);
+        }
+    }
+
+    /**
+     * Rebuilds the balancer with the current slow-start weights while a host ramps up (and once more when the last
+     * one is done); called periodically off the request path, so picks stay lock-free and allocation-free.
+     */
+    void refreshSlowStart() {
+        if (slowStartRamping) {
+            rebuildLoadBalancer();
         }
     }
 
@@ -85,6 +113,11 @@ public final class DefaultCluster implements Cluster {
     @Override
     public dev.weft.dataplane.retry.ClusterTraffic traffic() {
         return traffic;
+    }
+
+    @Override
+    public dev.weft.dataplane.pool.ClusterConnections connections() {
+        return connections;
     }
 
     @Override

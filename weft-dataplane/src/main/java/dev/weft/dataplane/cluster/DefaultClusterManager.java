@@ -16,7 +16,10 @@ import java.util.Map;
  * the {@link UpstreamHost} of every address it already had, so counters survive config pushes.
  */
 public final class DefaultClusterManager implements ClusterManager {
-    /** How often ejected hosts are checked for return (a little after their ejection time is over at worst). */
+    /**
+     * How often ejected hosts are checked for return (a little after their ejection time is over at worst), and how
+     * often the weights of hosts in slow start are refreshed.
+     */
     static final long OUTLIER_REVIEW_MILLIS = 200;
 
     private volatile Map<String, DefaultCluster> clusters = Map.of();
@@ -24,13 +27,14 @@ public final class DefaultClusterManager implements ClusterManager {
 
     private void reviewOutliers() {
         for (DefaultCluster c : clusters.values()) {
-            if (c.outlierDetector() != null) {
-                try {
+            try {
+                c.refreshSlowStart();
+                if (c.outlierDetector() != null) {
                     c.outlierDetector().review();
-                } catch (RuntimeException e) {
-                    org.slf4j.LoggerFactory.getLogger(DefaultClusterManager.class)
-                            .error("outlier review of {} failed", c.config().name(), e);
                 }
+            } catch (RuntimeException e) {
+                org.slf4j.LoggerFactory.getLogger(DefaultClusterManager.class)
+                        .error("outlier review of {} failed", c.config().name(), e);
             }
         }
     }
@@ -69,10 +73,12 @@ public final class DefaultClusterManager implements ClusterManager {
                 hosts.add(host);
             }
             next.put(config.name(), new DefaultCluster(config, endpoints, hosts,
-                    old == null ? new dev.weft.dataplane.retry.ClusterTraffic() : old.traffic()));
+                    old == null ? new dev.weft.dataplane.retry.ClusterTraffic() : old.traffic(),
+                    old == null ? new dev.weft.dataplane.pool.ClusterConnections() : old.connections()));
         }
         clusters = Map.copyOf(next);
-        if (outlierReviews == null && next.values().stream().anyMatch(c -> c.outlierDetector() != null)) {
+        if (outlierReviews == null && next.values().stream()
+                .anyMatch(c -> c.outlierDetector() != null || c.config().slowStart() != null)) {
             outlierReviews = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
                 Thread t = new Thread(r, "weft-outlier-review");
                 t.setDaemon(true);

@@ -14,8 +14,13 @@ public final class LeastRequestLoadBalancer implements LoadBalancer {
     private final boolean uniform;
 
     public LeastRequestLoadBalancer(List<UpstreamHost> hosts) {
+        this(hosts, Weights.of(hosts));
+    }
+
+    /** Over {@code weights} (one per host, e.g. slow-start adjusted) instead of the endpoints' own. */
+    public LeastRequestLoadBalancer(List<UpstreamHost> hosts, long[] weights) {
         this.hosts = hosts.toArray(UpstreamHost[]::new);
-        this.weights = Weights.of(hosts);
+        this.weights = weights;
         this.chooser = new RandomLoadBalancer.WeightedChooser(weights);
         this.uniform = weights.length == 0 || Weights.allEqual(weights);
     }

@@ -17,18 +17,27 @@ public final class RoundRobinLoadBalancer implements LoadBalancer {
     private final AtomicLong next;
 
     public RoundRobinLoadBalancer(List<UpstreamHost> hosts) {
+        this(hosts, Weights.of(hosts));
+    }
+
+    /** Over {@code weights} (one per host, e.g. slow-start adjusted) instead of the endpoints' own. */
+    public RoundRobinLoadBalancer(List<UpstreamHost> hosts, long[] weights) {
         this.distinctHosts = hosts.size();
-        this.schedule = buildSchedule(hosts);
+        this.schedule = buildSchedule(hosts, weights);
         // A random start so many proxies do not all hit the first host first.
         this.next = new AtomicLong(schedule.length == 0 ? 0 : ThreadLocalRandom.current().nextInt(schedule.length));
     }
 
     static UpstreamHost[] buildSchedule(List<UpstreamHost> hosts) {
+        return buildSchedule(hosts, Weights.of(hosts));
+    }
+
+    static UpstreamHost[] buildSchedule(List<UpstreamHost> hosts, long[] hostWeights) {
         int n = hosts.size();
         if (n == 0) {
             return new UpstreamHost[0];
         }
-        long[] weights = Weights.scaled(hosts, MAX_SCHEDULE);
+        long[] weights = Weights.scaled(hostWeights.clone(), MAX_SCHEDULE);
         long total = 0;
         for (long w : weights) {
             total += w;

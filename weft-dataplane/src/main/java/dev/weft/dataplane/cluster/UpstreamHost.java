@@ -12,6 +12,8 @@ public final class UpstreamHost {
     private volatile Endpoint endpoint;
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final dev.weft.dataplane.outlier.OutlierState outlier = new dev.weft.dataplane.outlier.OutlierState();
+    /** When this host joined its cluster: slow start ramps its weight up from here. */
+    private final long addedAtNanos = System.nanoTime();
 
     public UpstreamHost(Endpoint endpoint) {
         this.endpoint = endpoint;
@@ -35,6 +37,12 @@ public final class UpstreamHost {
     /** Outlier-detection counters and ejection; kept with the host across config updates. */
     public dev.weft.dataplane.outlier.OutlierState outlier() {
         return outlier;
+    }
+
+    /** Where this host's slow start counts from: when it joined the cluster, or came back from an ejection. */
+    public long slowStartOriginNanos() {
+        long returned = outlier.returnedAtNanos();
+        return returned != 0 && returned - addedAtNanos > 0 ? returned : addedAtNanos;
     }
 
     public int activeRequests() {

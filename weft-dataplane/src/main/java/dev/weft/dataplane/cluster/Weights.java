@@ -14,6 +14,37 @@ final class Weights {
         return w;
     }
 
+    /** Fixed-point scale of slow-start weights: a ramping host's share is resolved to 1/1000 of its weight. */
+    static final long SLOW_START_SCALE = 1000;
+
+    /**
+     * The weights to balance by at {@code nowNanos}: the endpoints' weights, each scaled by its slow-start factor
+     * while the host ramps up ({@code slowStart} null: the plain weights).
+     */
+    static long[] effective(List<UpstreamHost> hosts, SlowStart slowStart, long nowNanos) {
+        if (slowStart == null || !anyRamping(hosts, slowStart, nowNanos)) {
+            return of(hosts);
+        }
+        long[] w = of(hosts);
+        for (int i = 0; i < w.length; i++) {
+            double factor = slowStart.factor(nowNanos - hosts.get(i).slowStartOriginNanos());
+            w[i] = Math.max(1, Math.round(w[i] * SLOW_START_SCALE * factor));
+        }
+        return w;
+    }
+
+    static boolean anyRamping(List<UpstreamHost> hosts, SlowStart slowStart, long nowNanos) {
+        if (slowStart == null) {
+            return false;
+        }
+        for (UpstreamHost h : hosts) {
+            if (slowStart.ramping(nowNanos - h.slowStartOriginNanos())) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     static boolean allEqual(long[] w) {
         for (long x : w) {
             if (x != w[0]) {
@@ -25,7 +56,11 @@ final class Weights {
 
     /** Weights divided by their gcd and, if they still sum above {@code maxTotal}, scaled down (each at least 1). */
     static long[] scaled(List<UpstreamHost> hosts, long maxTotal) {
-        long[] w = of(hosts);
+        return scaled(of(hosts), maxTotal);
+    }
+
+    /** Like {@link #scaled(List, long)} over given weights (changed in place and returned). */
+    static long[] scaled(long[] w, long maxTotal) {
         long g = 0;
         for (long x : w) {
             g = gcd(g, x);

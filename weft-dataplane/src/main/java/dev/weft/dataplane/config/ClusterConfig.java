@@ -16,17 +16,35 @@ import java.time.Duration;
  * @param tls mesh mTLS to the endpoints (from {@code transport_socket}), null for plaintext
  * @param outlierDetection consecutive-error ejection (from {@code outlier_detection}), null for none
  * @param circuitBreakers request/connection limits and the retry budget (from {@code circuit_breakers})
+ * @param connectionPool idle timeout, requests per connection, connection age and TCP keepalive of upstream
+ *     connections
+ * @param slowStart ramp-up of new hosts' weights (ROUND_ROBIN and LEAST_REQUEST), null for none
  */
 public record ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
                             LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
                             boolean http2, UpstreamTls tls,
                             dev.weft.dataplane.outlier.OutlierDetectionConfig outlierDetection,
-                            dev.weft.dataplane.circuit.CircuitBreakers circuitBreakers) {
+                            dev.weft.dataplane.circuit.CircuitBreakers circuitBreakers,
+                            dev.weft.dataplane.pool.ConnectionPoolConfig connectionPool,
+                            dev.weft.dataplane.cluster.SlowStart slowStart) {
 
     public ClusterConfig {
         if (circuitBreakers == null) {
             circuitBreakers = dev.weft.dataplane.circuit.CircuitBreakers.NONE;
         }
+        if (connectionPool == null) {
+            connectionPool = dev.weft.dataplane.pool.ConnectionPoolConfig.DEFAULT;
+        }
+    }
+
+    /** With the default connection pool and no slow start. */
+    public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
+                         LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
+                         boolean http2, UpstreamTls tls,
+                         dev.weft.dataplane.outlier.OutlierDetectionConfig outlierDetection,
+                         dev.weft.dataplane.circuit.CircuitBreakers circuitBreakers) {
+        this(name, type, edsServiceName, loadAssignment, lbPolicy, ringSize, connectTimeout, maxRingSize, http2, tls,
+                outlierDetection, circuitBreakers, null, null);
     }
 
     /** Without circuit breakers (Weft's default retry budget only). */

@@ -20,6 +20,11 @@ public final class OutlierState {
         return ejected;
     }
 
+    /** When the host last came back from an ejection ({@link System#nanoTime()}), 0 if never. */
+    public long returnedAtNanos() {
+        return returnedAtNanos;
+    }
+
     /** How many times the host has been ejected (the multiplier of the base ejection time). */
     public int timesEjected() {
         return timesEjected;

@@ -103,8 +103,10 @@ public final class ClusterParser {
                 ? OutlierDetectionParser.parse(c.getOutlierDetection(), c.getCommonLbConfig(), reject) : null;
         var circuitBreakers = c.hasCircuitBreakers() ? CircuitBreakersParser.parse(c.getCircuitBreakers(), reject)
                 : null;
+        var pool = ConnectionPoolParser.parse(c, reject);
+        var slowStart = ConnectionPoolParser.slowStart(c, lb, reject);
         return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize, http2,
-                tls, outlier, circuitBreakers);
+                tls, outlier, circuitBreakers, pool, slowStart);
     }
 
     /**

@@ -128,6 +128,7 @@ public final class AdminServer implements AutoCloseable {
             }
             cluster.put("endpoints", hosts);
             cluster.put("retryBudget", retryBudget(c));
+            cluster.put("connectionPool", connectionPoolJson(c));
             out.add(cluster);
         }
         return out;
@@ -157,6 +158,25 @@ public final class AdminServer implements AutoCloseable {
         return budget;
     }
 
+    /** The cluster's pool counters under Envoy's stat names, with its limits (0: none). */
+    static Map<String, Object> connectionPoolJson(Cluster c) {
+        dev.weft.dataplane.pool.ClusterConnections p = c.connections();
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("upstream_cx_active", p.activeConnections());
+        m.put("upstream_cx_total", p.connectionsTotal());
+        m.put("upstream_cx_overflow", p.connectionOverflows());
+        m.put("upstream_rq_pending_active", p.pendingRequests());
+        m.put("upstream_rq_pending_total", p.pendingTotal());
+        m.put("upstream_rq_pending_overflow", p.pendingOverflows());
+        m.put("upstream_cx_idle_timeout", p.closedIdleTotal());
+        m.put("upstream_cx_max_requests", p.closedMaxRequestsTotal());
+        m.put("upstream_cx_max_duration_reached", p.closedMaxDurationTotal());
+        m.put("max_connections", c.config().circuitBreakers().maxConnections());
+        m.put("max_pending_requests", c.config().circuitBreakers().maxPendingRequests());
+        m.put("max_requests", c.config().circuitBreakers().maxRequests());
+        return m;
+    }
+
     /** Envoy's /clusters text shape: {@code cluster::host:port::field::value}. */
     static String clustersText(ClusterManager clusters) {
         StringBuilder sb = new StringBuilder();
@@ -164,6 +184,16 @@ public final class AdminServer implements AutoCloseable {
             String name = c.config().name();
             if (c.hosts().isEmpty()) {
                 sb.append(name).append("::no_endpoints\n");
+            }
+            var cb = c.config().circuitBreakers();
+            sb.append(name).append("::default_priority::max_connections::").append(cb.maxConnections()).append('\n');
+            sb.append(name).append("::default_priority::max_pending_requests::").append(cb.maxPendingRequests())
+                    .append('\n');
+            sb.append(name).append("::default_priority::max_requests::").append(cb.maxRequests()).append('\n');
+            for (Map.Entry<String, Object> e : connectionPoolJson(c).entrySet()) {
+                if (e.getKey().startsWith("upstream_")) {
+                    sb.append(name).append("::").append(e.getKey()).append("::").append(e.getValue()).append('\n');
+                }
             }
             for (UpstreamHost h : c.hosts()) {
                 String prefix = name + "::" + h.address() + "::";

@@ -13,62 +13,94 @@ import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
+import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
+import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
- * One multiplexed HTTP/2 connection from an event loop to an endpoint. Request attempts open streams on it; while it
- * connects, their stream openings wait in a queue. After a GOAWAY or a close it takes no new streams (streams in
- * flight finish or fail on their own) and the pool makes a new connection for the next request.
+ * One multiplexed HTTP/2 connection from an event loop to an endpoint. Request attempts open streams on it, at most
+ * as many at once as the server's SETTINGS_MAX_CONCURRENT_STREAMS allows (the pool opens another connection when it
+ * is full). Stream openings wait until the connection is up and the server's first SETTINGS arrived.
+ *
+ * <p>After a GOAWAY it takes no new streams: streams above the GOAWAY's last stream id were never processed and fail
+ * as such ({@link #GOAWAY_LAST_STREAM_ID}), the others finish; the connection closes once the last one ends. A
+ * connection that reached the cluster's {@code max_requests_per_connection} drains the same way.
  *
  * <p>Owned by one event loop; every method runs there.
  */
 public final class H2UpstreamConnection {
+    /** On the connection's channel once a GOAWAY arrived: the last stream id the server said it will process. */
+    public static final AttributeKey<Integer> GOAWAY_LAST_STREAM_ID = AttributeKey.valueOf("weft.h2.goawayLastStreamId");
+    /** Streams assumed allowed before the server's SETTINGS say (openings above its real limit are handed back). */
+    static final int ASSUMED_MAX_STREAMS = 100;
+
     /** A request waiting for a stream: gets the stream channel, or the reason there is none. */
     public interface StreamWaiter {
         void onStream(Http2StreamChannel stream, int streamsBefore);
 
         void onStreamFailed(Throwable cause);
+
+        /** This connection cannot take the stream after all (GOAWAY, or fewer streams allowed): try another. */
+        void onNoCapacity();
+    }
+
+    /** What the pool hears from its connection. */
+    public interface Events {
+        /** Takes no new streams any more (GOAWAY, closed, draining): forget it for new requests. */
+        void onRetired(H2UpstreamConnection connection);
+
+        /** A stream ended: room for a waiting request. */
+        void onStreamCapacity(H2UpstreamConnection connection);
+
+        /** Closed for being idle. */
+        void onIdleClose();
     }
 
     private final ArrayDeque<StreamWaiter> waiting = new ArrayDeque<>(4);
     private final Supplier<ChannelHandler> streamHandler;
+    private final Events events;
+    private final int maxRequests;
     private Channel channel;
-    private boolean connected;
+    private boolean ready;
     private boolean usable = true;
     private int streamsOpened;
+    /** Streams open or being opened (waiting ones included). */
+    private int reserved;
+    private long maxStreams = ASSUMED_MAX_STREAMS;
     private Http2StreamChannelBootstrap streams;
 
-    private H2UpstreamConnection(Supplier<ChannelHandler> streamHandler) {
+    private H2UpstreamConnection(Supplier<ChannelHandler> streamHandler, Events events, int maxRequests) {
         this.streamHandler = streamHandler;
+        this.events = events;
+        this.maxRequests = maxRequests;
     }
 
     /**
-     * Connects with HTTP/2 prior knowledge (h2c). {@code tls}, when not null, adds a TLS handler first (the hook for
-     * h2 by ALPN: the security engineer's SslContext goes there). {@code streamHandler} makes the last handler of each
-     * stream channel (after the HTTP/2 ⇄ HTTP object conversion).
+     * Connects with HTTP/2 prior knowledge (h2c) through {@code bootstrap} (its loop, connect timeout and socket
+     * options). {@code tls}, when not null, adds a TLS handler first. {@code streamHandler} makes the last handler of
+     * each stream channel (after the HTTP/2 ⇄ HTTP object conversion). {@code idleMillis} 0: never closed for idleness;
+     * {@code maxRequests} 0: no limit of streams per connection.
      */
-    public static H2UpstreamConnection connect(Bootstrap bootstrap, SocketAddress address, int connectTimeoutMillis,
-                                               long idleSeconds, Consumer<Channel> tls,
-                                               Supplier<ChannelHandler> streamHandler,
-                                               Runnable onUnusable) {
-        H2UpstreamConnection h2 = new H2UpstreamConnection(streamHandler);
+    public static H2UpstreamConnection connect(Bootstrap bootstrap, SocketAddress address, long idleMillis,
+                                               Consumer<Channel> tls, Supplier<ChannelHandler> streamHandler,
+                                               int maxRequests, Events events) {
+        H2UpstreamConnection h2 = new H2UpstreamConnection(streamHandler, events, maxRequests);
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(H2Windows.settings().pushEnabled(false))
                 .validateHeaders(false) // the HTTP/1.1 side validated them already
                 .build();
-        ChannelFuture connect = bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, connectTimeoutMillis)
+        ChannelFuture connect = bootstrap
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
@@ -77,18 +109,19 @@ public final class H2UpstreamConnection {
                         if (tls != null) {
                             tls.accept(ch);
                         }
+                        if (idleMillis > 0) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                        }
                         ch.pipeline().addLast(
-                                new IdleStateHandler(0, 0, idleSeconds, TimeUnit.SECONDS),
                                 codec,
                                 new Http2MultiplexHandler(new ChannelInboundHandlerAdapter()),
-                                h2.new ConnectionEvents(codec, onUnusable));
+                                h2.new ConnectionEvents(codec));
                     }
                 })
                 .connect(address);
         h2.channel = connect.channel();
         connect.addListener(f -> {
             if (f.isSuccess()) {
-                h2.connected = true;
                 h2.streams = new Http2StreamChannelBootstrap(h2.channel)
                         .option(ChannelOption.AUTO_READ, false)
                         .handler(new ChannelInitializer<Http2StreamChannel>() {
@@ -98,73 +131,145 @@ public final class H2UpstreamConnection {
                                         new H2ExtensionHeaders(), h2.streamHandler.get());
                             }
                         });
-                StreamWaiter w;
-                while ((w = h2.waiting.poll()) != null) {
-                    h2.open(w);
-                }
             } else {
-                h2.unusable(onUnusable);
-                StreamWaiter w;
-                while ((w = h2.waiting.poll()) != null) {
-                    w.onStreamFailed(f.cause());
-                }
+                h2.retire();
+                h2.failWaiting(f.cause());
             }
         });
         return h2;
     }
 
-    /** Whether new streams may go on this connection (not closed, no GOAWAY received). */
-    public boolean isUsable() {
-        return usable && channel.isOpen();
+    public Channel channel() {
+        return channel;
+    }
+
+    /** Whether a new stream may go on this connection now. */
+    public boolean hasCapacity() {
+        return usable && channel.isOpen() && reserved < maxStreams
+                && (maxRequests <= 0 || streamsOpened < maxRequests);
     }
 
     public int streamsOpened() {
         return streamsOpened;
     }
 
-    /** Opens a stream for {@code waiter} now, or once connected. */
+    /** Streams open or about to open on this connection. */
+    public int activeStreams() {
+        return reserved;
+    }
+
+    /** Opens a stream for {@code waiter} now, or once the server's SETTINGS arrived. */
     public void openStream(StreamWaiter waiter) {
-        if (!connected) {
+        reserved++;
+        int before = streamsOpened++;
+        if (maxRequests > 0 && streamsOpened >= maxRequests) {
+            retire(); // max_requests_per_connection: drain, then close
+        }
+        if (!ready) {
             waiting.add(waiter);
         } else {
-            open(waiter);
+            open(waiter, before);
         }
     }
 
-    private void open(StreamWaiter waiter) {
-        int before = streamsOpened++;
+    private void open(StreamWaiter waiter, int before) {
         streams.open().addListener(f -> {
             if (f.isSuccess()) {
-                waiter.onStream((Http2StreamChannel) f.getNow(), before);
+                Http2StreamChannel stream = (Http2StreamChannel) f.getNow();
+                stream.closeFuture().addListener(x -> streamEnded());
+                waiter.onStream(stream, before);
             } else {
+                streamEnded();
                 waiter.onStreamFailed(f.cause());
             }
         });
     }
 
-    private void unusable(Runnable onUnusable) {
-        if (usable) {
-            usable = false;
-            onUnusable.run();
+    private void streamEnded() {
+        reserved--;
+        if (!usable || !channel.isActive()) {
+            if (reserved == 0 && channel.isOpen()) {
+                channel.close(); // drained
+            }
+        } else {
+            events.onStreamCapacity(this);
         }
     }
 
-    /** Connection-level events: GOAWAY and close retire the connection; idle with no streams closes it. */
+    /** The server's SETTINGS: its stream limit applies from now on; the first one makes the connection ready. */
+    private void onSettings(Http2SettingsFrame settings) {
+        Long max = settings.settings().maxConcurrentStreams();
+        if (max != null) {
+            maxStreams = max;
+        } else if (!ready) {
+            maxStreams = Integer.MAX_VALUE; // no limit announced (a later SETTINGS without it changes nothing)
+        }
+        if (ready || streams == null) {
+            return;
+        }
+        ready = true;
+        int opened = 0;
+        StreamWaiter w;
+        while ((w = waiting.poll()) != null) {
+            if (usable && opened < maxStreams) {
+                open(w, opened); // nothing was opened before the connection was ready
+                opened++;
+            } else {
+                reserved--;
+                streamsOpened--;
+                w.onNoCapacity();
+            }
+        }
+    }
+
+    /** Takes no new streams and closes once the last one ended (e.g. {@code max_connection_duration}). */
+    public void drain() {
+        retire();
+        if (reserved == 0 && channel.isOpen()) {
+            channel.close();
+        }
+    }
+
+    private void retire() {
+        if (usable) {
+            usable = false;
+            events.onRetired(this);
+        }
+    }
+
+    private void failWaiting(Throwable cause) {
+        StreamWaiter w;
+        while ((w = waiting.poll()) != null) {
+            reserved--;
+            w.onStreamFailed(cause);
+        }
+    }
+
+    /** Connection-level events: SETTINGS, GOAWAY and close; idle with no streams closes it. */
     private final class ConnectionEvents extends ChannelInboundHandlerAdapter {
         private final Http2FrameCodec codec;
-        private final Runnable onUnusable;
 
-        ConnectionEvents(Http2FrameCodec codec, Runnable onUnusable) {
+        ConnectionEvents(Http2FrameCodec codec) {
             this.codec = codec;
-            this.onUnusable = onUnusable;
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof Http2GoAwayFrame) {
-                unusable(onUnusable);
+            if (msg instanceof Http2SettingsFrame settings) {
+                onSettings(settings);
+            } else if (msg instanceof Http2GoAwayFrame goAway) {
+                ctx.channel().attr(GOAWAY_LAST_STREAM_ID).set(goAway.lastStreamId());
+                retire();
+                StreamWaiter w;
+                while ((w = waiting.poll()) != null) {
+                    reserved--;
+                    w.onNoCapacity(); // never sent: another connection takes it
+                }
+                if (reserved == 0) {
+                    ctx.close();
+                }
             }
-            ReferenceCountUtil.release(msg); // settings, pings and other connection frames end here
+            ReferenceCountUtil.release(msg); // pings and other connection frames end here
         }
 
         @Override
@@ -175,14 +280,16 @@ public final class H2UpstreamConnection {
 
         @Override
         public void channelInactive(ChannelHandlerContext ctx) {
-            unusable(onUnusable);
+            retire();
+            failWaiting(new ClosedChannelException());
             ctx.fireChannelInactive();
         }
 
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent && codec.connection().numActiveStreams() == 0) {
-                unusable(onUnusable);
+            if (evt instanceof IdleStateEvent && reserved == 0) {
+                retire();
+                events.onIdleClose();
                 ctx.close();
             } else {
                 ctx.fireUserEventTriggered(evt);
@@ -191,7 +298,7 @@ public final class H2UpstreamConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            unusable(onUnusable);
+            retire();
             ctx.close();
         }
     }

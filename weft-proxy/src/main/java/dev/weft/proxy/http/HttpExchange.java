@@ -70,6 +70,9 @@ public final class HttpExchange implements RequestHead {
     private boolean responseComplete;
     private boolean finished;
     private boolean replayedOnFreshConnection;
+    /** Times this request went again after a GOAWAY refused its stream (see {@link #onStreamRefused}). */
+    private int refusedStreamReplays;
+    private static final int MAX_REFUSED_STREAM_REPLAYS = 3;
     /** Retries of this request (null when the route has none); see {@link RetryState}. */
     private RetryState retry;
     private Cluster cluster;
@@ -378,14 +381,48 @@ public final class HttpExchange implements RequestHead {
         startAttempt(host, false);
     }
 
-    /** The cluster's mesh mTLS, null for plaintext. */
-    dev.weft.dataplane.tls.UpstreamTls upstreamTls() {
-        return cluster != null ? cluster.config().tls() : null;
+    /** The cluster the request is forwarded to (null before routing). */
+    Cluster cluster() {
+        return cluster;
     }
 
-    /** The chosen cluster says its upstreams speak HTTP/2 (sidecar endpoints always do; the pool decides). */
-    boolean upstreamHttp2() {
-        return cluster != null && cluster.config().http2();
+    /**
+     * No upstream connection and the cluster's pending queue full ({@code max_pending_requests}) or the pool refused:
+     * Envoy's 503 with flag {@code UO}, at once.
+     */
+    void onUpstreamOverflow() {
+        if (responseComplete || finished) {
+            return;
+        }
+        if (responseStarted) {
+            ctx.close();
+            return;
+        }
+        respond(LocalReply.failure(503, ResponseFlag.UO, "upstream connect error or disconnect/reset before "
+                + "headers. reset reason: overflow\n"));
+    }
+
+    /**
+     * The HTTP/2 stream was refused by a GOAWAY (or its connection went away before sending it) and carried no body
+     * yet: the server never processed it, so it goes again on another connection whatever the method — a few times
+     * at most, in case connections keep going away.
+     */
+    void onStreamRefused() {
+        if (responseComplete || finished) {
+            return;
+        }
+        if (responseStarted || refusedStreamReplays >= MAX_REFUSED_STREAM_REPLAYS) {
+            onUpstreamFailure(ResponseFlag.UC, 503, "upstream connect error or disconnect/reset before headers. "
+                    + "reset reason: remote refused stream reset\n", false);
+            return;
+        }
+        refusedStreamReplays++;
+        UpstreamAttempt previous = attempt;
+        attempt = new UpstreamAttempt(this, previous.host(), previous.connectTimeout(), false);
+        if (requestComplete) {
+            attempt.sendBody(LastHttpContent.EMPTY_LAST_CONTENT);
+        }
+        attempt.start(connection.pools().of(ctx.channel().eventLoop()));
     }
 
     /** Counts a connect failure, reset or timeout against {@code host} for outlier detection. */

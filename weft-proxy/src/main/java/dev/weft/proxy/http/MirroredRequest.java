@@ -73,8 +73,7 @@ final class MirroredRequest implements UpstreamListener {
         HttpUtil.setContentLength(copy, body.readableBytes());
         MirroredRequest mirror = new MirroredRequest(copy, host);
         host.onRequestStart();
-        pool.acquire(host, cluster.config().http2(), cluster.config().tls(), cluster.config().connectTimeout(),
-                mirror, false);
+        pool.acquire(cluster, host, mirror, false);
         return true;
     }
 

@@ -32,6 +32,8 @@ final class UpstreamAttempt implements UpstreamListener {
     private boolean bodySent; // request body bytes went out: this attempt cannot be replayed
     private boolean responseSeen;
     private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
+    /** Waiting in the cluster's pending queue for a connection; null otherwise. */
+    private dev.weft.proxy.upstream.PendingAcquire pending;
 
     UpstreamAttempt(HttpExchange exchange, UpstreamHost host, Duration connectTimeout, boolean freshConnection) {
         this.exchange = exchange;
@@ -43,7 +45,22 @@ final class UpstreamAttempt implements UpstreamListener {
 
     void start(UpstreamConnectionPool pool) {
         host.onRequestStart();
-        pool.acquire(host, exchange.upstreamHttp2(), exchange.upstreamTls(), connectTimeout, this, freshConnection);
+        pending = pool.acquire(exchange.cluster(), host, this, freshConnection);
+    }
+
+    @Override
+    public void onPending(dev.weft.proxy.upstream.PendingAcquire waiting) {
+        pending = waiting;
+    }
+
+    /** The cluster's connections and pending queue are full: 503 {@code UO} at once, never queued without bound. */
+    @Override
+    public void onPoolOverflow() {
+        if (done) {
+            return;
+        }
+        end();
+        exchange.onUpstreamOverflow();
     }
 
     UpstreamHost host() {
@@ -60,6 +77,7 @@ final class UpstreamAttempt implements UpstreamListener {
 
     @Override
     public void onConnected(UpstreamConnection c) {
+        pending = null;
         if (done) {
             c.release(true); // cancelled while connecting; the connection itself is fine
             return;
@@ -78,6 +96,7 @@ final class UpstreamAttempt implements UpstreamListener {
 
     @Override
     public void onConnectFailed(Throwable cause) {
+        pending = null;
         if (done) {
             return;
         }
@@ -183,6 +202,10 @@ final class UpstreamAttempt implements UpstreamListener {
             return;
         }
         end();
+        if (connection != null && !responseSeen && !bodySent && connection.neverProcessed()) {
+            exchange.onStreamRefused(); // above a GOAWAY's last stream id: never processed, goes again elsewhere
+            return;
+        }
         // A pooled connection the server closed just as it was reused: the request never reached the application,
         // so it may go again once on a new connection (what HTTP clients do for this race).
         boolean staleReuse = connection != null && connection.requestCount() > 1 && !responseSeen && !bodySent;
@@ -197,6 +220,10 @@ final class UpstreamAttempt implements UpstreamListener {
             return;
         }
         end();
+        if (pending != null) {
+            pending.cancel(); // still waiting for a connection: leave the cluster's pending queue
+            pending = null;
+        }
         if (connection != null) {
             connection.release(false);
         }

@@ -48,6 +48,7 @@ public final class ProxyStats {
         for (Cluster c : all) {
             PrometheusText.sample(out, "envoy_cluster_upstream_rq_retry_overflow", label(c), c.traffic().retriesDenied());
         }
+        writeConnectionPools(out, all);
         PrometheusText.type(out, "envoy_cluster_outlier_detection_ejections_active", "gauge",
                 "Endpoints of the cluster ejected by outlier detection now.");
         for (Cluster c : all) {
@@ -62,6 +63,37 @@ public final class ProxyStats {
                 times += h.outlier().timesEjected();
             }
             PrometheusText.sample(out, "envoy_cluster_outlier_detection_ejections_enforced_total", label(c), times);
+        }
+    }
+
+    /** Pool saturation: open connections, waiting requests, and what the limits turned away (Envoy's names). */
+    private static void writeConnectionPools(StringBuilder out, List<Cluster> all) {
+        poolStat(out, all, "envoy_cluster_upstream_cx_active", "gauge", "Open upstream connections of the cluster.",
+                c -> c.connections().activeConnections());
+        poolStat(out, all, "envoy_cluster_upstream_cx_total", "counter", "Upstream connections opened.",
+                c -> c.connections().connectionsTotal());
+        poolStat(out, all, "envoy_cluster_upstream_cx_overflow", "counter",
+                "Times a connection was not opened because of max_connections.",
+                c -> c.connections().connectionOverflows());
+        poolStat(out, all, "envoy_cluster_upstream_rq_pending_active", "gauge",
+                "Requests waiting for an upstream connection.", c -> c.connections().pendingRequests());
+        poolStat(out, all, "envoy_cluster_upstream_rq_pending_total", "counter",
+                "Requests that waited for an upstream connection.", c -> c.connections().pendingTotal());
+        poolStat(out, all, "envoy_cluster_upstream_rq_pending_overflow", "counter",
+                "Requests answered 503 UO because max_pending_requests requests were waiting.",
+                c -> c.connections().pendingOverflows());
+        poolStat(out, all, "envoy_cluster_upstream_cx_idle_timeout", "counter",
+                "Upstream connections closed for being idle.", c -> c.connections().closedIdleTotal());
+        poolStat(out, all, "envoy_cluster_upstream_cx_max_requests", "counter",
+                "Upstream connections closed after max_requests_per_connection requests.",
+                c -> c.connections().closedMaxRequestsTotal());
+    }
+
+    private static void poolStat(StringBuilder out, List<Cluster> all, String name, String type, String help,
+                                 java.util.function.ToLongFunction<Cluster> value) {
+        PrometheusText.type(out, name, type, help);
+        for (Cluster c : all) {
+            PrometheusText.sample(out, name, label(c), value.applyAsLong(c));
         }
     }
 

@@ -1,11 +1,15 @@
 package dev.weft.proxy.upstream;
 
+import dev.weft.dataplane.pool.ClusterConnections;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.Http2GoAwayFrame;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 
 /**
  * One keep-alive HTTP/1.1 connection to an endpoint, handed to one request attempt at a time — or one stream of a
@@ -13,11 +17,23 @@ import io.netty.util.ReferenceCountUtil;
  * (auto-read off): the attempt asks for the next response part when the downstream can take it; on an HTTP/2 stream
  * that also holds back the stream's WINDOW_UPDATEs, so flow control reaches the upstream sender.
  */
-public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
+public final class UpstreamConnection extends ChannelInboundHandlerAdapter implements ClusterConnections.Reclaimable {
+    private static final int BUSY = 0;
+    private static final int IDLE = 1;
+    private static final int RECLAIMED = 2;
+    private static final AtomicIntegerFieldUpdater<UpstreamConnection> STATE =
+            AtomicIntegerFieldUpdater.newUpdater(UpstreamConnection.class, "state");
+
     private final EndpointPool pool;
     private Channel channel;
     private UpstreamListener listener;
     private int requests;
+    /** BUSY while an attempt uses it; IDLE in the pool, where another loop may RECLAIM (close) it for its slot. */
+    private volatile int state = BUSY;
+    /** Older than the cluster's max_connection_duration: closes instead of going back to the pool. */
+    private boolean expired;
+    /** The HTTP/2 stream was refused by a GOAWAY (its id above the last one the server will process). */
+    private boolean refusedByGoAway;
 
     UpstreamConnection(EndpointPool pool) {
         this.pool = pool;
@@ -35,6 +51,25 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     /** How many requests this connection has carried, the current one included (keep-alive reuse shows here). */
     public int requestCount() {
         return requests;
+    }
+
+    /**
+     * An HTTP/2 stream that the server never processed: refused by a GOAWAY, or never sent because the connection
+     * went away first. Such a request may go again on another connection whatever its method.
+     */
+    public boolean neverProcessed() {
+        if (!(channel instanceof Http2StreamChannel stream)) {
+            return false;
+        }
+        if (refusedByGoAway) {
+            return true;
+        }
+        int id = stream.stream().id();
+        if (id <= 0) {
+            return true; // the headers never left
+        }
+        Integer last = stream.parent().attr(dev.weft.proxy.h2.H2UpstreamConnection.GOAWAY_LAST_STREAM_ID).get();
+        return last != null && id > last;
     }
 
     void attach(UpstreamListener newListener) {
@@ -69,11 +104,50 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         }
         if (reusable && channel.isActive()) {
             pool.offer(this);
-            channel.read(); // keep a read pending while idle so a close by the server is noticed at once
         } else {
             channel.close();
         }
     }
+
+    // ---- pool bookkeeping (on the connection's loop unless stated)
+
+    void markIdle() {
+        state = IDLE;
+        channel.read(); // keep a read pending while idle so a close by the server is noticed at once
+    }
+
+    /** Takes the connection out of the idle pool for a request; false when another loop reclaimed it. */
+    boolean takeFromIdle() {
+        return STATE.compareAndSet(this, IDLE, BUSY);
+    }
+
+    /** Any thread: closes the idle connection so its slot serves a request waiting elsewhere. */
+    @Override
+    public boolean reclaim() {
+        if (!STATE.compareAndSet(this, IDLE, RECLAIMED)) {
+            return false;
+        }
+        channel.close();
+        return true;
+    }
+
+    boolean idle() {
+        return state == IDLE;
+    }
+
+    void expire() {
+        expired = true;
+        if (state == IDLE && STATE.compareAndSet(this, IDLE, RECLAIMED)) {
+            pool.state().closedMaxDuration();
+            channel.close();
+        }
+    }
+
+    boolean expired() {
+        return expired;
+    }
+
+    // ---- channel events
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
@@ -122,7 +196,13 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent && listener == null) {
+        if (evt instanceof Http2GoAwayFrame goAway) {
+            refusedByGoAway = true; // sent to streams above the GOAWAY's last stream id only
+            goAway.release();
+        } else if (evt instanceof IdleStateEvent && listener == null) {
+            if (pool != null && STATE.compareAndSet(this, IDLE, RECLAIMED)) {
+                pool.state().closedIdle();
+            }
             ctx.close(); // idle too long in the pool
         } else {
             ctx.fireUserEventTriggered(evt);

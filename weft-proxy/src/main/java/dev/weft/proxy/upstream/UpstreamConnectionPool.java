@@ -1,48 +1,55 @@
 package dev.weft.proxy.upstream;
 
+import dev.weft.dataplane.cluster.Cluster;
 import dev.weft.dataplane.cluster.UpstreamHost;
+import dev.weft.dataplane.config.ClusterConfig;
 import dev.weft.dataplane.config.Endpoint;
-import dev.weft.proxy.h2.H2UpstreamConnection;
+import dev.weft.dataplane.pool.ClusterConnections;
+import dev.weft.dataplane.pool.ConnectionPoolConfig;
 import dev.weft.dataplane.tls.UpstreamTls;
+import dev.weft.proxy.h2.H2UpstreamConnection;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.tls.MeshTlsContexts;
 import dev.weft.proxy.tls.MeshTlsProvider;
-import io.netty.channel.Channel;
-import java.util.function.Consumer;
-import javax.net.ssl.SSLException;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import javax.net.ssl.SSLException;
 
 /**
  * Connections from one event loop to every endpoint it talks to (Envoy's per-worker pools): a request uses a
- * connection of its own loop, so nothing here is shared between threads. HTTP/1.1 endpoints get a pool of keep-alive
- * connections, one request each at a time; HTTP/2 endpoints — every endpoint fronted by a Weft sidecar, and the
- * endpoints of clusters configured for HTTP/2 — get one multiplexed connection, a stream per request.
+ * connection of its own loop, so nothing here is shared between threads except each cluster's
+ * {@link ClusterConnections} budget (atomics). HTTP/1.1 endpoints get a pool of keep-alive connections, one request
+ * each at a time; HTTP/2 endpoints — every endpoint fronted by a Weft sidecar, and the endpoints of clusters
+ * configured for HTTP/2 — get multiplexed connections, a stream per request, another connection when the server's
+ * stream limit is reached. At the cluster's {@code max_connections} a request waits in the cluster's bounded pending
+ * queue ({@link PendingAcquire}); when that is full it is refused at once ({@link UpstreamListener#onPoolOverflow}).
  */
 public final class UpstreamConnectionPool {
     static final int MAX_IDLE_PER_ENDPOINT = 64;
-    static final long IDLE_TIMEOUT_SECONDS = 60;
 
     private final EventLoop loop;
     private final Bootstrap bootstrap;
-    private final Map<String, EndpointPool> pools = new HashMap<>();
-    private final Map<String, H2UpstreamConnection> h2 = new HashMap<>();
-    /** Mesh TLS connections, apart from plaintext ones and per peer-identity rule. */
-    private final Map<UpstreamTls, Map<String, EndpointPool>> tlsPools = new HashMap<>();
-    private final Map<UpstreamTls, Map<String, H2UpstreamConnection>> tlsH2 = new HashMap<>();
+    private final boolean epoll;
+    /** Per cluster (by its connection budget, which survives config pushes), per TLS rule (null: plaintext). */
+    private final Map<ClusterConnections, Map<UpstreamTls, Map<String, EndpointPool>>> pools = new HashMap<>();
     private final MeshTlsProvider meshTls;
 
     UpstreamConnectionPool(EventLoop loop, Transport transport) {
@@ -52,79 +59,158 @@ public final class UpstreamConnectionPool {
     UpstreamConnectionPool(EventLoop loop, Transport transport, MeshTlsProvider meshTls) {
         this.loop = loop;
         this.bootstrap = transport.clientBootstrap(loop);
+        this.epoll = transport.isNativeEpoll();
         this.meshTls = meshTls;
     }
 
-    /**
-     * Hands {@code listener} a connection to {@code host}: an idle one at once (unless {@code fresh}), or a new one
-     * once connected.
-     */
-    public void acquire(UpstreamHost host, Duration connectTimeout, UpstreamListener listener, boolean fresh) {
-        acquire(host, false, connectTimeout, listener, fresh);
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** One acquisition: where to, how, and who gets the connection; it waits for an HTTP/2 stream as itself. */
+    record Request(UpstreamConnectionPool owner, EndpointPool pool, Endpoint endpoint, boolean http2,
+                   Duration connectTimeout, Consumer<Channel> tls, UpstreamListener listener, boolean fresh)
+            implements H2UpstreamConnection.StreamWaiter {
+        @Override
+        public void onStream(Http2StreamChannel stream, int streamsBefore) {
+            UpstreamConnection c = stream.pipeline().get(UpstreamConnection.class);
+            c.attachStream(listener, streamsBefore);
+            listener.onConnected(c);
+        }
+
+        @Override
+        public void onStreamFailed(Throwable cause) {
+            listener.onConnectFailed(cause);
+        }
+
+        @Override
+        public void onNoCapacity() {
+            PendingAcquire pending = owner.acquireStream(this);
+            if (pending != null) {
+                listener.onPending(pending);
+            }
+        }
     }
 
     /**
-     * Like {@link #acquire(UpstreamHost, Duration, UpstreamListener, boolean)}; {@code clusterHttp2}: the cluster
-     * says its upstreams speak HTTP/2. Sidecar endpoints always do (the sidecar-to-sidecar hop is multiplexed
-     * whatever the apps speak). {@code fresh} on HTTP/2 means a stream on a new connection.
+     * Hands {@code listener} a connection of {@code cluster} to {@code host}: an idle one (unless {@code fresh}) or a
+     * free HTTP/2 stream at once, a new one once connected, or — at the cluster's {@code max_connections} — one that
+     * frees up later: then the request waits and the returned handle cancels the wait. Null when not waiting. A full
+     * pending queue answers {@link UpstreamListener#onPoolOverflow()} at once. {@code fresh} on HTTP/2 means a stream
+     * on a new connection.
      */
-    public void acquire(UpstreamHost host, boolean clusterHttp2, Duration connectTimeout, UpstreamListener listener,
-                        boolean fresh) {
-        acquire(host, clusterHttp2, null, connectTimeout, listener, fresh);
-    }
-
-    /**
-     * Like {@link #acquire(UpstreamHost, boolean, Duration, UpstreamListener, boolean)}; {@code tls}: the cluster's
-     * mesh mTLS (null: plaintext). A TLS connection uses the workload certificate current when it opens.
-     */
-    public void acquire(UpstreamHost host, boolean clusterHttp2, UpstreamTls tls, Duration connectTimeout,
-                        UpstreamListener listener, boolean fresh) {
+    public PendingAcquire acquire(Cluster cluster, UpstreamHost host, UpstreamListener listener, boolean fresh) {
         assert loop.inEventLoop();
+        ClusterConfig config = cluster.config();
+        UpstreamTls tls = config.tls();
+        Endpoint endpoint = host.endpoint();
         Consumer<Channel> tlsInstaller = null;
         if (tls != null) {
             MeshTlsContexts contexts = meshTls.current();
             if (contexts == null) {
                 listener.onConnectFailed(new SSLException("the cluster requires mesh mTLS but this proxy has no"
                         + " workload certificate (start it with --token-file)"));
-                return;
+                return null;
             }
-            Endpoint ep = host.endpoint();
-            tlsInstaller = ch -> ch.pipeline().addFirst("mesh-tls",
-                    contexts.clientFor(tls).newHandler(ch.alloc(), tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port()));
+            tlsInstaller = ch -> ch.pipeline().addFirst("mesh-tls", contexts.clientFor(tls)
+                    .newHandler(ch.alloc(), tls.sni().isEmpty() ? endpoint.host() : tls.sni(), endpoint.port()));
         }
-        if (clusterHttp2 || host.endpoint().sidecar()) {
-            acquireStream(host, tls, tlsInstaller, connectTimeout, listener, fresh);
-            return;
+        EndpointPool pool = pools.computeIfAbsent(cluster.connections(), c -> new HashMap<>())
+                .computeIfAbsent(tls, t -> new HashMap<>())
+                .computeIfAbsent(host.address(), a -> new EndpointPool(a, cluster.connections(), MAX_IDLE_PER_ENDPOINT));
+        pool.settings(config.connectionPool());
+        boolean http2 = config.http2() || endpoint.sidecar();
+        if (!http2 && !fresh) {
+            UpstreamConnection idle = pool.poll();
+            if (idle != null) {
+                idle.attach(listener);
+                listener.onConnected(idle);
+                return null;
+            }
         }
-        Map<String, EndpointPool> endpointPools = tls == null ? pools : tlsPools.computeIfAbsent(tls, t -> new HashMap<>());
-        EndpointPool pool = endpointPools.computeIfAbsent(host.address(), a -> new EndpointPool(a, MAX_IDLE_PER_ENDPOINT));
-        UpstreamConnection idle = fresh ? null : pool.poll();
-        if (idle != null) {
-            idle.attach(listener);
-            listener.onConnected(idle);
+        Request request = new Request(this, pool, endpoint, http2, config.connectTimeout(), tlsInstaller, listener,
+                fresh);
+        if (http2) {
+            return acquireStream(request);
+        }
+        if (pool.state().tryOpen()) {
+            open(request);
+            return null;
+        }
+        return waitForConnection(request);
+    }
+
+    PendingAcquire acquireStream(Request request) {
+        EndpointPool pool = request.pool();
+        H2UpstreamConnection connection = request.fresh() ? null : pool.http2WithCapacity();
+        if (connection != null) {
+            connection.openStream(request);
+            return null;
+        }
+        if (pool.state().tryOpen()) {
+            open(request);
+            return null;
+        }
+        return waitForConnection(request);
+    }
+
+    private PendingAcquire waitForConnection(Request request) {
+        PendingAcquire pending = new PendingAcquire(this, request);
+        if (!request.pool().state().enqueue(pending)) {
+            request.listener().onPoolOverflow();
+            return null;
+        }
+        return pending;
+    }
+
+    void openStreamOn(H2UpstreamConnection connection, Request request) {
+        connection.openStream(request);
+    }
+
+    /** Opens a new connection for {@code request}, which holds a slot of the cluster's budget. */
+    void open(Request request) {
+        EndpointPool pool = request.pool();
+        ConnectionPoolConfig settings = pool.settings();
+        Duration idle = settings.idleTimeout();
+        long idleMillis = idle == null || idle.isZero() ? 0 : Math.max(1, idle.toMillis());
+        Endpoint endpoint = request.endpoint();
+        InetSocketAddress address = InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port());
+        Bootstrap b = connectBootstrap(request.connectTimeout(), settings.keepalive());
+        if (request.http2()) {
+            H2UpstreamConnection connection = H2UpstreamConnection.connect(b, address, idleMillis, request.tls(),
+                    UpstreamConnection::forStream, settings.maxRequestsPerConnection(), new Http2Events(pool));
+            Channel ch = connection.channel();
+            ch.closeFuture().addListener(f -> pool.state().release());
+            expireAfter(ch, settings, () -> {
+                pool.state().closedMaxDuration();
+                connection.drain();
+            });
+            pool.addHttp2(connection);
+            connection.openStream(request);
             return;
         }
         UpstreamConnection connection = new UpstreamConnection(pool);
-        Consumer<Channel> h1Tls = tlsInstaller;
-        Endpoint endpoint = host.endpoint();
-        long timeoutMillis = connectTimeout == null || connectTimeout.isZero() ? 10_000 : connectTimeout.toMillis();
-        ChannelFuture connect = bootstrap.clone()
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
-                .handler(new ChannelInitializer<SocketChannel>() {
+        Consumer<Channel> tls = request.tls();
+        ChannelFuture connect = b.handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        if (h1Tls != null) {
-                            h1Tls.accept(ch); // requests written before the handshake ends wait in the SslHandler
+                        if (tls != null) {
+                            tls.accept(ch); // requests written before the handshake ends wait in the SslHandler
+                        }
+                        if (idleMillis > 0) {
+                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         }
                         ch.pipeline().addLast(
-                                new IdleStateHandler(0, 0, IDLE_TIMEOUT_SECONDS, TimeUnit.SECONDS),
                                 new HttpClientCodec(4096, 16 * 1024, 16 * 1024),
                                 new FlowControlHandler(),
                                 connection);
                     }
                 })
                 // unresolved on purpose: the bootstrap's resolver looks DNS names up without blocking the loop
-                .connect(InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port()));
+                .connect(address);
+        connect.channel().closeFuture().addListener(f -> pool.state().release());
+        expireAfter(connect.channel(), settings, connection::expire);
+        UpstreamListener listener = request.listener();
         connect.addListener(f -> {
             if (f.isSuccess()) {
                 connection.attach(listener);
@@ -135,35 +221,63 @@ public final class UpstreamConnectionPool {
         });
     }
 
-    private void acquireStream(UpstreamHost host, UpstreamTls tls, Consumer<Channel> tlsInstaller,
-                               Duration connectTimeout, UpstreamListener listener, boolean fresh) {
-        String address = host.address();
-        Map<String, H2UpstreamConnection> h2 = tls == null ? this.h2 : tlsH2.computeIfAbsent(tls, t -> new HashMap<>());
-        H2UpstreamConnection connection = h2.get(address);
-        if (connection == null || fresh || !connection.isUsable()) {
-            Endpoint endpoint = host.endpoint();
-            long timeoutMillis = connectTimeout == null || connectTimeout.isZero() ? 10_000 : connectTimeout.toMillis();
-            H2UpstreamConnection[] created = new H2UpstreamConnection[1];
-            created[0] = H2UpstreamConnection.connect(bootstrap,
-                    InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port()),
-                    (int) Math.min(Integer.MAX_VALUE, timeoutMillis), IDLE_TIMEOUT_SECONDS, tlsInstaller,
-                    UpstreamConnection::forStream,
-                    () -> h2.remove(address, created[0]));
-            connection = created[0];
-            h2.put(address, connection);
+    /** {@code max_connection_duration}: {@code onExpiry} runs when the connection is that old. */
+    private static void expireAfter(Channel ch, ConnectionPoolConfig settings, Runnable onExpiry) {
+        Duration max = settings.maxConnectionDuration();
+        if (max == null) {
+            return;
         }
-        connection.openStream(new H2UpstreamConnection.StreamWaiter() {
-            @Override
-            public void onStream(Http2StreamChannel stream, int streamsBefore) {
-                UpstreamConnection c = stream.pipeline().get(UpstreamConnection.class);
-                c.attachStream(listener, streamsBefore);
-                listener.onConnected(c);
-            }
+        ScheduledFuture<?> timer = ch.eventLoop().schedule(onExpiry, Math.max(1, max.toMillis()), TimeUnit.MILLISECONDS);
+        ch.closeFuture().addListener(f -> timer.cancel(false));
+    }
 
-            @Override
-            public void onStreamFailed(Throwable cause) {
-                listener.onConnectFailed(cause);
+    private Bootstrap connectBootstrap(Duration connectTimeout, ConnectionPoolConfig.TcpKeepalive keepalive) {
+        long timeoutMillis = connectTimeout == null || connectTimeout.isZero() ? 10_000 : connectTimeout.toMillis();
+        Bootstrap b = bootstrap.clone()
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis));
+        if (keepalive != null) {
+            b.option(ChannelOption.SO_KEEPALIVE, true);
+            if (epoll) {
+                if (keepalive.timeSeconds() > 0) {
+                    b.option(EpollChannelOption.TCP_KEEPIDLE, keepalive.timeSeconds());
+                }
+                if (keepalive.intervalSeconds() > 0) {
+                    b.option(EpollChannelOption.TCP_KEEPINTVL, keepalive.intervalSeconds());
+                }
+                if (keepalive.probes() > 0) {
+                    b.option(EpollChannelOption.TCP_KEEPCNT, keepalive.probes());
+                }
+            } else {
+                if (keepalive.timeSeconds() > 0) {
+                    b.option(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPIDLE), keepalive.timeSeconds());
+                }
+                if (keepalive.intervalSeconds() > 0) {
+                    b.option(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPINTERVAL),
+                            keepalive.intervalSeconds());
+                }
+                if (keepalive.probes() > 0) {
+                    b.option(NioChannelOption.of(jdk.net.ExtendedSocketOptions.TCP_KEEPCOUNT), keepalive.probes());
+                }
             }
-        });
+        }
+        return b;
+    }
+
+    /** What an HTTP/2 connection tells its endpoint pool. */
+    private record Http2Events(EndpointPool pool) implements H2UpstreamConnection.Events {
+        @Override
+        public void onRetired(H2UpstreamConnection connection) {
+            pool.removeHttp2(connection);
+        }
+
+        @Override
+        public void onStreamCapacity(H2UpstreamConnection connection) {
+            pool.onStreamCapacity(connection);
+        }
+
+        @Override
+        public void onIdleClose() {
+            pool.state().closedIdle();
+        }
     }
 }

@@ -19,4 +19,15 @@ public interface UpstreamListener {
 
     /** The connection closed or failed while this listener was using it. */
     void onUpstreamClosed(Throwable cause);
+
+    /**
+     * No connection now and the cluster's pending queue is full ({@code max_pending_requests}): Envoy answers 503
+     * with flag {@code UO}. By default a connect failure.
+     */
+    default void onPoolOverflow() {
+        onConnectFailed(new java.io.IOException("upstream connection pool overflow"));
+    }
+
+    /** The request waits for a connection again (its HTTP/2 stream had to move); {@code pending} cancels the wait. */
+    default void onPending(PendingAcquire pending) {}
 }
