@@ -13,11 +13,17 @@ public final class UpstreamHost {
     private final AtomicInteger activeRequests = new AtomicInteger();
     private final dev.weft.dataplane.outlier.OutlierState outlier = new dev.weft.dataplane.outlier.OutlierState();
     /** When this host joined its cluster: slow start ramps its weight up from here. */
-    private final long addedAtNanos = System.nanoTime();
+    private final long addedAtNanos;
 
     public UpstreamHost(Endpoint endpoint) {
+        this(endpoint, System.nanoTime());
+    }
+
+    /** A host that joined its cluster at {@code addedAtNanos} ({@link System#nanoTime()}), for slow start. */
+    UpstreamHost(Endpoint endpoint, long addedAtNanos) {
         this.endpoint = endpoint;
         this.address = endpoint.authority();
+        this.addedAtNanos = addedAtNanos;
     }
 
     public Endpoint endpoint() {
