@@ -3,8 +3,8 @@ package dev.weft.config.model;
 import java.time.Duration;
 
 /**
- * Istio {@code ConnectionPoolSettings}. Applied: tcp.connectTimeout, http.http2MaxRequests, http.maxRetries; the
- * rest is parsed and validated (see docs/config-reference.md).
+ * Istio {@code ConnectionPoolSettings}. Applied: everything but tcp.idleTimeout, http.useClientProtocol and
+ * http.maxConcurrentStreams, which are parsed and validated (see docs/config-reference.md).
  */
 public record ConnectionPoolSettings(Tcp tcp, Http http) {
     public record Tcp(Integer maxConnections, Duration connectTimeout, TcpKeepalive tcpKeepalive,

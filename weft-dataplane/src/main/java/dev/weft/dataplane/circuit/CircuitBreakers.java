@@ -4,7 +4,9 @@ import dev.weft.dataplane.retry.RetryBudget;
 
 /**
  * A cluster's {@code circuit_breakers} (DEFAULT priority thresholds). Limits are across the whole proxy (all event
- * loops); 0 means no limit. Overflow is answered at once with 503 and response flag {@code UO}: nothing queues.
+ * loops); 0 means no limit. Overflow is answered at once with 503 and response flag {@code UO}; only requests waiting
+ * for a connection queue, at most {@code maxPendingRequests} of them
+ * ({@link dev.weft.dataplane.pool.ClusterConnections}).
  *
  * @param maxRequests requests in flight to the cluster ({@code max_requests}; Istio {@code http2MaxRequests})
  * @param maxPendingRequests requests waiting for a connection ({@code max_pending_requests}; Istio
