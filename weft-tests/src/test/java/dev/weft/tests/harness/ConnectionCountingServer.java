@@ -54,7 +54,7 @@ public final class ConnectionCountingServer implements AutoCloseable {
         return open.get();
     }
 
-    /** The most connections open at the moment a request arrived. */
+    /** The most connections open at the moment a request arrived (see {@link #openSettled}). */
     public int maxConnectionsOpenAtOnce() {
         return maxOpenAtRequest.get();
     }
@@ -106,7 +106,7 @@ public final class ConnectionCountingServer implements AutoCloseable {
                 if (head == null) {
                     return; // the client closed the connection
                 }
-                maxOpenAtRequest.accumulateAndGet(open.get(), Math::max);
+                maxOpenAtRequest.accumulateAndGet(openSettled(), Math::max);
                 maxInFlight.accumulateAndGet(inFlight.incrementAndGet(), Math::max);
                 int n = count.incrementAndGet();
                 requests.incrementAndGet();
@@ -132,6 +132,23 @@ public final class ConnectionCountingServer implements AutoCloseable {
         } finally {
             open.decrementAndGet();
         }
+    }
+
+    /**
+     * Connections open now; when that is more than one, looked at again 100 ms later, so a connection the client
+     * closed just before opening this one (its end of stream not read yet by its thread) does not count.
+     */
+    private int openSettled() {
+        int now = open.get();
+        if (now > 1) {
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            now = open.get();
+        }
+        return now;
     }
 
     /** The request line and headers up to the blank line (GETs only, no body); null at end of stream. */
