@@ -73,6 +73,7 @@ public final class H2UpstreamConnection {
     private final int maxRequests;
     private Channel channel;
     private boolean ready;
+    private boolean settingsReceived;
     private boolean usable = true;
     private int streamsOpened;
     /** Streams open or being opened (waiting ones included). */
@@ -131,6 +132,7 @@ public final class H2UpstreamConnection {
                                         new H2ExtensionHeaders(), h2.streamHandler.get());
                             }
                         });
+                h2.becomeReadyIfSettled();
             } else {
                 h2.retire();
                 h2.failWaiting(f.cause());
@@ -201,10 +203,16 @@ public final class H2UpstreamConnection {
         Long max = settings.settings().maxConcurrentStreams();
         if (max != null) {
             maxStreams = max;
-        } else if (!ready) {
+        } else if (!settingsReceived) {
             maxStreams = Integer.MAX_VALUE; // no limit announced (a later SETTINGS without it changes nothing)
         }
-        if (ready || streams == null) {
+        settingsReceived = true;
+        becomeReadyIfSettled();
+    }
+
+    /** Connected and the server's first SETTINGS applied (in whichever order the two were seen): open the streams. */
+    private void becomeReadyIfSettled() {
+        if (ready || streams == null || !settingsReceived) {
             return;
         }
         ready = true;

@@ -4,6 +4,7 @@ import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.proxy.upstream.UpstreamConnection;
 import dev.weft.proxy.upstream.UpstreamConnectionPool;
 import dev.weft.proxy.upstream.UpstreamListener;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpResponse;
@@ -84,7 +85,9 @@ final class UpstreamAttempt implements UpstreamListener {
         }
         this.connection = c;
         exchange.record().upstreamChannel = c.channel(); // destination_principal: the upstream certificate
-        c.channel().write(exchange.upstreamRequestHead());
+        // a head that cannot be written (e.g. a new HTTP/2 stream after a GOAWAY) closes the stream: the attempt hears
+        // of it as a closed upstream instead of waiting for an answer that never comes
+        c.channel().write(exchange.upstreamRequestHead()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
         HttpContent content;
         while ((content = early.poll()) != null) {
             writeBody(content);

@@ -74,6 +74,13 @@ public final class UpstreamConnectionPool {
         @Override
         public void onStream(Http2StreamChannel stream, int streamsBefore) {
             UpstreamConnection c = stream.pipeline().get(UpstreamConnection.class);
+            if (c == null || !stream.isActive()) {
+                // the connection went away (GOAWAY, close) before the stream could carry anything: it was never
+                // sent, so another connection takes the request
+                stream.close();
+                onNoCapacity();
+                return;
+            }
             c.attachStream(listener, streamsBefore);
             listener.onConnected(c);
         }
