@@ -17,6 +17,8 @@ import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.ReferenceCountUtil;
@@ -54,8 +56,9 @@ public final class H2UpstreamConnection {
     }
 
     /**
-     * Connects with HTTP/2 prior knowledge (h2c). {@code tls}, when not null, adds a TLS handler first (the hook for
-     * h2 by ALPN: the security engineer's SslContext goes there). {@code streamHandler} makes the last handler of each
+     * Connects with HTTP/2 prior knowledge (h2c), or over TLS when {@code tls} adds a TLS handler first: streams then
+     * wait for the handshake, and if ALPN chose another protocol than h2 they fail with
+     * {@link NegotiatedHttp1Exception} (the pool sends them over HTTP/1.1). {@code streamHandler} makes the last handler of each
      * stream channel (after the HTTP/2 ⇄ HTTP object conversion).
      */
     public static H2UpstreamConnection connect(Bootstrap bootstrap, SocketAddress address, int connectTimeoutMillis,
@@ -87,30 +90,62 @@ public final class H2UpstreamConnection {
                 .connect(address);
         h2.channel = connect.channel();
         connect.addListener(f -> {
+            SslHandler ssl = f.isSuccess() ? h2.channel.pipeline().get(SslHandler.class) : null;
+            if (ssl != null) {
+                // TLS: streams wait for the handshake, whose ALPN may say the peer speaks HTTP/1.1 only
+                ssl.handshakeFuture().addListener(hs -> {
+                    String alpn = ssl.applicationProtocol();
+                    if (!hs.isSuccess()) {
+                        h2.failAll(onUnusable, hs.cause());
+                    } else if (alpn != null && !alpn.equals(ApplicationProtocolNames.HTTP_2)) {
+                        h2.channel.close();
+                        h2.failAll(onUnusable, new NegotiatedHttp1Exception(alpn));
+                    } else {
+                        h2.start();
+                    }
+                });
+                return;
+            }
             if (f.isSuccess()) {
-                h2.connected = true;
-                h2.streams = new Http2StreamChannelBootstrap(h2.channel)
-                        .option(ChannelOption.AUTO_READ, false)
-                        .handler(new ChannelInitializer<Http2StreamChannel>() {
-                            @Override
-                            protected void initChannel(Http2StreamChannel ch) {
-                                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, false),
-                                        new H2ExtensionHeaders(), h2.streamHandler.get());
-                            }
-                        });
-                StreamWaiter w;
-                while ((w = h2.waiting.poll()) != null) {
-                    h2.open(w);
-                }
+                h2.start();
             } else {
-                h2.unusable(onUnusable);
-                StreamWaiter w;
-                while ((w = h2.waiting.poll()) != null) {
-                    w.onStreamFailed(f.cause());
-                }
+                h2.failAll(onUnusable, f.cause());
             }
         });
         return h2;
+    }
+
+    /** The TLS handshake chose another protocol than h2 by ALPN: the request goes over HTTP/1.1 instead. */
+    public static final class NegotiatedHttp1Exception extends java.io.IOException {
+        NegotiatedHttp1Exception(String protocol) {
+            super("the peer chose " + protocol + " by ALPN", null);
+        }
+    }
+
+    private void failAll(Runnable onUnusable, Throwable cause) {
+        unusable(onUnusable);
+        StreamWaiter w;
+        while ((w = waiting.poll()) != null) {
+            w.onStreamFailed(cause);
+        }
+    }
+
+    /** Connected (and TLS negotiated h2, or no ALPN): the waiting requests get their streams. */
+    private void start() {
+        connected = true;
+        streams = new Http2StreamChannelBootstrap(channel)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, false),
+                                new H2ExtensionHeaders(), streamHandler.get());
+                    }
+                });
+        StreamWaiter w;
+        while ((w = waiting.poll()) != null) {
+            open(w);
+        }
     }
 
     /** Whether new streams may go on this connection (not closed, no GOAWAY received). */

@@ -15,12 +15,24 @@ import io.netty.util.ReferenceCountUtil;
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     private final EndpointPool pool;
+    /** A connection of its own for one request (an upgrade): never pooled, closed unless the request takes it over. */
+    private final boolean dedicated;
     private Channel channel;
     private UpstreamListener listener;
     private int requests;
 
     UpstreamConnection(EndpointPool pool) {
+        this(pool, false);
+    }
+
+    private UpstreamConnection(EndpointPool pool, boolean dedicated) {
         this.pool = pool;
+        this.dedicated = dedicated;
+    }
+
+    /** An HTTP/1.1 connection for one upgrade request (see {@link UpstreamConnectionPool#acquireDedicated}). */
+    static UpstreamConnection dedicated() {
+        return new UpstreamConnection(null, true);
     }
 
     /** A request's HTTP/2 stream (see {@link #attachStream}). */
@@ -30,6 +42,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
 
     public Channel channel() {
         return channel;
+    }
+
+    boolean isDedicated() {
+        return dedicated;
     }
 
     /** How many requests this connection has carried, the current one included (keep-alive reuse shows here). */
@@ -62,7 +78,7 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
     public void release(boolean reusable) {
         listener = null;
         if (pool == null) {
-            if (!reusable) {
+            if (!reusable || dedicated) {
                 channel.close(); // an unfinished HTTP/2 stream is reset; a finished one has closed itself
             }
             return;
@@ -73,6 +89,20 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter {
         } else {
             channel.close();
         }
+    }
+
+    /**
+     * After a {@code 101 Switching Protocols}: {@code relay} takes this handler's place and the HTTP handlers go (the
+     * codec and the flow-control queue hand the bytes read past the 101 on to the relay as they are removed); the
+     * pool's idle timer goes too, the downstream connection's idle timeout covers both.
+     */
+    public void replaceWithRelay(io.netty.channel.ChannelHandler relay) {
+        var p = channel.pipeline();
+        listener = null;
+        p.replace(this, "upgraded-relay", relay);
+        p.remove(io.netty.handler.codec.http.HttpClientCodec.class);
+        p.remove(io.netty.handler.flow.FlowControlHandler.class);
+        p.remove(io.netty.handler.timeout.IdleStateHandler.class);
     }
 
     @Override

@@ -18,6 +18,8 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -44,6 +46,12 @@ public final class UpstreamConnectionPool {
     private final Map<UpstreamTls, Map<String, EndpointPool>> tlsPools = new HashMap<>();
     private final Map<UpstreamTls, Map<String, H2UpstreamConnection>> tlsH2 = new HashMap<>();
     private final MeshTlsProvider meshTls;
+    /**
+     * Per mesh-mTLS endpoint address: whether ALPN chose h2 (true) or http/1.1 (false) on the last handshake. Such
+     * connections offer both and are opened as h2 until a peer chooses http/1.1 (then the request moves to an HTTP/1.1
+     * connection and later ones go there at once), whatever the cluster declares — Envoy's ALPN auto_config.
+     */
+    private final Map<String, Boolean> negotiatedHttp2 = new HashMap<>();
 
     UpstreamConnectionPool(EventLoop loop, Transport transport) {
         this(loop, transport, MeshTlsProvider.NONE);
@@ -81,21 +89,26 @@ public final class UpstreamConnectionPool {
                         UpstreamListener listener, boolean fresh) {
         assert loop.inEventLoop();
         Consumer<Channel> tlsInstaller = null;
+        boolean http2 = clusterHttp2 || host.endpoint().sidecar();
         if (tls != null) {
-            MeshTlsContexts contexts = meshTls.current();
-            if (contexts == null) {
+            tlsInstaller = meshTlsInstaller(host, tls, MeshTlsContexts.Alpn.H2_OR_HTTP1);
+            if (tlsInstaller == null) {
                 listener.onConnectFailed(new SSLException("the cluster requires mesh mTLS but this proxy has no"
                         + " workload certificate (start it with --token-file)"));
                 return;
             }
-            Endpoint ep = host.endpoint();
-            tlsInstaller = ch -> ch.pipeline().addFirst("mesh-tls",
-                    contexts.clientFor(tls).newHandler(ch.alloc(), tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port()));
+            // mesh mTLS: h2 unless ALPN chose http/1.1 last time (the cluster's protocol is only a guess here)
+            http2 = negotiatedHttp2.getOrDefault(host.address(), true);
         }
-        if (clusterHttp2 || host.endpoint().sidecar()) {
+        if (http2) {
             acquireStream(host, tls, tlsInstaller, connectTimeout, listener, fresh);
-            return;
+        } else {
+            acquireHttp1(host, tls, tlsInstaller, connectTimeout, listener, fresh);
         }
+    }
+
+    private void acquireHttp1(UpstreamHost host, UpstreamTls tls, Consumer<Channel> tlsInstaller,
+                              Duration connectTimeout, UpstreamListener listener, boolean fresh) {
         Map<String, EndpointPool> endpointPools = tls == null ? pools : tlsPools.computeIfAbsent(tls, t -> new HashMap<>());
         EndpointPool pool = endpointPools.computeIfAbsent(host.address(), a -> new EndpointPool(a, MAX_IDLE_PER_ENDPOINT));
         UpstreamConnection idle = fresh ? null : pool.poll();
@@ -104,8 +117,43 @@ public final class UpstreamConnectionPool {
             listener.onConnected(idle);
             return;
         }
-        UpstreamConnection connection = new UpstreamConnection(pool);
-        Consumer<Channel> h1Tls = tlsInstaller;
+        connectHttp1(host, tls, tlsInstaller, connectTimeout, new UpstreamConnection(pool), listener);
+    }
+
+    /**
+     * A new HTTP/1.1 connection to {@code host} for one request that asks for a protocol upgrade (WebSocket): never
+     * pooled and never HTTP/2 — not even to a sidecar, whose hop is otherwise multiplexed, since an HTTP/2 stream cannot
+     * carry an Upgrade. {@code tls}: the cluster's mesh mTLS (null: plaintext). After a {@code 101} the request takes
+     * the channel over; after any other response it is closed.
+     */
+    public void acquireDedicated(UpstreamHost host, UpstreamTls tls, Duration connectTimeout,
+                                 UpstreamListener listener) {
+        assert loop.inEventLoop();
+        Consumer<Channel> tlsInstaller = null;
+        if (tls != null) {
+            tlsInstaller = meshTlsInstaller(host, tls, MeshTlsContexts.Alpn.HTTP1_ONLY); // an Upgrade needs HTTP/1.1
+            if (tlsInstaller == null) {
+                listener.onConnectFailed(new SSLException("the cluster requires mesh mTLS but this proxy has no"
+                        + " workload certificate (start it with --token-file)"));
+                return;
+            }
+        }
+        connectHttp1(host, tls, tlsInstaller, connectTimeout, UpstreamConnection.dedicated(), listener);
+    }
+
+    /** Adds the mesh TLS client handler first in a new channel; null when this proxy has no certificate. */
+    private Consumer<Channel> meshTlsInstaller(UpstreamHost host, UpstreamTls tls, MeshTlsContexts.Alpn alpn) {
+        MeshTlsContexts contexts = meshTls.current();
+        if (contexts == null) {
+            return null;
+        }
+        Endpoint ep = host.endpoint();
+        return ch -> ch.pipeline().addFirst("mesh-tls",
+                contexts.clientFor(tls, alpn).newHandler(ch.alloc(), tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port()));
+    }
+
+    private void connectHttp1(UpstreamHost host, UpstreamTls tls, Consumer<Channel> h1Tls, Duration connectTimeout,
+                              UpstreamConnection connection, UpstreamListener listener) {
         Endpoint endpoint = host.endpoint();
         long timeoutMillis = connectTimeout == null || connectTimeout.isZero() ? 10_000 : connectTimeout.toMillis();
         ChannelFuture connect = bootstrap.clone()
@@ -126,12 +174,34 @@ public final class UpstreamConnectionPool {
                 // unresolved on purpose: the bootstrap's resolver looks DNS names up without blocking the loop
                 .connect(InetSocketAddress.createUnresolved(endpoint.host(), endpoint.port()));
         connect.addListener(f -> {
-            if (f.isSuccess()) {
-                connection.attach(listener);
-                listener.onConnected(connection);
-            } else {
-                listener.onConnectFailed(f.cause());
+            SslHandler ssl = f.isSuccess() ? connect.channel().pipeline().get(SslHandler.class) : null;
+            if (ssl == null) {
+                if (f.isSuccess()) {
+                    connection.attach(listener);
+                    listener.onConnected(connection);
+                } else {
+                    listener.onConnectFailed(f.cause());
+                }
+                return;
             }
+            // TLS: the request waits for the handshake, whose ALPN may say the peer speaks h2
+            ssl.handshakeFuture().addListener(hs -> {
+                String alpn = ssl.applicationProtocol();
+                if (!hs.isSuccess()) {
+                    listener.onConnectFailed(hs.cause());
+                } else if (ApplicationProtocolNames.HTTP_2.equals(alpn)) {
+                    negotiatedHttp2.put(host.address(), true);
+                    connect.channel().close();
+                    acquireStream(host, tls, meshTlsInstaller(host, tls, MeshTlsContexts.Alpn.H2_OR_HTTP1),
+                            connectTimeout, listener, false);
+                } else {
+                    if (alpn != null && !connection.isDedicated()) { // an upgrade's connection offered http/1.1 only
+                        negotiatedHttp2.put(host.address(), false);
+                    }
+                    connection.attach(listener);
+                    listener.onConnected(connection);
+                }
+            });
         });
     }
 
@@ -162,7 +232,13 @@ public final class UpstreamConnectionPool {
 
             @Override
             public void onStreamFailed(Throwable cause) {
-                listener.onConnectFailed(cause);
+                if (cause instanceof H2UpstreamConnection.NegotiatedHttp1Exception && tls != null) {
+                    negotiatedHttp2.put(address, false); // the peer chose HTTP/1.1 by ALPN: use it from now on
+                    acquireHttp1(host, tls, meshTlsInstaller(host, tls, MeshTlsContexts.Alpn.H2_OR_HTTP1),
+                            connectTimeout, listener, false);
+                } else {
+                    listener.onConnectFailed(cause);
+                }
             }
         });
     }
