@@ -7,6 +7,7 @@ import com.google.protobuf.util.Durations;
 import dev.weft.controlplane.proxy.ProxyNode;
 import dev.weft.controlplane.proxy.UpstreamBinding;
 import dev.weft.controlplane.push.PushContext;
+import dev.weft.controlplane.registry.MeshService;
 import dev.weft.controlplane.xds.XdsType;
 import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
@@ -66,10 +67,13 @@ public final class ListenerGenerator implements ResourceGenerator {
         }
         for (UpstreamBinding up : proxy.upstreams()) {
             String name = up.listenerName();
-            Filter tcp = tcpProxyOf(context, proxy, up);
-            out.put(name, tcp != null
-                    ? listener(name, "127.0.0.1", up.localPort(), tcp)
-                    : listener(name, "127.0.0.1", up.localPort(), rdsManager(name, name)));
+            MeshService.Port port = upstreamPort(context, proxy, up);
+            Filter tcp = TcpProxyListeners.isTcp(port) || port != null && port.detected()
+                    ? TcpProxyListeners.forService(context, upstreamHost(proxy, up), port.number()) : null;
+            Listener http = listener(name, "127.0.0.1", up.localPort(), rdsManager(name, name));
+            out.put(name, tcp == null ? http
+                    : port.detected() ? ProtocolDetection.withTcpFallback(http, tcp)
+                    : listener(name, "127.0.0.1", up.localPort(), tcp));
         }
         var telemetries = context.config().telemetries(); // Telemetry API: access_log and tracing per side
         out.replaceAll((name, l) -> TelemetryTranslator.apply((Listener) l, telemetries, proxy));
@@ -102,15 +106,17 @@ public final class ListenerGenerator implements ResourceGenerator {
         return filters;
     }
 
-    /** The tcp_proxy of an {@code --upstream} listener whose service port is TCP, else null (HTTP). */
-    private static Filter tcpProxyOf(PushContext context, ProxyNode proxy, UpstreamBinding up) {
-        String host = dev.weft.config.Hosts.resolve(up.service(), proxy.namespace());
-        dev.weft.controlplane.registry.MeshService service = context.service(host);
+    private static String upstreamHost(ProxyNode proxy, UpstreamBinding up) {
+        return dev.weft.config.Hosts.resolve(up.service(), proxy.namespace());
+    }
+
+    /** The service port an {@code --upstream} listener is bound to; null while the service is unknown (HTTP, 404). */
+    private static MeshService.Port upstreamPort(PushContext context, ProxyNode proxy, UpstreamBinding up) {
+        MeshService service = context.service(upstreamHost(proxy, up));
         if (service == null) {
-            return null; // not known yet: HTTP (404) until it registers, as before
+            return null;
         }
-        var port = up.port() > 0 ? service.port(up.port()) : service.defaultPort();
-        return TcpProxyListeners.isTcp(port) ? TcpProxyListeners.forService(context, host, port.number()) : null;
+        return up.port() > 0 ? service.port(up.port()) : service.defaultPort();
     }
 
     /**
@@ -134,10 +140,12 @@ public final class ListenerGenerator implements ResourceGenerator {
                 .build();
     }
 
+    /** Every connection manager lets WebSocket upgrades through, as Istio's HTTP listeners do. */
     private static HttpConnectionManager.Builder manager(String statPrefix) {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setGenerateRequestId(BoolValue.of(true))
+                .addUpgradeConfigs(HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
                 .addHttpFilters(HttpFilter.newBuilder()
                         .setName(ROUTER_FILTER)
                         .setTypedConfig(Any.pack(Router.getDefaultInstance())));

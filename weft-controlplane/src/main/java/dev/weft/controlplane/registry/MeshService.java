@@ -25,8 +25,18 @@ public record MeshService(String host, String namespace, List<Port> ports, Resol
         DNS
     }
 
-    /** @param protocol upper-case Istio protocol (HTTP, HTTP2, GRPC, TCP, ...) */
-    public record Port(int number, String name, String protocol) {}
+    /**
+     * @param protocol upper-case Istio protocol (HTTP, HTTP2, GRPC, TCP, ...), or {@link #AUTO} when neither the
+     *     protocol nor the name declares one
+     */
+    public record Port(int number, String name, String protocol) {
+        /** No declared protocol: sidecars detect HTTP or opaque TCP per connection, as Istio does. */
+        public static final String AUTO = "AUTO";
+
+        public boolean detected() {
+            return AUTO.equals(protocol);
+        }
+    }
 
     public Port port(int number) {
         for (Port p : ports) {

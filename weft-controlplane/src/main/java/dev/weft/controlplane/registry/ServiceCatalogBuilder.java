@@ -50,7 +50,7 @@ public final class ServiceCatalogBuilder {
 
     /**
      * Istio's protocol selection: the explicit protocol, else the port name's prefix ({@code http-}, {@code http2-},
-     * {@code grpc-}, {@code tcp-}, ... or the bare name), else TCP.
+     * {@code grpc-}, {@code tcp-}, ... or the bare name), else {@link MeshService.Port#AUTO}: detected per connection.
      */
     static String protocolOf(String protocol, String portName) {
         if (protocol != null && !protocol.isBlank()) {
@@ -62,7 +62,7 @@ public final class ServiceCatalogBuilder {
         return switch (prefix) {
             case "http", "http2", "grpc", "https", "tls", "mongo", "redis", "mysql", "tcp" ->
                     prefix.toUpperCase(Locale.ROOT);
-            default -> "TCP";
+            default -> MeshService.Port.AUTO;
         };
     }
 

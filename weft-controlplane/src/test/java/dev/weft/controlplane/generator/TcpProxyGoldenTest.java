@@ -26,7 +26,7 @@ class TcpProxyGoldenTest {
 
     static ProxyNode client() {
         return TestNodes.proxy("client", "default", "10.0.0.8", 9080, 15006, Map.of("app", "client"),
-                "echo=16001", "db.example.com=16002", "ratings=16003");
+                "echo=16001", "db.example.com=16002", "ratings=16003", "legacy.example.com=16004");
     }
 
     private static List<ProxyNode> mesh() throws Exception {
@@ -40,6 +40,21 @@ class TcpProxyGoldenTest {
         String json = ResourceJson.render(GENERATORS, context, client());
         assertThat(json).contains(TcpProxyListeners.FILTER);
         GoldenFiles.assertMatches("tcp-client.json", json);
+    }
+
+    @Test
+    void aPortWithoutDeclaredProtocolIsDetectedHttpOrTcp() throws Exception {
+        PushContext context = GeneratorGoldenTest.context("tcp", mesh());
+        var listener = (io.envoyproxy.envoy.config.listener.v3.Listener) GENERATORS.forType(
+                dev.weft.controlplane.xds.XdsType.LISTENER).generate(context, client()).get("upstream_16004");
+        assertThat(listener.getListenerFilters(0).getName()).isEqualTo("envoy.filters.listener.http_inspector");
+        assertThat(listener.getContinueOnListenerFiltersTimeout()).isTrue();
+        assertThat(listener.getListenerFiltersTimeout()).isEqualTo(ProtocolDetection.TIMEOUT);
+        assertThat(listener.getFilterChains(0).getFilterChainMatch().getApplicationProtocolsList())
+                .containsExactly("http/1.0", "http/1.1", "h2c");
+        assertThat(listener.getFilterChains(0).getFilters(0).getName()).isEqualTo(ListenerGenerator.HCM_FILTER);
+        assertThat(listener.getFilterChains(1).hasFilterChainMatch()).isFalse();
+        assertThat(listener.getFilterChains(1).getFilters(0).getName()).isEqualTo(TcpProxyListeners.FILTER);
     }
 
     @Test

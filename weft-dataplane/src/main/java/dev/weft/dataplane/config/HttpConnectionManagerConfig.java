@@ -16,17 +16,35 @@ import java.util.List;
  * @param localRateLimit the {@code envoy.filters.http.local_ratelimit} filter's own config, null without the filter
  * @param telemetry access log and tracing settings from the control plane (Telemetry API)
  * @param jwtAuthn the {@code envoy.filters.http.jwt_authn} filter (RequestAuthentication), null when none
+ * @param upgradeTypes lower-case {@code Upgrade} tokens (from {@code upgrade_configs}) passed through as a raw byte
+ *     relay once the upstream answers 101; a request asking for another upgrade is refused (403, as Envoy)
  */
 public record HttpConnectionManagerConfig(
         String statPrefix, String routeConfigName, RouteTable inlineRoutes, List<String> httpFilters,
         boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops,
         List<RbacFilter> rbacFilters, dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
         ListenerTelemetry telemetry,
-        dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn) {
+        dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn, java.util.Set<String> upgradeTypes) {
     public HttpConnectionManagerConfig {
         httpFilters = List.copyOf(httpFilters);
         rbacFilters = rbacFilters == null ? List.of() : List.copyOf(rbacFilters);
         telemetry = telemetry == null ? ListenerTelemetry.DEFAULTS : telemetry;
+        upgradeTypes = upgradeTypes == null ? java.util.Set.of() : java.util.Set.copyOf(upgradeTypes);
+    }
+
+    /** Without upgrades. */
+    public HttpConnectionManagerConfig(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
+                                       List<String> httpFilters, boolean generateRequestId, boolean useRemoteAddress,
+                                       int xffNumTrustedHops, List<RbacFilter> rbacFilters,
+                                       dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
+                                       ListenerTelemetry telemetry, dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn) {
+        this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, useRemoteAddress,
+                xffNumTrustedHops, rbacFilters, localRateLimit, telemetry, jwtAuthn, java.util.Set.of());
+    }
+
+    /** Whether an {@code Upgrade: token} request may pass (token compared case-insensitively, as Envoy). */
+    public boolean allowsUpgrade(String token) {
+        return !upgradeTypes.isEmpty() && upgradeTypes.contains(token.toLowerCase(java.util.Locale.ROOT));
     }
 
     /** With the proxy's default telemetry (no Telemetry resource applies). */

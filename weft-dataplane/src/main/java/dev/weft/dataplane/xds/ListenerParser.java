@@ -22,6 +22,13 @@ public final class ListenerParser {
     public static final String HCM_FILTER = "envoy.filters.network.http_connection_manager";
     public static final String ROUTER_FILTER = "envoy.filters.http.router";
     public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
+    public static final String HTTP_INSPECTOR = "envoy.filters.listener.http_inspector";
+    static final String HTTP_INSPECTOR_TYPE = "type.googleapis.com/"
+            + io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor().getFullName();
+    /** What Envoy's http_inspector reports, the application protocols a detecting listener's HTTP chain may match. */
+    static final java.util.Set<String> SNIFFED_PROTOCOLS = java.util.Set.of("http/1.0", "http/1.1", "h2c");
+    /** Envoy's {@code listener_filters_timeout} default. */
+    static final java.time.Duration DEFAULT_LISTENER_FILTERS_TIMEOUT = java.time.Duration.ofSeconds(15);
     static final String HCM_TYPE = "type.googleapis.com/" + HttpConnectionManager.getDescriptor().getFullName();
     static final String ROUTER_TYPE = "type.googleapis.com/" + Router.getDescriptor().getFullName();
 
@@ -42,11 +49,18 @@ public final class ListenerParser {
         if (listener.hasDefaultFilterChain()) {
             throw reject.at("default_filter_chain", "not supported");
         }
+        boolean httpInspector = false;
         for (int i = 0; i < listener.getListenerFiltersCount(); i++) {
-            if (!TLS_INSPECTOR.equals(listener.getListenerFilters(i).getName())) {
-                throw reject.at("listener_filters[" + i + "]", "unsupported listener filter "
-                        + listener.getListenerFilters(i).getName());
+            var f = listener.getListenerFilters(i);
+            if (HTTP_INSPECTOR.equals(f.getName()) || f.hasTypedConfig()
+                    && HTTP_INSPECTOR_TYPE.equals(f.getTypedConfig().getTypeUrl())) {
+                httpInspector = true;
+            } else if (!TLS_INSPECTOR.equals(f.getName())) {
+                throw reject.at("listener_filters[" + i + "]", "unsupported listener filter " + f.getName());
             }
+        }
+        if (httpInspector) {
+            return parseDetecting(listener, host, port, reject);
         }
         DownstreamTls tls = null;
         FilterChain chain;
@@ -103,7 +117,7 @@ public final class ListenerParser {
         }
         Filter filter = chain.getFilters(last);
         String path = "filter_chains[0].filters[" + last + "]";
-        if (filter.hasTypedConfig() && TcpProxyParser.TYPE.equals(filter.getTypedConfig().getTypeUrl())) {
+        if (isTcpProxy(filter)) {
             return ListenerConfig.tcp(name, host, port, TcpProxyParser.parse(filter.getTypedConfig(), reject,
                     path + ".typed_config").withRbacFilters(networkRbac), tls)
                     .withDisabledMetrics(TelemetryParser.disabledMetrics(listener, reject));
@@ -112,6 +126,26 @@ public final class ListenerParser {
             throw reject.at(path, RbacFilterParser.NETWORK_FILTER_NAME + " is supported only before a tcp_proxy;"
                     + " HTTP listeners take envoy.filters.http.rbac");
         }
+        return new ListenerConfig(name, host, port, parseHcmFilter(filter, TelemetryParser.accessLogManaged(listener),
+                reject, path), tls).withDisabledMetrics(TelemetryParser.disabledMetrics(listener, reject));
+    }
+
+    private static void checkPlainSingleFilter(FilterChain chain, Rejector reject, String path)
+            throws ResourceRejectedException {
+        if (chain.hasTransportSocket() && !TransportSocketParser.isRawBuffer(chain.getTransportSocket())) {
+            throw reject.at(path + ".transport_socket", "TLS on a detecting listener is not supported");
+        }
+        if (chain.getFiltersCount() != 1) {
+            throw reject.at(path + ".filters", "exactly one network filter is supported, got " + chain.getFiltersCount());
+        }
+    }
+
+    private static boolean isTcpProxy(Filter filter) {
+        return filter.hasTypedConfig() && TcpProxyParser.TYPE.equals(filter.getTypedConfig().getTypeUrl());
+    }
+
+    private static HttpConnectionManagerConfig parseHcmFilter(Filter filter, boolean accessLogManaged, Rejector reject,
+                                                              String path) throws ResourceRejectedException {
         if (!filter.hasTypedConfig() || !HCM_TYPE.equals(filter.getTypedConfig().getTypeUrl())) {
             String what = filter.hasTypedConfig() ? filter.getName() + " (" + filter.getTypedConfig().getTypeUrl() + ")"
                     : filter.getName();
@@ -119,8 +153,69 @@ public final class ListenerParser {
         }
         HttpConnectionManager hcm = unpack(filter.getTypedConfig(), HttpConnectionManager.class, reject,
                 path + ".typed_config");
-        return new ListenerConfig(name, host, port, parseHcm(hcm, TelemetryParser.accessLogManaged(listener), reject,
-                path + ".typed_config"), tls).withDisabledMetrics(TelemetryParser.disabledMetrics(listener, reject));
+        return parseHcm(hcm, accessLogManaged, reject, path + ".typed_config");
+    }
+
+    /**
+     * A port whose protocol is detected, as Istio emits it: {@code listener_filters: [http_inspector]}, a chain matched
+     * by {@code application_protocols} (a subset of http/1.0, http/1.1, h2c) running the HTTP connection manager, and a
+     * chain without a match running tcp_proxy; {@code listener_filters_timeout} (Envoy's default 15 s, 0 = none) and
+     * {@code continue_on_listener_filters_timeout} (false: close on timeout). Plaintext only.
+     */
+    private static ListenerConfig parseDetecting(Listener listener, String host, int port, Rejector reject)
+            throws ResourceRejectedException {
+        if (listener.getListenerFiltersCount() != 1) {
+            throw reject.at("listener_filters", HTTP_INSPECTOR + " is supported only on its own (no TLS inspection"
+                    + " of detected ports)");
+        }
+        if (listener.getFilterChainsCount() != 2) {
+            throw reject.at("filter_chains", "a listener with " + HTTP_INSPECTOR + " needs two filter chains (HTTP"
+                    + " matched by application_protocols, and TCP), got " + listener.getFilterChainsCount());
+        }
+        int httpIndex = listener.getFilterChains(0).getFilterChainMatch().getApplicationProtocolsCount() > 0 ? 0 : 1;
+        FilterChain httpChain = listener.getFilterChains(httpIndex);
+        FilterChain tcpChain = listener.getFilterChains(1 - httpIndex);
+        String httpPath = "filter_chains[" + httpIndex + "]";
+        String tcpPath = "filter_chains[" + (1 - httpIndex) + "]";
+        FilterChainMatch httpMatch = httpChain.getFilterChainMatch();
+        if (httpMatch.getApplicationProtocolsCount() == 0
+                || !httpMatch.toBuilder().clearApplicationProtocols().build().equals(FilterChainMatch.getDefaultInstance())) {
+            throw reject.at(httpPath + ".filter_chain_match", "only application_protocols is supported here");
+        }
+        java.util.Set<String> protocols = new java.util.TreeSet<>();
+        for (int i = 0; i < httpMatch.getApplicationProtocolsCount(); i++) {
+            String p = httpMatch.getApplicationProtocols(i);
+            if (!SNIFFED_PROTOCOLS.contains(p)) {
+                throw reject.at(httpPath + ".filter_chain_match.application_protocols[" + i + "]", "'" + p
+                        + "' is not detected in plaintext (supported: " + new java.util.TreeSet<>(SNIFFED_PROTOCOLS) + ")");
+            }
+            protocols.add(p);
+        }
+        if (!tcpChain.getFilterChainMatch().equals(FilterChainMatch.getDefaultInstance())) {
+            throw reject.at(tcpPath + ".filter_chain_match", "the TCP chain of a detecting listener matches everything"
+                    + " else (no match criteria)");
+        }
+        checkPlainSingleFilter(httpChain, reject, httpPath);
+        checkPlainSingleFilter(tcpChain, reject, tcpPath);
+        HttpConnectionManagerConfig http = parseHcmFilter(httpChain.getFilters(0),
+                TelemetryParser.accessLogManaged(listener), reject, httpPath + ".filters[0]");
+        Filter tcpFilter = tcpChain.getFilters(0);
+        if (!isTcpProxy(tcpFilter)) {
+            throw reject.at(tcpPath + ".filters[0]", "the chain without a match must run "
+                    + "envoy.filters.network.tcp_proxy");
+        }
+        var tcp = TcpProxyParser.parse(tcpFilter.getTypedConfig(), reject, tcpPath + ".filters[0].typed_config");
+        java.time.Duration timeout = listener.hasListenerFiltersTimeout()
+                ? java.time.Duration.ofSeconds(listener.getListenerFiltersTimeout().getSeconds(),
+                        listener.getListenerFiltersTimeout().getNanos())
+                : DEFAULT_LISTENER_FILTERS_TIMEOUT;
+        if (timeout.isNegative()) {
+            throw reject.at("listener_filters_timeout", "must not be negative");
+        }
+        return ListenerConfig.detecting(listener.getName(), host, port, http, tcp,
+                new dev.weft.dataplane.config.ProtocolDetection(timeout,
+                        listener.getContinueOnListenerFiltersTimeout(), protocols))
+                .withDisabledMetrics(TelemetryParser.disabledMetrics(listener, reject));
     }
 
     /** The chain's transport_protocol match, with any other match criterion rejected. */
@@ -201,8 +296,43 @@ public final class ListenerParser {
         boolean useRemoteAddress = hcm.hasUseRemoteAddress() && hcm.getUseRemoteAddress().getValue();
         return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routeConfigName, inline, filters,
                 generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac, localRateLimit,
-                TelemetryParser.parse(hcm, accessLogManaged, reject, path),
-                jwtAuthn);
+                TelemetryParser.parse(hcm, accessLogManaged, reject, path), jwtAuthn, upgradeTypes(hcm, reject, path));
+    }
+
+    /**
+     * {@code upgrade_configs[]}: {@code upgrade_type} (case-insensitive) and {@code enabled} (absent = true; a disabled
+     * entry is dropped: Weft has no per-route override that could turn it back on). NACKed: {@code CONNECT} (CONNECT
+     * tunnelling is not implemented), {@code h2c} (an HTTP/2 upgrade is never relayed, Envoy strips it too), a custom
+     * upgrade filter chain ({@code filters}), duplicate types.
+     */
+    private static java.util.Set<String> upgradeTypes(HttpConnectionManager hcm, Rejector reject, String path)
+            throws ResourceRejectedException {
+        java.util.Set<String> types = new java.util.LinkedHashSet<>();
+        for (int i = 0; i < hcm.getUpgradeConfigsCount(); i++) {
+            var u = hcm.getUpgradeConfigs(i);
+            String uPath = path + ".upgrade_configs[" + i + "]";
+            String type = u.getUpgradeType().trim().toLowerCase(java.util.Locale.ROOT);
+            // an Upgrade protocol: a token, optionally "/" and a version token (RFC 9110 §7.8)
+            if (type.isEmpty() || !type.chars().allMatch(c -> c > 32 && c < 127 && "()<>@,;:\\\"[]?={}".indexOf(c) < 0)) {
+                throw reject.at(uPath + ".upgrade_type", "not an HTTP token: '" + u.getUpgradeType() + "'");
+            }
+            if (type.equals("connect")) {
+                throw reject.at(uPath + ".upgrade_type", "CONNECT tunnelling is not supported");
+            }
+            if (type.equals("h2c")) {
+                throw reject.at(uPath + ".upgrade_type", "h2c upgrades are not relayed (use HTTP/2 prior knowledge)");
+            }
+            if (u.getFiltersCount() > 0) {
+                throw reject.at(uPath + ".filters", "custom upgrade filter chains are not supported");
+            }
+            if (!types.add(type)) {
+                throw reject.at(uPath + ".upgrade_type", "duplicate upgrade type " + type);
+            }
+            if (u.hasEnabled() && !u.getEnabled().getValue()) {
+                types.remove(type);
+            }
+        }
+        return types;
     }
 
     static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, Rejector reject, String path)

@@ -264,6 +264,11 @@ public final class RouteConfigurationParser {
 
     private static RouteAction.Forward parseForward(io.envoyproxy.envoy.config.route.v3.RouteAction a,
                                                     Rejector reject, String path) throws ResourceRejectedException {
+        if (a.getUpgradeConfigsCount() > 0) {
+            // per-route enabling/disabling would change which upgrades pass: NACK rather than ignore
+            throw reject.at(path + ".upgrade_configs", "per-route upgrade settings are not supported (the"
+                    + " HttpConnectionManager's upgrade_configs apply)");
+        }
         List<RouteAction.WeightedCluster> clusters = new ArrayList<>();
         switch (a.getClusterSpecifierCase()) {
             case CLUSTER -> {

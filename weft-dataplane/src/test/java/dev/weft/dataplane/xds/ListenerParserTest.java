@@ -98,6 +98,104 @@ class ListenerParserTest {
     }
 
     @Test
+    void parsesUpgradeConfigsCaseInsensitivelyAndDropsDisabledOnes() throws Exception {
+        var hcm = hcm()
+                .addUpgradeConfigs(upgrade("WebSocket"))
+                .addUpgradeConfigs(upgrade("spdy/3").setEnabled(BoolValue.of(false)))
+                .build();
+        var http = ListenerParser.parse(listener("outbound", 15001, hcm)).http();
+        assertThat(http.upgradeTypes()).containsExactly("websocket");
+        assertThat(http.allowsUpgrade("websocket")).isTrue();
+        assertThat(http.allowsUpgrade("WEBSOCKET")).isTrue();
+        assertThat(http.allowsUpgrade("spdy/3")).isFalse();
+        assertThat(ListenerParser.parse(XdsFixtures.outboundListener(15001)).http().allowsUpgrade("websocket"))
+                .as("no upgrade_configs: no upgrades, as Envoy").isFalse();
+    }
+
+    @Test
+    void rejectsUpgradesItCannotHonour() {
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001,
+                hcm().addUpgradeConfigs(upgrade("CONNECT")).build())))
+                .hasMessage("Listener outbound: filter_chains[0].filters[0].typed_config.upgrade_configs[0]"
+                        + ".upgrade_type: CONNECT tunnelling is not supported");
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001,
+                hcm().addUpgradeConfigs(upgrade("h2c")).build())))
+                .hasMessageContaining("upgrade_configs[0].upgrade_type: h2c upgrades are not relayed");
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001,
+                hcm().addUpgradeConfigs(upgrade("websocket").addFilters(XdsFixtures.router())).build())))
+                .hasMessageContaining("upgrade_configs[0].filters: custom upgrade filter chains are not supported");
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001,
+                hcm().addUpgradeConfigs(upgrade("websocket")).addUpgradeConfigs(upgrade("websocket")).build())))
+                .hasMessageContaining("upgrade_configs[1].upgrade_type: duplicate upgrade type websocket");
+        assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001,
+                hcm().addUpgradeConfigs(upgrade("web socket")).build())))
+                .hasMessageContaining("upgrade_configs[0].upgrade_type: not an HTTP token: 'web socket'");
+    }
+
+    private static io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+            .UpgradeConfig.Builder upgrade(String type) {
+        return io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                .UpgradeConfig.newBuilder().setUpgradeType(type);
+    }
+
+    /** What the control plane emits for a port without a declared protocol (as Istio does). */
+    private static Listener.Builder detecting() {
+        var tcp = io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.newBuilder()
+                .setStatPrefix("legacy").setCluster("outbound|2525||legacy").build();
+        Listener http = listener("upstream_16004", 16004, hcm().build());
+        return http.toBuilder()
+                .addListenerFilters(io.envoyproxy.envoy.config.listener.v3.ListenerFilter.newBuilder()
+                        .setName("envoy.filters.listener.http_inspector").setTypedConfig(Any.pack(
+                                io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector
+                                        .getDefaultInstance())))
+                .setListenerFiltersTimeout(com.google.protobuf.util.Durations.fromMillis(500))
+                .setContinueOnListenerFiltersTimeout(true)
+                .setFilterChains(0, http.getFilterChains(0).toBuilder().setFilterChainMatch(
+                        io.envoyproxy.envoy.config.listener.v3.FilterChainMatch.newBuilder()
+                                .addApplicationProtocols("http/1.1").addApplicationProtocols("h2c")))
+                .addFilterChains(FilterChain.newBuilder().addFilters(Filter.newBuilder()
+                        .setName("envoy.filters.network.tcp_proxy").setTypedConfig(Any.pack(tcp))));
+    }
+
+    @Test
+    void parsesProtocolDetectionListeners() throws Exception {
+        ListenerConfig l = ListenerParser.parse(detecting().build());
+        assertThat(l.isTcp()).isFalse();
+        assertThat(l.http().routeConfigName()).isEqualTo("outbound");
+        assertThat(l.tcp().clusters().getFirst().name()).isEqualTo("outbound|2525||legacy");
+        assertThat(l.detection().timeout()).isEqualTo(java.time.Duration.ofMillis(500));
+        assertThat(l.detection().continueOnTimeout()).isTrue();
+        assertThat(l.detection().httpProtocols()).containsExactlyInAnyOrder("http/1.1", "h2c");
+        assertThat(ListenerParser.parse(detecting().clearListenerFiltersTimeout().build()).detection().timeout())
+                .as("Envoy's default").isEqualTo(java.time.Duration.ofSeconds(15));
+    }
+
+    @Test
+    void rejectsDetectionListenersItCannotServe() {
+        var h2 = detecting();
+        h2.setFilterChains(0, h2.getFilterChains(0).toBuilder().setFilterChainMatch(h2.getFilterChains(0)
+                .getFilterChainMatch().toBuilder().addApplicationProtocols("h2")));
+        assertThatThrownBy(() -> ListenerParser.parse(h2.build()))
+                .hasMessageContaining("filter_chains[0].filter_chain_match.application_protocols[2]: 'h2' is not"
+                        + " detected in plaintext");
+        var oneChain = detecting().removeFilterChains(1);
+        assertThatThrownBy(() -> ListenerParser.parse(oneChain.build()))
+                .hasMessageContaining("filter_chains: a listener with envoy.filters.listener.http_inspector needs two"
+                        + " filter chains");
+        var httpBoth = detecting();
+        httpBoth.setFilterChains(1, httpBoth.getFilterChains(1).toBuilder().setFilters(0,
+                httpBoth.getFilterChains(0).getFilters(0)));
+        assertThatThrownBy(() -> ListenerParser.parse(httpBoth.build()))
+                .hasMessageContaining("filter_chains[1].filters[0]: the chain without a match must run"
+                        + " envoy.filters.network.tcp_proxy");
+        var withTls = detecting().addListenerFilters(io.envoyproxy.envoy.config.listener.v3.ListenerFilter
+                .newBuilder().setName("envoy.filters.listener.tls_inspector"));
+        assertThatThrownBy(() -> ListenerParser.parse(withTls.build()))
+                .hasMessageContaining("listener_filters: envoy.filters.listener.http_inspector is supported only on"
+                        + " its own");
+    }
+
+    @Test
     void rejectsMissingRouter() {
         var hcm = hcm().clearHttpFilters().build();
         assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001, hcm)))

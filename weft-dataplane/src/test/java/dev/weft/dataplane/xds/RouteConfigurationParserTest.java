@@ -250,6 +250,11 @@ class RouteConfigurationParserTest {
                 HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD)).build();
         assertThatThrownBy(() -> RouteConfigurationParser.parse(withRoute(hostHeader)))
                 .hasMessageContaining("header :authority cannot be modified here");
+        Route routeUpgrade = base().setRoute(io.envoyproxy.envoy.config.route.v3.RouteAction.newBuilder().setCluster("c")
+                .addUpgradeConfigs(io.envoyproxy.envoy.config.route.v3.RouteAction.UpgradeConfig.newBuilder()
+                        .setUpgradeType("websocket"))).build();
+        assertThatThrownBy(() -> RouteConfigurationParser.parse(withRoute(routeUpgrade)))
+                .hasMessageContaining("route.upgrade_configs: per-route upgrade settings are not supported");
     }
 
     @Test

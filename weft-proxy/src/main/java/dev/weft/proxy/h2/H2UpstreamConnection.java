@@ -17,6 +17,8 @@ import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
@@ -89,7 +91,9 @@ public final class H2UpstreamConnection {
 
     /**
      * Connects with HTTP/2 prior knowledge (h2c) through {@code bootstrap} (its loop, connect timeout and socket
-     * options). {@code tls}, when not null, adds a TLS handler first. {@code streamHandler} makes the last handler of
+     * options), or over TLS when {@code tls} adds a TLS handler first: streams then wait for the handshake, and if ALPN
+     * chose another protocol than h2 they fail with {@link NegotiatedHttp1Exception} (the pool sends them over
+     * HTTP/1.1). {@code streamHandler} makes the last handler of
      * each stream channel (after the HTTP/2 ⇄ HTTP object conversion). {@code idleMillis} 0: never closed for idleness;
      * {@code maxRequests} 0: no limit of streams per connection.
      */
@@ -122,23 +126,53 @@ public final class H2UpstreamConnection {
                 .connect(address);
         h2.channel = connect.channel();
         connect.addListener(f -> {
+            SslHandler ssl = f.isSuccess() ? h2.channel.pipeline().get(SslHandler.class) : null;
+            if (ssl != null) {
+                // TLS: streams wait for the handshake, whose ALPN may say the peer speaks HTTP/1.1 only
+                ssl.handshakeFuture().addListener(hs -> {
+                    String alpn = ssl.applicationProtocol();
+                    if (!hs.isSuccess()) {
+                        h2.retire();
+                        h2.failWaiting(hs.cause());
+                    } else if (alpn != null && !alpn.equals(ApplicationProtocolNames.HTTP_2)) {
+                        h2.retire();
+                        h2.failWaiting(new NegotiatedHttp1Exception(alpn)); // before the close fails them otherwise
+                        h2.channel.close();
+                    } else {
+                        h2.start();
+                    }
+                });
+                return;
+            }
             if (f.isSuccess()) {
-                h2.streams = new Http2StreamChannelBootstrap(h2.channel)
-                        .option(ChannelOption.AUTO_READ, false)
-                        .handler(new ChannelInitializer<Http2StreamChannel>() {
-                            @Override
-                            protected void initChannel(Http2StreamChannel ch) {
-                                ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, false),
-                                        new H2ExtensionHeaders(), h2.streamHandler.get());
-                            }
-                        });
-                h2.becomeReadyIfSettled();
+                h2.start();
             } else {
                 h2.retire();
                 h2.failWaiting(f.cause());
             }
         });
         return h2;
+    }
+
+    /** The TLS handshake chose another protocol than h2 by ALPN: the request goes over HTTP/1.1 instead. */
+    public static final class NegotiatedHttp1Exception extends java.io.IOException {
+        NegotiatedHttp1Exception(String protocol) {
+            super("the peer chose " + protocol + " by ALPN", null);
+        }
+    }
+
+    /** Connected (and TLS negotiated h2, or no ALPN): streams open once the server's first SETTINGS arrived too. */
+    private void start() {
+        streams = new Http2StreamChannelBootstrap(channel)
+                .option(ChannelOption.AUTO_READ, false)
+                .handler(new ChannelInitializer<Http2StreamChannel>() {
+                    @Override
+                    protected void initChannel(Http2StreamChannel ch) {
+                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, false),
+                                new H2ExtensionHeaders(), streamHandler.get());
+                    }
+                });
+        becomeReadyIfSettled();
     }
 
     public Channel channel() {

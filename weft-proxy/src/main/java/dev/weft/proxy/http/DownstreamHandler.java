@@ -147,6 +147,21 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
         }
     }
 
+    /**
+     * Whether the connection can leave HTTP/1.1 after its upgrade request: only when nothing was read past that
+     * request (a client speaks the new protocol only after the 101).
+     */
+    boolean detachForUpgrade() {
+        return pending.isEmpty() && !(ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel);
+    }
+
+    /** {@code relay} takes this handler's place and the HTTP/1.1 codec goes (handing on any bytes it still holds). */
+    void spliceDownstream(io.netty.channel.ChannelHandler relay) {
+        current = null;
+        ctx.pipeline().replace(this, "upgraded-relay", relay);
+        ctx.pipeline().remove(io.netty.handler.codec.http.HttpServerCodec.class);
+    }
+
     private void releasePending() {
         HttpObject msg;
         while ((msg = pending.poll()) != null) {

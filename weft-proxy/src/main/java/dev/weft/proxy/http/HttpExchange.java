@@ -93,6 +93,8 @@ public final class HttpExchange implements RequestHead {
     private java.util.ArrayDeque<HttpContent> heldDuringFaultDelay;
     /** The gRPC status of a gRPC fault abort, -1 otherwise. */
     private int faultGrpcStatus = -1;
+    /** The {@code Upgrade} header of a request asking to switch protocols (WebSocket), null for ordinary ones. */
+    private String upgrade;
     /** What telemetry reports about this exchange (sizes, status, upstream); filled in as it goes. */
     private final ExchangeRecord record = new ExchangeRecord();
     /** What the jwt_authn filter decided (RequestAuthentication), null when it did not run. */
@@ -199,6 +201,7 @@ public final class HttpExchange implements RequestHead {
         head = HttpMethod.HEAD.equals(request.method());
         splitTarget();
         boolean chunked = HttpUtil.isTransferEncodingChunked(request);
+        upgrade = UpgradeRequests.requestedUpgrade(request, ctx.channel());
         HopByHopHeaders.strip(request.headers());
         if (chunked) {
             HttpUtil.setTransferEncodingChunked(request, true);
@@ -217,6 +220,16 @@ public final class HttpExchange implements RequestHead {
                 respond(reply);
                 return;
             }
+        }
+        if (upgrade != null) {
+            if (listener.config().http() == null || !listener.config().http().allowsUpgrade(upgrade)) {
+                // Envoy's answer to an upgrade its connection manager does not allow: 403 (upgrade_failed), close
+                upgrade = null;
+                downstreamKeepAlive = false;
+                respond(new LocalReply(403, null, "", null));
+                return;
+            }
+            UpgradeRequests.restore(request.headers(), upgrade); // stripped above with the other hop-by-hop headers
         }
         routeRequest();
     }
@@ -367,7 +380,7 @@ public final class HttpExchange implements RequestHead {
                     + "headers. reset reason: overflow\n"));
             return;
         }
-        if (!route.route().mirrors().isEmpty()) {
+        if (!route.route().mirrors().isEmpty() && upgrade == null) { // an upgrade is not mirrored
             mirrorCopies = MirrorCopies.start(route.route().mirrors(), view::cluster, request, view.resilience(),
                     connection.pools().of(ctx.channel().eventLoop()));
         }
@@ -379,6 +392,11 @@ public final class HttpExchange implements RequestHead {
             retry = new RetryState(forward.retryPolicy(), cluster, markedUpstream);
         }
         startAttempt(host, false);
+    }
+
+    /** Whether this request asks to switch protocols (allowed by the listener): it gets an HTTP/1.1 connection of its own. */
+    boolean isUpgrade() {
+        return upgrade != null;
     }
 
     /** The cluster the request is forwarded to (null before routing). */
@@ -692,11 +710,17 @@ public final class HttpExchange implements RequestHead {
             response.headers().add(RESPONSE_FLAGS, ResponseFlag.DI.name());
         }
         responseStarted = true;
-        boolean chunkedAllowed = !head && response.status().code() != 204 && response.status().code() != 304;
+        boolean switching = response.status().code() == 101;
+        boolean chunkedAllowed = !head && !switching && response.status().code() != 204 && response.status().code() != 304;
         HttpHeaders headers = response.headers();
+        String acceptedUpgrade = switching ? headers.get(HttpHeaderNames.UPGRADE, upgrade) : null;
         HopByHopHeaders.strip(headers);
         if (chunkedAllowed && !HttpUtil.isContentLengthSet(response)) {
             HttpUtil.setTransferEncodingChunked(response, true);
+        }
+        if (switching) {
+            cancelTimer(); // like Envoy: no route timeout for an upgraded connection (the idle timeout stays)
+            UpgradeRequests.restore(headers, acceptedUpgrade);
         }
         if (weightedCluster != null) {
             HeaderMutator.apply(route.virtualHost().config().responseHeaders(), headers);
@@ -709,9 +733,36 @@ public final class HttpExchange implements RequestHead {
         if (!requestComplete) {
             downstreamKeepAlive = false; // answered before the whole request was read: the connection is out of step
         }
-        setConnectionHeader(response);
+        if (!switching) {
+            setConnectionHeader(response);
+        }
         runResponseFilters(response);
         ctx.write(response);
+    }
+
+    /**
+     * The upstream's 101 is complete: both connections become a raw byte relay (the TCP proxy's, with backpressure and
+     * half-close). The exchange completes — metrics, access log — when both are closed, with the bytes relayed.
+     */
+    void onUpgraded(dev.weft.proxy.upstream.UpstreamConnection upstreamConnection) {
+        io.netty.channel.Channel upstream = upstreamConnection.channel();
+        ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT); // ends the 101 in the HTTP/1.1 encoder
+        responseComplete = true;
+        cancelTimer();
+        if (finished || !requestComplete || !connection.detachForUpgrade()) {
+            upstream.close(); // a body still on its way, or bytes that are not the new protocol's: no clean switch
+            ctx.close();
+            return;
+        }
+        dev.weft.proxy.tcp.TcpSplice splice = new dev.weft.proxy.tcp.TcpSplice();
+        connection.spliceDownstream(splice.fromDownstream());
+        upstreamConnection.replaceWithRelay(splice.fromUpstream());
+        splice.start(ctx.channel(), upstream, (in, out) -> {
+            record.requestBytes += in;
+            record.responseBytes += out;
+            finished = true;
+            complete();
+        });
     }
 
     /** A retriable status: the try is abandoned (its connection closed) and the next one scheduled. */

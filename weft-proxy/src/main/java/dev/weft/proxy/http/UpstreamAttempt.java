@@ -32,6 +32,8 @@ final class UpstreamAttempt implements UpstreamListener {
     private final boolean freshConnection;
     private boolean bodySent; // request body bytes went out: this attempt cannot be replayed
     private boolean responseSeen;
+    /** The upstream answered an upgrade request with 101: the end of that response hands the connection over. */
+    private boolean switching;
     private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
     /** Waiting in the cluster's pending queue for a connection; null otherwise. */
     private dev.weft.proxy.upstream.PendingAcquire pending;
@@ -46,6 +48,10 @@ final class UpstreamAttempt implements UpstreamListener {
 
     void start(UpstreamConnectionPool pool) {
         host.onRequestStart();
+        if (exchange.isUpgrade()) {
+            pending = pool.acquireDedicated(exchange.cluster(), host, this);
+            return;
+        }
         pending = pool.acquire(exchange.cluster(), host, this, freshConnection);
     }
 
@@ -155,6 +161,15 @@ final class UpstreamAttempt implements UpstreamListener {
                 skippingInformational = true; // 100 Continue was answered by this proxy already
             } else {
                 keepAliveUpstream = HttpUtil.isKeepAlive(response);
+                if (status.code() == 101) {
+                    if (!exchange.isUpgrade()) { // a switch nobody asked for: the connection cannot be trusted
+                        ReferenceCountUtil.release(response);
+                        onUpstreamClosed(null);
+                        connection.release(false);
+                        return;
+                    }
+                    switching = true;
+                }
                 exchange.onResponseHead(response);
                 if (done) {
                     return; // the exchange retries elsewhere and released this response
@@ -167,6 +182,12 @@ final class UpstreamAttempt implements UpstreamListener {
                 if (content instanceof LastHttpContent) {
                     skippingInformational = false;
                 }
+            } else if (switching) {
+                // the 101 is complete (it has no body): from here the connection carries the new protocol's bytes
+                content.release();
+                done = true; // the host counts the upgraded connection as active until it closes
+                connection.channel().closeFuture().addListener(f -> host.onRequestEnd());
+                exchange.onUpgraded(connection);
             } else if (content instanceof LastHttpContent) {
                 boolean reusable = keepAliveUpstream && requestSent;
                 end();

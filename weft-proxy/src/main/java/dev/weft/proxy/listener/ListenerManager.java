@@ -88,9 +88,13 @@ public final class ListenerManager implements AutoCloseable {
                                 // before protocol sniffing: it reads the decrypted bytes
                                 ch.pipeline().addLast(new InboundTlsSniffer(tls, meshTls));
                             }
-                            var tcp = current != null ? current.config().tcp() : config.tcp();
-                            if (tcp != null) { // tcp_proxy: bytes relayed to a cluster, no HTTP sniffing
-                                TcpProxyHandler.install(ch, name, tcp, views, transport, meshTls);
+                            var latest = current != null ? current.config() : config;
+                            if (latest.detection() != null) { // undeclared protocol: HTTP or TCP by first bytes
+                                installDetecting(ch, name, latest);
+                                return;
+                            }
+                            if (latest.tcp() != null) { // tcp_proxy: bytes relayed to a cluster, no HTTP sniffing
+                                TcpProxyHandler.install(ch, name, latest.tcp(), views, transport, meshTls);
                                 return;
                             }
                             // HTTP/1.1 and h2c prior knowledge on every listener: the first bytes decide
@@ -118,6 +122,30 @@ public final class ListenerManager implements AutoCloseable {
             bindErrors.put(name, error);
             LOG.error(error);
         }
+    }
+
+    /**
+     * A listener with both chains (Envoy's http_inspector): the {@link HttpInspector} decides per connection. Half-close
+     * is allowed while it looks, so a client that sends its bytes and a FIN at once still gets the TCP proxy's answer.
+     */
+    private void installDetecting(SocketChannel ch, String name, ListenerConfig config) {
+        ch.config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, true);
+        ch.pipeline().addLast(new HttpInspector(config.detection(),
+                ctx -> {
+                    ctx.channel().config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, false);
+                    ctx.pipeline().addLast(new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
+                            new HttpServerCodec(8192, 64 * 1024, 64 * 1024), new DownstreamHandler(name, views, pools));
+                    ctx.fireChannelActive();
+                },
+                ctx -> {
+                    ctx.channel().config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, false);
+                    ctx.pipeline().addLast(new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS));
+                    H2ServerPipeline.install(ctx.pipeline(), () -> new DownstreamHandler(name, views, pools));
+                },
+                ctx -> {
+                    TcpProxyHandler.install((SocketChannel) ctx.channel(), name, config.tcp(), views, transport, meshTls);
+                    ctx.fireChannelActive(); // the TCP proxy connects upstream now
+                }));
     }
 
     /** Names of the listeners whose socket is open. */

@@ -117,9 +117,9 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         DataPlaneView view = views.get();
         ListenerRuntime listener = view.listener(listenerName);
-        if (listener == null || !listener.config().isTcp()) {
+        if (listener == null || listener.config().tcp() == null) {
             drainEarly();
-            downstream.close(); // the listener was removed or is no longer a TCP proxy
+            downstream.close(); // the listener was removed or no longer relays TCP
             return;
         }
         TcpProxyConfig config = listener.config().tcp();

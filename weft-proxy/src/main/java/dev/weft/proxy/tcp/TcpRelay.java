@@ -24,6 +24,8 @@ final class TcpRelay extends ChannelInboundHandlerAdapter {
     private final TcpConnectionStats stats;
     private final boolean downstream;
     private Channel peer;
+    /** What was read before the peer was known (a spliced connection's leftovers); sent once it is. */
+    private java.util.ArrayDeque<Object> held;
 
     TcpRelay(TcpConnectionStats stats, boolean downstream) {
         this.stats = stats;
@@ -34,9 +36,35 @@ final class TcpRelay extends ChannelInboundHandlerAdapter {
         this.peer = peer;
     }
 
+    /** Sends what was held while there was no peer; returns whether anything was. */
+    boolean flushHeld() {
+        if (held == null || held.isEmpty()) {
+            return false;
+        }
+        for (Object msg = held.poll(); msg != null; msg = held.poll()) {
+            if (peer.isActive()) {
+                if (msg instanceof io.netty.buffer.ByteBuf buf) {
+                    stats.onBytes(downstream, buf.readableBytes());
+                }
+                peer.write(msg, peer.voidPromise());
+            } else {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+        peer.flush();
+        return true;
+    }
+
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (peer == null || !peer.isActive()) {
+        if (peer == null) {
+            if (held == null) {
+                held = new java.util.ArrayDeque<>(2);
+            }
+            held.add(msg); // bounded: the channel does not read again before the peer is set
+            return;
+        }
+        if (!peer.isActive()) {
             ReferenceCountUtil.release(msg);
             return;
         }
@@ -95,6 +123,10 @@ final class TcpRelay extends ChannelInboundHandlerAdapter {
     public void channelInactive(ChannelHandlerContext ctx) {
         if (peer != null) {
             closeOnFlush(peer);
+        }
+        if (held != null) {
+            held.forEach(ReferenceCountUtil::release);
+            held.clear();
         }
     }
 

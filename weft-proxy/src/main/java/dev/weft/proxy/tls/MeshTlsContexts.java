@@ -2,6 +2,7 @@ package dev.weft.proxy.tls;
 
 import dev.weft.dataplane.tls.UpstreamTls;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
+import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.ClientAuth;
 import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
@@ -37,14 +38,24 @@ public final class MeshTlsContexts {
      * their workload metadata ({@code dev.weft.proxy.tcp.PeerMetadataExchange}).
      */
     public static final String PEER_EXCHANGE_ALPN = "weft-peer-exchange";
-    private static final ApplicationProtocolConfig PEER_EXCHANGE = new ApplicationProtocolConfig(
-            ApplicationProtocolConfig.Protocol.ALPN, ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
-            ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, PEER_EXCHANGE_ALPN);
+
+    /** ALPN ids of the protocols mesh HTTP connections negotiate (h2 first: preferred). */
+    public static final String H2 = ApplicationProtocolNames.HTTP_2;
+    public static final String HTTP_1_1 = ApplicationProtocolNames.HTTP_1_1;
+
+    /**
+     * What a client connection offers by ALPN: nothing, HTTP/2 or HTTP/1.1 (HTTP), HTTP/1.1 only (an upgrade), or the
+     * peer metadata exchange (TCP proxying).
+     */
+    public enum Alpn {
+        NONE, H2_OR_HTTP1, HTTP1_ONLY, PEER_EXCHANGE
+    }
+
+    private record ClientKey(UpstreamTls tls, Alpn alpn) {}
 
     private final WorkloadCertificate certificate;
     private final SslContext server;
-    private final Map<UpstreamTls, SslContext> clients = new ConcurrentHashMap<>();
-    private final Map<UpstreamTls, SslContext> tcpClients = new ConcurrentHashMap<>();
+    private final Map<ClientKey, SslContext> clients = new ConcurrentHashMap<>();
 
     private MeshTlsContexts(WorkloadCertificate certificate, SslContext server) {
         this.certificate = certificate;
@@ -57,7 +68,11 @@ public final class MeshTlsContexts {
                 .protocols(TLS_1_3)
                 .trustManager(roots(cert))
                 .clientAuth(ClientAuth.REQUIRE)
-                .applicationProtocolConfig(PEER_EXCHANGE) // selected only when a TCP-proxying sidecar offers it
+                // h2 and http/1.1 for HTTP, the peer exchange for TCP proxying; a client offering none connects without
+                .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, H2, HTTP_1_1,
+                        PEER_EXCHANGE_ALPN))
                 .build();
         MeshTlsContexts contexts = new MeshTlsContexts(cert, server);
         contexts.clientFor(new UpstreamTls("", java.util.List.of())); // fail now, not on the first request
@@ -78,26 +93,38 @@ public final class MeshTlsContexts {
      * cluster accepts. Both are checked inside the handshake, so no request byte reaches a peer that fails them.
      */
     public SslContext clientFor(UpstreamTls tls) {
-        return clients.computeIfAbsent(tls, t -> buildClient(t, null));
+        return clientFor(tls, Alpn.NONE);
     }
 
     /** As {@link #clientFor}, offering {@link #PEER_EXCHANGE_ALPN}: for TCP-proxied connections. */
     public SslContext tcpClientFor(UpstreamTls tls) {
-        return tcpClients.computeIfAbsent(tls, t -> buildClient(t, PEER_EXCHANGE));
+        return clientFor(tls, Alpn.PEER_EXCHANGE);
     }
 
-    private SslContext buildClient(UpstreamTls tls, ApplicationProtocolConfig alpn) {
+    /** Like {@link #clientFor(UpstreamTls)}, offering {@code alpn}; the pool reads what was negotiated. */
+    public SslContext clientFor(UpstreamTls tls, Alpn alpn) {
+        return clients.computeIfAbsent(new ClientKey(tls, alpn), this::buildClient);
+    }
+
+    private SslContext buildClient(ClientKey key) {
         try {
             // SPIFFE certificates carry no DNS names: identity is the URI SAN, checked by PeerIdentityTrustManager
-            SslContextBuilder builder = SslContextBuilder.forClient()
+            SslContextBuilder b = SslContextBuilder.forClient()
                     .sslProvider(provider())
                     .protocols(TLS_1_3)
                     .keyManager(certificate.key(), chain(certificate))
-                    .trustManager(new PeerIdentityTrustManagerFactory(pkix(certificate), tls));
-            if (alpn != null) {
-                builder.applicationProtocolConfig(alpn);
+                    .trustManager(new PeerIdentityTrustManagerFactory(pkix(certificate), key.tls()));
+            if (key.alpn() != Alpn.NONE) {
+                String[] offered = switch (key.alpn()) {
+                    case H2_OR_HTTP1 -> new String[]{H2, HTTP_1_1};
+                    case HTTP1_ONLY -> new String[]{HTTP_1_1};
+                    default -> new String[]{PEER_EXCHANGE_ALPN};
+                };
+                b.applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
+                        ApplicationProtocolConfig.SelectorFailureBehavior.NO_ADVERTISE,
+                        ApplicationProtocolConfig.SelectedListenerFailureBehavior.ACCEPT, offered));
             }
-            return builder.build();
+            return b.build();
         } catch (SSLException | GeneralSecurityException e) {
             throw new IllegalStateException("cannot build the mesh TLS client context: " + e.getMessage(), e);
         }

@@ -27,6 +27,9 @@ public final class PendingAcquire extends AtomicBoolean implements ClusterConnec
 
     @Override
     public boolean canUse(Object endpointPool) {
+        if (request.dedicated()) {
+            return false; // an upgrade waits for a slot of its own, never for a pooled connection
+        }
         return request.http2() ? endpointPool == request.pool().http2Key : endpointPool == request.pool();
     }
 

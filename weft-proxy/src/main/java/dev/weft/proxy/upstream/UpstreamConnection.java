@@ -25,6 +25,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             AtomicIntegerFieldUpdater.newUpdater(UpstreamConnection.class, "state");
 
     private final EndpointPool pool;
+    /** A connection of its own for one request (an upgrade): never pooled, closed unless the request takes it over. */
+    private final boolean dedicated;
     private Channel channel;
     private UpstreamListener listener;
     private int requests;
@@ -36,7 +38,20 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     private boolean refusedByGoAway;
 
     UpstreamConnection(EndpointPool pool) {
+        this(pool, false);
+    }
+
+    private UpstreamConnection(EndpointPool pool, boolean dedicated) {
         this.pool = pool;
+        this.dedicated = dedicated;
+    }
+
+    /**
+     * An HTTP/1.1 connection for one upgrade request (see {@link UpstreamConnectionPool#acquireDedicated}); it holds a
+     * slot of {@code pool}'s cluster until it closes but never goes back to the pool.
+     */
+    static UpstreamConnection dedicated(EndpointPool pool) {
+        return new UpstreamConnection(pool, true);
     }
 
     /** A request's HTTP/2 stream (see {@link #attachStream}). */
@@ -96,6 +111,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
      */
     public void release(boolean reusable) {
         listener = null;
+        if (dedicated) {
+            channel.close();
+            return;
+        }
         if (pool == null) {
             if (!reusable) {
                 channel.close(); // an unfinished HTTP/2 stream is reset; a finished one has closed itself
@@ -106,6 +125,22 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
             pool.offer(this);
         } else {
             channel.close();
+        }
+    }
+
+    /**
+     * After a {@code 101 Switching Protocols}: {@code relay} takes this handler's place and the HTTP handlers go (the
+     * codec and the flow-control queue hand the bytes read past the 101 on to the relay as they are removed); an idle
+     * timer goes too (a dedicated connection has none), the downstream connection's idle timeout covers both.
+     */
+    public void replaceWithRelay(io.netty.channel.ChannelHandler relay) {
+        var p = channel.pipeline();
+        listener = null;
+        p.replace(this, "upgraded-relay", relay);
+        p.remove(io.netty.handler.codec.http.HttpClientCodec.class);
+        p.remove(io.netty.handler.flow.FlowControlHandler.class);
+        if (p.get(io.netty.handler.timeout.IdleStateHandler.class) != null) {
+            p.remove(io.netty.handler.timeout.IdleStateHandler.class);
         }
     }
 

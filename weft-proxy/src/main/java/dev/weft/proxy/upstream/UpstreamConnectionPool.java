@@ -23,6 +23,8 @@ import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
@@ -51,6 +53,12 @@ public final class UpstreamConnectionPool {
     /** Per cluster (by its connection budget, which survives config pushes), per TLS rule (null: plaintext). */
     private final Map<ClusterConnections, Map<UpstreamTls, Map<String, EndpointPool>>> pools = new HashMap<>();
     private final MeshTlsProvider meshTls;
+    /**
+     * Per mesh-mTLS endpoint address: whether ALPN chose h2 (true) or http/1.1 (false) on the last handshake. Such
+     * connections offer both and are opened as h2 until a peer chooses http/1.1 (then the request moves to an HTTP/1.1
+     * connection and later ones go there at once), whatever the cluster declares — Envoy's ALPN auto_config.
+     */
+    private final Map<String, Boolean> negotiatedHttp2 = new HashMap<>();
 
     UpstreamConnectionPool(EventLoop loop, Transport transport) {
         this(loop, transport, MeshTlsProvider.NONE);
@@ -67,10 +75,20 @@ public final class UpstreamConnectionPool {
         return loop;
     }
 
-    /** One acquisition: where to, how, and who gets the connection; it waits for an HTTP/2 stream as itself. */
+    /**
+     * One acquisition: where to, how, and who gets the connection; it waits for an HTTP/2 stream as itself.
+     * {@code meshAlpn}: mesh mTLS offering h2 and http/1.1, where ALPN decides the protocol; {@code dedicated}: an
+     * upgrade's HTTP/1.1 connection of its own (see {@link #acquireDedicated}).
+     */
     record Request(UpstreamConnectionPool owner, EndpointPool pool, Endpoint endpoint, boolean http2,
-                   Duration connectTimeout, Consumer<Channel> tls, UpstreamListener listener, boolean fresh)
+                   Duration connectTimeout, Consumer<Channel> tls, UpstreamListener listener, boolean fresh,
+                   boolean meshAlpn, boolean dedicated)
             implements H2UpstreamConnection.StreamWaiter {
+        Request withHttp2(boolean useHttp2) {
+            return new Request(owner, pool, endpoint, useHttp2, connectTimeout, tls, listener, false, meshAlpn,
+                    dedicated);
+        }
+
         @Override
         public void onStream(Http2StreamChannel stream, int streamsBefore) {
             UpstreamConnection c = stream.pipeline().get(UpstreamConnection.class);
@@ -87,6 +105,14 @@ public final class UpstreamConnectionPool {
 
         @Override
         public void onStreamFailed(Throwable cause) {
+            if (cause instanceof H2UpstreamConnection.NegotiatedHttp1Exception && meshAlpn) {
+                owner.negotiatedHttp2.put(pool.address(), false); // the peer chose HTTP/1.1 by ALPN: use it from now on
+                PendingAcquire pending = owner.acquireHttp1(withHttp2(false));
+                if (pending != null) {
+                    listener.onPending(pending);
+                }
+                return;
+            }
             listener.onConnectFailed(cause);
         }
 
@@ -112,33 +138,83 @@ public final class UpstreamConnectionPool {
         UpstreamTls tls = config.tls();
         Endpoint endpoint = host.endpoint();
         Consumer<Channel> tlsInstaller = null;
+        boolean http2 = config.http2() || endpoint.sidecar();
         if (tls != null) {
-            MeshTlsContexts contexts = meshTls.current();
-            if (contexts == null) {
-                listener.onConnectFailed(new SSLException("the cluster requires mesh mTLS but this proxy has no"
-                        + " workload certificate (start it with --token-file)"));
+            tlsInstaller = meshTlsInstaller(endpoint, tls, MeshTlsContexts.Alpn.H2_OR_HTTP1);
+            if (tlsInstaller == null) {
+                listener.onConnectFailed(noCertificate());
                 return null;
             }
-            tlsInstaller = ch -> ch.pipeline().addFirst("mesh-tls", contexts.clientFor(tls)
-                    .newHandler(ch.alloc(), tls.sni().isEmpty() ? endpoint.host() : tls.sni(), endpoint.port()));
+            // mesh mTLS: h2 unless ALPN chose http/1.1 last time (the cluster's protocol is only a guess here)
+            http2 = negotiatedHttp2.getOrDefault(host.address(), true);
         }
+        EndpointPool pool = endpointPool(cluster, host);
+        Request request = new Request(this, pool, endpoint, http2, config.connectTimeout(), tlsInstaller, listener,
+                fresh, tls != null, false);
+        return http2 ? acquireStream(request) : acquireHttp1(request);
+    }
+
+    /**
+     * A new HTTP/1.1 connection of {@code cluster} to {@code host} for one request that asks for a protocol upgrade
+     * (WebSocket): never pooled and never HTTP/2 — not even to a sidecar, whose hop is otherwise multiplexed, since an
+     * HTTP/2 stream cannot carry an Upgrade. It holds a slot of the cluster's {@code max_connections} until it closes
+     * (after a {@code 101} the request takes the channel over; after any other response it is closed), so at the limit
+     * the request waits in the pending queue like others. Returns the wait's handle, or null when not waiting.
+     */
+    public PendingAcquire acquireDedicated(Cluster cluster, UpstreamHost host, UpstreamListener listener) {
+        assert loop.inEventLoop();
+        ClusterConfig config = cluster.config();
+        UpstreamTls tls = config.tls();
+        Endpoint endpoint = host.endpoint();
+        Consumer<Channel> tlsInstaller = null;
+        if (tls != null) {
+            tlsInstaller = meshTlsInstaller(endpoint, tls, MeshTlsContexts.Alpn.HTTP1_ONLY); // an Upgrade needs HTTP/1.1
+            if (tlsInstaller == null) {
+                listener.onConnectFailed(noCertificate());
+                return null;
+            }
+        }
+        Request request = new Request(this, endpointPool(cluster, host), endpoint, false, config.connectTimeout(),
+                tlsInstaller, listener, true, false, true);
+        if (request.pool().state().tryOpen()) {
+            open(request);
+            return null;
+        }
+        return waitForConnection(request);
+    }
+
+    private EndpointPool endpointPool(Cluster cluster, UpstreamHost host) {
         EndpointPool pool = pools.computeIfAbsent(cluster.connections(), c -> new HashMap<>())
-                .computeIfAbsent(tls, t -> new HashMap<>())
+                .computeIfAbsent(cluster.config().tls(), t -> new HashMap<>())
                 .computeIfAbsent(host.address(), a -> new EndpointPool(a, cluster.connections(), MAX_IDLE_PER_ENDPOINT));
-        pool.settings(config.connectionPool());
-        boolean http2 = config.http2() || endpoint.sidecar();
-        if (!http2 && !fresh) {
+        pool.settings(cluster.config().connectionPool());
+        return pool;
+    }
+
+    private static SSLException noCertificate() {
+        return new SSLException("the cluster requires mesh mTLS but this proxy has no workload certificate (start it"
+                + " with --token-file)");
+    }
+
+    /** Adds the mesh TLS client handler first in a new channel; null when this proxy has no certificate. */
+    private Consumer<Channel> meshTlsInstaller(Endpoint endpoint, UpstreamTls tls, MeshTlsContexts.Alpn alpn) {
+        MeshTlsContexts contexts = meshTls.current();
+        if (contexts == null) {
+            return null;
+        }
+        return ch -> ch.pipeline().addFirst("mesh-tls", contexts.clientFor(tls, alpn)
+                .newHandler(ch.alloc(), tls.sni().isEmpty() ? endpoint.host() : tls.sni(), endpoint.port()));
+    }
+
+    PendingAcquire acquireHttp1(Request request) {
+        EndpointPool pool = request.pool();
+        if (!request.fresh()) {
             UpstreamConnection idle = pool.poll();
             if (idle != null) {
-                idle.attach(listener);
-                listener.onConnected(idle);
+                idle.attach(request.listener());
+                request.listener().onConnected(idle);
                 return null;
             }
-        }
-        Request request = new Request(this, pool, endpoint, http2, config.connectTimeout(), tlsInstaller, listener,
-                fresh);
-        if (http2) {
-            return acquireStream(request);
         }
         if (pool.state().tryOpen()) {
             open(request);
@@ -196,7 +272,8 @@ public final class UpstreamConnectionPool {
             connection.openStream(request);
             return;
         }
-        UpstreamConnection connection = new UpstreamConnection(pool);
+        boolean dedicated = request.dedicated();
+        UpstreamConnection connection = dedicated ? UpstreamConnection.dedicated(pool) : new UpstreamConnection(pool);
         Consumer<Channel> tls = request.tls();
         ChannelFuture connect = b.handler(new ChannelInitializer<SocketChannel>() {
                     @Override
@@ -204,7 +281,7 @@ public final class UpstreamConnectionPool {
                         if (tls != null) {
                             tls.accept(ch); // requests written before the handshake ends wait in the SslHandler
                         }
-                        if (idleMillis > 0) {
+                        if (idleMillis > 0 && !dedicated) { // an upgraded connection: the downstream's idle timeout
                             ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         }
                         ch.pipeline().addLast(
@@ -216,15 +293,41 @@ public final class UpstreamConnectionPool {
                 // unresolved on purpose: the bootstrap's resolver looks DNS names up without blocking the loop
                 .connect(address);
         connect.channel().closeFuture().addListener(f -> pool.state().release());
-        expireAfter(connect.channel(), settings, connection::expire);
+        if (!dedicated) {
+            expireAfter(connect.channel(), settings, connection::expire);
+        }
         UpstreamListener listener = request.listener();
         connect.addListener(f -> {
-            if (f.isSuccess()) {
-                connection.attach(listener);
-                listener.onConnected(connection);
-            } else {
-                listener.onConnectFailed(f.cause());
+            SslHandler ssl = f.isSuccess() ? connect.channel().pipeline().get(SslHandler.class) : null;
+            if (ssl == null) {
+                if (f.isSuccess()) {
+                    connection.attach(listener);
+                    listener.onConnected(connection);
+                } else {
+                    listener.onConnectFailed(f.cause());
+                }
+                return;
             }
+            // TLS: the request waits for the handshake, whose ALPN may say the peer speaks h2
+            ssl.handshakeFuture().addListener(hs -> {
+                String alpn = ssl.applicationProtocol();
+                if (!hs.isSuccess()) {
+                    listener.onConnectFailed(hs.cause());
+                } else if (request.meshAlpn() && ApplicationProtocolNames.HTTP_2.equals(alpn)) {
+                    negotiatedHttp2.put(pool.address(), true);
+                    connect.channel().close(); // its slot goes back (or to a waiter) as it closes
+                    PendingAcquire pending = acquireStream(request.withHttp2(true));
+                    if (pending != null) {
+                        listener.onPending(pending);
+                    }
+                } else {
+                    if (alpn != null && request.meshAlpn()) {
+                        negotiatedHttp2.put(pool.address(), false);
+                    }
+                    connection.attach(listener);
+                    listener.onConnected(connection);
+                }
+            });
         });
     }
 
