@@ -9,6 +9,7 @@ import dev.weft.proxy.tls.MeshTlsContexts;
 import dev.weft.proxy.tls.MeshTlsProvider;
 import io.netty.channel.Channel;
 import java.util.function.Consumer;
+import io.netty.handler.ssl.SslContext;
 import javax.net.ssl.SSLException;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.ChannelFuture;
@@ -90,7 +91,19 @@ public final class UpstreamConnectionPool {
         assert loop.inEventLoop();
         Consumer<Channel> tlsInstaller = null;
         boolean http2 = clusterHttp2 || host.endpoint().sidecar();
-        if (tls != null) {
+        if (tls != null && tls.origination() != null) {
+            SslContext origination; // DestinationRule SIMPLE / MUTUAL: files, not the workload identity; no ALPN
+            try {
+                origination = dev.weft.proxy.tls.OriginationTlsContexts.clientFor(tls);
+            } catch (SSLException e) {
+                listener.onConnectFailed(e);
+                return;
+            }
+            Endpoint ep = host.endpoint();
+            tlsInstaller = ch -> ch.pipeline().addFirst("origination-tls",
+                    origination.newHandler(ch.alloc(), tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port()));
+            http2 = false; // HTTP/1.1 only (no h2 ALPN offered to servers outside the mesh)
+        } else if (tls != null) {
             tlsInstaller = meshTlsInstaller(host, tls, MeshTlsContexts.Alpn.H2_OR_HTTP1);
             if (tlsInstaller == null) {
                 listener.onConnectFailed(new SSLException("the cluster requires mesh mTLS but this proxy has no"
@@ -188,7 +201,8 @@ public final class UpstreamConnectionPool {
             ssl.handshakeFuture().addListener(hs -> {
                 String alpn = ssl.applicationProtocol();
                 if (!hs.isSuccess()) {
-                    listener.onConnectFailed(hs.cause());
+                    // a failed handshake is a connect failure (503 UF) that names the TLS error
+                    listener.onConnectFailed(new SSLException("TLS error: " + rootMessage(hs.cause()), hs.cause()));
                 } else if (ApplicationProtocolNames.HTTP_2.equals(alpn)) {
                     negotiatedHttp2.put(host.address(), true);
                     connect.channel().close();
@@ -203,6 +217,13 @@ public final class UpstreamConnectionPool {
                 }
             });
         });
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     private void acquireStream(UpstreamHost host, UpstreamTls tls, Consumer<Channel> tlsInstaller,
