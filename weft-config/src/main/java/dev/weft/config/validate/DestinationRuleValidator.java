@@ -219,5 +219,30 @@ final class DestinationRuleValidator {
                 }
             }
         }
+        if (tls.mode() == ClientTlsSettings.TlsMode.SIMPLE || tls.mode() == ClientTlsSettings.TlsMode.MUTUAL) {
+            // origination is applied from files the sidecar reads (embedded mode: one machine, no Secret store)
+            if (tls.credentialName() != null) {
+                r.error(at.field("credentialName"), "Weft reads TLS material from files: use clientCertificate,"
+                        + " privateKey and caCertificates (credentialName needs a Kubernetes Secret)");
+            }
+            if (tls.caCrl() != null) {
+                r.error(at.field("caCrl"), "certificate revocation lists are not supported by Weft");
+            }
+            for (String f : new String[]{"clientCertificate", "privateKey", "caCertificates"}) {
+                String v = switch (f) {
+                    case "clientCertificate" -> tls.clientCertificate();
+                    case "privateKey" -> tls.privateKey();
+                    default -> tls.caCertificates();
+                };
+                if (v != null && !v.startsWith("/")) {
+                    r.error(at.field(f), "must be an absolute file path (read by the sidecar), got \"" + v + "\"");
+                }
+            }
+            if (Boolean.TRUE.equals(tls.insecureSkipVerify()) && (tls.caCertificates() != null
+                    || !tls.subjectAltNames().isEmpty())) {
+                r.error(at.field("insecureSkipVerify"), "insecureSkipVerify turns off the checks that caCertificates"
+                        + " and subjectAltNames ask for; set one or the other");
+            }
+        }
     }
 }

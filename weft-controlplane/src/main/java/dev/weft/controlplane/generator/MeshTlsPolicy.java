@@ -60,16 +60,19 @@ public final class MeshTlsPolicy {
     /** The transport socket of an outbound cluster, or null for plaintext. */
     static TransportSocket outbound(PushContext context, ProxyNode client, MeshService service, int port,
                                     String subset, DestinationRule rule) {
+        ClientTlsSettings tls = clientTls(rule, port, subset);
+        if (TlsOrigination.applies(tls)) {
+            return TlsOrigination.socket(tls, service.host()); // TLS to a server outside the mesh, from files
+        }
         if (!hasWorkloadCertificate(client.labels())) {
             return null;
         }
-        ClientTlsSettings tls = clientTls(rule, port, subset);
         ClientTlsSettings.TlsMode mode = tls == null || tls.mode() == null ? null : tls.mode();
         if (mode == ClientTlsSettings.TlsMode.ISTIO_MUTUAL) {
             return upstreamSocket(service, port, tls.subjectAltNames(), tls.sni());
         }
         if (mode != null) {
-            return null; // DISABLE; SIMPLE and MUTUAL (files/credentials) are not applied yet: see config-reference
+            return null; // DISABLE
         }
         List<WorkloadEndpoint> endpoints = context.endpoints(service.host(), port);
         if (endpoints.isEmpty() || service.resolution() == MeshService.Resolution.DNS) {

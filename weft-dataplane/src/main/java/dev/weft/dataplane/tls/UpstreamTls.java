@@ -9,10 +9,21 @@ import java.util.List;
  *
  * @param sni server name sent in the ClientHello ("" for none)
  * @param peerIdentities SAN matchers on the peer's SPIFFE ID; empty: any identity the mesh roots vouch for
+ * @param origination set instead for TLS to a server outside the mesh (DestinationRule SIMPLE / MUTUAL)
  */
-public record UpstreamTls(String sni, List<SanMatcher> peerIdentities) {
+public record UpstreamTls(String sni, List<SanMatcher> peerIdentities, TlsOrigination origination) {
     public UpstreamTls {
         peerIdentities = List.copyOf(peerIdentities);
+    }
+
+    /** Mesh mTLS (no origination). */
+    public UpstreamTls(String sni, List<SanMatcher> peerIdentities) {
+        this(sni, peerIdentities, null);
+    }
+
+    /** TLS origination to a server outside the mesh: files, not the workload identity. */
+    public static UpstreamTls originating(String sni, TlsOrigination origination) {
+        return new UpstreamTls(sni, List.of(), origination);
     }
 
     /** Whether the peer's SPIFFE ID (null when it presented none) is acceptable. */

@@ -2,6 +2,7 @@ package dev.weft.dataplane.xds;
 
 import dev.weft.dataplane.tls.DownstreamTls;
 import dev.weft.dataplane.tls.MeshSecrets;
+import dev.weft.dataplane.tls.TlsOrigination;
 import dev.weft.dataplane.tls.UpstreamTls;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
@@ -39,6 +40,10 @@ public final class TransportSocketParser {
         }
         UpstreamTlsContext tls = ListenerParser.unpack(socket.getTypedConfig(), UpstreamTlsContext.class, reject,
                 path + ".typed_config");
+        if (isOrigination(tls.getCommonTlsContext())) {
+            return UpstreamTls.originating(tls.getSni(), origination(tls.getCommonTlsContext(), reject,
+                    path + ".typed_config.common_tls_context"));
+        }
         List<UpstreamTls.SanMatcher> sans = common(tls.getCommonTlsContext(), reject,
                 path + ".typed_config.common_tls_context");
         return new UpstreamTls(tls.getSni(), sans);
@@ -63,6 +68,67 @@ public final class TransportSocketParser {
                     + " (authorize peers with AuthorizationPolicy)");
         }
         return new DownstreamTls(plaintextAllowed);
+    }
+
+    /** File-based TLS origination (DestinationRule SIMPLE / MUTUAL): no SDS secret anywhere in the context. */
+    private static boolean isOrigination(CommonTlsContext c) {
+        return c.getTlsCertificateSdsSecretConfigsCount() == 0
+                && c.getValidationContextTypeCase() != CommonTlsContext.ValidationContextTypeCase.COMBINED_VALIDATION_CONTEXT
+                && c.getValidationContextTypeCase() != CommonTlsContext.ValidationContextTypeCase.VALIDATION_CONTEXT_SDS_SECRET_CONFIG;
+    }
+
+    private static TlsOrigination origination(CommonTlsContext c, Rejector reject, String path)
+            throws ResourceRejectedException {
+        String chain = null;
+        String key = null;
+        if (c.getTlsCertificatesCount() > 1) {
+            throw reject.at(path + ".tls_certificates", "at most one client certificate is supported");
+        }
+        if (c.getTlsCertificatesCount() == 1) {
+            var cert = c.getTlsCertificates(0);
+            chain = fileName(cert.getCertificateChain(), reject, path + ".tls_certificates[0].certificate_chain");
+            key = fileName(cert.getPrivateKey(), reject, path + ".tls_certificates[0].private_key");
+        }
+        String ca = null;
+        List<TlsOrigination.SanName> names = new ArrayList<>();
+        if (c.hasValidationContext()) {
+            CertificateValidationContext v = c.getValidationContext();
+            String vp = path + ".validation_context";
+            ca = fileName(v.getTrustedCa(), reject, vp + ".trusted_ca");
+            if (v.getMatchSubjectAltNamesCount() > 0 || v.getVerifyCertificateSpkiCount() > 0
+                    || v.getVerifyCertificateHashCount() > 0 || v.hasCrl() || v.getAllowExpiredCertificate()) {
+                throw reject.at(vp, "only trusted_ca and match_typed_subject_alt_names are supported");
+            }
+            for (int i = 0; i < v.getMatchTypedSubjectAltNamesCount(); i++) {
+                SubjectAltNameMatcher m = v.getMatchTypedSubjectAltNames(i);
+                String at = vp + ".match_typed_subject_alt_names[" + i + "]";
+                TlsOrigination.SanName.Type type = switch (m.getSanType()) {
+                    case DNS -> TlsOrigination.SanName.Type.DNS;
+                    case URI -> TlsOrigination.SanName.Type.URI;
+                    case IP_ADDRESS -> TlsOrigination.SanName.Type.IP_ADDRESS;
+                    default -> throw reject.at(at + ".san_type", "DNS, URI or IP_ADDRESS SANs are supported");
+                };
+                StringMatcher sm = m.getMatcher();
+                switch (sm.getMatchPatternCase()) {
+                    case EXACT -> names.add(new TlsOrigination.SanName(type, sm.getExact(), TlsOrigination.SanName.Match.EXACT));
+                    case PREFIX -> names.add(new TlsOrigination.SanName(type, sm.getPrefix(), TlsOrigination.SanName.Match.PREFIX));
+                    case SUFFIX -> names.add(new TlsOrigination.SanName(type, sm.getSuffix(), TlsOrigination.SanName.Match.SUFFIX));
+                    default -> throw reject.at(at + ".matcher", "only exact, prefix and suffix SAN matchers are supported");
+                }
+            }
+        } else if (c.getValidationContextTypeCase() != CommonTlsContext.ValidationContextTypeCase.VALIDATIONCONTEXTTYPE_NOT_SET) {
+            throw reject.at(path, "unsupported validation context " + c.getValidationContextTypeCase());
+        }
+        return new TlsOrigination(chain, key, ca, names);
+    }
+
+    private static String fileName(io.envoyproxy.envoy.config.core.v3.DataSource d, Rejector reject, String path)
+            throws ResourceRejectedException {
+        if (d.getSpecifierCase() != io.envoyproxy.envoy.config.core.v3.DataSource.SpecifierCase.FILENAME
+                || d.getFilename().isEmpty()) {
+            throw reject.at(path, "a filename is required (inline certificates and keys are not supported)");
+        }
+        return d.getFilename();
     }
 
     static boolean isRawBuffer(TransportSocket socket) {

@@ -130,15 +130,16 @@ class XdsClientTest {
         assertThat(md.get("WEFT_UPSTREAMS").getListValue().getValues(0).getStringValue())
                 .isEqualTo("reviews:9080=16001");
         assertThat(md.get("WEFT_INBOUND_PORT").getStringValue()).isEqualTo("15006");
-        // EDS and RDS were requested by the names CDS and LDS referenced.
-        assertThat(received).anySatisfy(r -> {
+        // EDS and RDS were requested by the names CDS and LDS referenced (the server records requests on its own
+        // threads, so a request can be seen a moment after the client applied the answer).
+        await().atMost(WAIT).untilAsserted(() -> assertThat(received).anySatisfy(r -> {
             assertThat(r.getTypeUrl()).isEqualTo(XdsTypes.ENDPOINT);
             assertThat(r.getResourceNamesList()).containsExactly(XdsFixtures.REVIEWS);
-        });
-        assertThat(received).anySatisfy(r -> {
+        }));
+        await().atMost(WAIT).untilAsserted(() -> assertThat(received).anySatisfy(r -> {
             assertThat(r.getTypeUrl()).isEqualTo(XdsTypes.ROUTE);
             assertThat(r.getResourceNamesList()).containsExactly("outbound");
-        });
+        }));
 
         cache.setSnapshot(GROUP, snapshot("2", "10.0.0.1", "10.0.0.2"));
         await().atMost(WAIT).until(() -> endpointCount(client.current()) == 2);

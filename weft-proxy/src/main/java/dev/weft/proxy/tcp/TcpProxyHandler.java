@@ -152,6 +152,13 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
         }
         MeshTlsContexts tlsContexts = null;
         UpstreamTls tls = cluster.config().tls();
+        if (tls != null && tls.origination() != null) {
+            // DestinationRule SIMPLE/MUTUAL is applied to HTTP clusters only; never fall back to plaintext or mesh TLS
+            LOG.warn("{}: cluster {} asks for TLS origination, which Weft applies to HTTP traffic only",
+                    listenerName, clusterName);
+            downstream.close();
+            return;
+        }
         if (tls != null) {
             tlsContexts = meshTls.current();
             if (tlsContexts == null) {

@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
+import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -139,7 +140,17 @@ public final class UpstreamConnectionPool {
         Endpoint endpoint = host.endpoint();
         Consumer<Channel> tlsInstaller = null;
         boolean http2 = config.http2() || endpoint.sidecar();
-        if (tls != null) {
+        boolean meshAlpn = false;
+        if (tls != null && tls.origination() != null) {
+            // DestinationRule SIMPLE / MUTUAL: files, not the workload identity; HTTP/1.1 only (no h2 ALPN offered
+            // to servers outside the mesh)
+            tlsInstaller = originationInstaller(endpoint, tls, listener);
+            if (tlsInstaller == null) {
+                return null;
+            }
+            http2 = false;
+        } else if (tls != null) {
+            meshAlpn = true;
             tlsInstaller = meshTlsInstaller(endpoint, tls, MeshTlsContexts.Alpn.H2_OR_HTTP1);
             if (tlsInstaller == null) {
                 listener.onConnectFailed(noCertificate());
@@ -150,7 +161,7 @@ public final class UpstreamConnectionPool {
         }
         EndpointPool pool = endpointPool(cluster, host);
         Request request = new Request(this, pool, endpoint, http2, config.connectTimeout(), tlsInstaller, listener,
-                fresh, tls != null, false);
+                fresh, meshAlpn, false);
         return http2 ? acquireStream(request) : acquireHttp1(request);
     }
 
@@ -167,7 +178,12 @@ public final class UpstreamConnectionPool {
         UpstreamTls tls = config.tls();
         Endpoint endpoint = host.endpoint();
         Consumer<Channel> tlsInstaller = null;
-        if (tls != null) {
+        if (tls != null && tls.origination() != null) {
+            tlsInstaller = originationInstaller(endpoint, tls, listener); // offers no ALPN: HTTP/1.1
+            if (tlsInstaller == null) {
+                return null;
+            }
+        } else if (tls != null) {
             tlsInstaller = meshTlsInstaller(endpoint, tls, MeshTlsContexts.Alpn.HTTP1_ONLY); // an Upgrade needs HTTP/1.1
             if (tlsInstaller == null) {
                 listener.onConnectFailed(noCertificate());
@@ -194,6 +210,19 @@ public final class UpstreamConnectionPool {
     private static SSLException noCertificate() {
         return new SSLException("the cluster requires mesh mTLS but this proxy has no workload certificate (start it"
                 + " with --token-file)");
+    }
+
+    /** Adds DestinationRule SIMPLE/MUTUAL TLS first in a new channel; null (the listener told) when its files fail. */
+    private static Consumer<Channel> originationInstaller(Endpoint endpoint, UpstreamTls tls, UpstreamListener listener) {
+        SslContext origination;
+        try {
+            origination = dev.weft.proxy.tls.OriginationTlsContexts.clientFor(tls);
+        } catch (SSLException e) {
+            listener.onConnectFailed(e);
+            return null;
+        }
+        return ch -> ch.pipeline().addFirst("origination-tls",
+                origination.newHandler(ch.alloc(), tls.sni().isEmpty() ? endpoint.host() : tls.sni(), endpoint.port()));
     }
 
     /** Adds the mesh TLS client handler first in a new channel; null when this proxy has no certificate. */
@@ -312,7 +341,8 @@ public final class UpstreamConnectionPool {
             ssl.handshakeFuture().addListener(hs -> {
                 String alpn = ssl.applicationProtocol();
                 if (!hs.isSuccess()) {
-                    listener.onConnectFailed(hs.cause());
+                    // a failed handshake is a connect failure (503 UF) that names the TLS error
+                    listener.onConnectFailed(new SSLException("TLS error: " + rootMessage(hs.cause()), hs.cause()));
                 } else if (request.meshAlpn() && ApplicationProtocolNames.HTTP_2.equals(alpn)) {
                     negotiatedHttp2.put(pool.address(), true);
                     connect.channel().close(); // its slot goes back (or to a waiter) as it closes
@@ -329,6 +359,13 @@ public final class UpstreamConnectionPool {
                 }
             });
         });
+    }
+
+    private static String rootMessage(Throwable t) {
+        while (t.getCause() != null && t.getCause() != t) {
+            t = t.getCause();
+        }
+        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     /** {@code max_connection_duration}: {@code onExpiry} runs when the connection is that old. */
