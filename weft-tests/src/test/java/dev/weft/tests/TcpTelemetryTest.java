@@ -5,15 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weft.cli.launch.FreePorts;
 import dev.weft.tests.harness.Mesh;
+import dev.weft.tests.harness.TcpEcho;
 import dev.weft.tests.harness.Workload;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -35,14 +31,13 @@ import org.junit.jupiter.api.TestInstance;
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class TcpTelemetryTest {
-    private static final byte[] TRAILER = "<eof>".getBytes(StandardCharsets.US_ASCII);
     private static final String CLIENT_ID = "spiffe://cluster.local/ns/default/sa/client";
     private static final String ECHO_ID = "spiffe://cluster.local/ns/default/sa/echo";
     private static final Pattern SAMPLE = Pattern.compile("^(\\w+)\\{(.*)} (\\S+)$");
     private static final Pattern LABEL = Pattern.compile("(\\w+)=\"((?:[^\"\\\\]|\\\\.)*)\"");
 
     private Mesh mesh;
-    private ServerSocket echo;
+    private TcpEcho echo;
     private int echoPort;
     private Workload client;
     private Workload echoWorkload;
@@ -55,43 +50,12 @@ class TcpTelemetryTest {
         Path echoToken = mesh.mintToken("echo", "default", "echo");
         Path clientToken = mesh.mintToken("client", "default", "client");
         echoWorkload = mesh.addTestAppWorkload("echo", "echo", "v1", 7000, List.of("--app-protocol", "tcp",
-                "--service-account", "echo", "--token-file", echoToken.toString(), "--ca-url", ca), port -> {
-            try {
-                echo = new ServerSocket(port, 64, InetAddress.getLoopbackAddress());
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-            Thread.ofVirtual().start(this::acceptLoop);
-        });
+                "--service-account", "echo", "--token-file", echoToken.toString(), "--ca-url", ca),
+                port -> echo = TcpEcho.start(port));
         echoPort = FreePorts.next();
         client = mesh.addTestAppWorkload("client", "client", "v1", 8080, List.of("--upstream", "echo=" + echoPort,
                 "--service-account", "client", "--token-file", clientToken.toString(), "--ca-url", ca), port -> {});
         mesh.awaitReady();
-    }
-
-    private void acceptLoop() {
-        while (!echo.isClosed()) {
-            try {
-                Socket c = echo.accept();
-                Thread.ofVirtual().start(() -> {
-                    try (c) {
-                        OutputStream out = c.getOutputStream();
-                        InputStream in = c.getInputStream();
-                        byte[] buf = new byte[16 * 1024];
-                        for (int n; (n = in.read(buf)) >= 0; ) {
-                            out.write(buf, 0, n);
-                            out.flush();
-                        }
-                        out.write(TRAILER);
-                        c.shutdownOutput();
-                    } catch (IOException ignored) {
-                        // the proxy went away
-                    }
-                });
-            } catch (IOException closed) {
-                return;
-            }
-        }
     }
 
     @AfterAll
@@ -108,7 +72,7 @@ class TcpTelemetryTest {
     void bothReportersCountTheExactBytesAndOneConnectionWithThePeersWorkloadAndPrincipal() throws Exception {
         // the client's listener becomes a tcp_proxy with mTLS once the echo service (and its certificate) is known
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
-                .until(() -> roundTripWorks() && settled(client) && settled(echoWorkload));
+                .until(() -> TcpEcho.echoes(echoPort) && settled(client) && settled(echoWorkload));
         Map<String, Long> clientBefore = tcpSeries(client, "source");
         Map<String, Long> echoBefore = tcpSeries(echoWorkload, "destination");
 
@@ -132,9 +96,9 @@ class TcpTelemetryTest {
                         .containsEntry("istio_tcp_connections_closed_total", 0L);
             });
             s.shutdownOutput();
-            assertThat(s.getInputStream().readAllBytes()).isEqualTo(TRAILER);
+            assertThat(s.getInputStream().readAllBytes()).isEqualTo(TcpEcho.TRAILER);
         }
-        long sent = payload.length + TRAILER.length;
+        long sent = payload.length + TcpEcho.TRAILER.length;
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
             for (var side : List.of(delta(tcpSeries(client, "source"), clientBefore),
                     delta(tcpSeries(echoWorkload, "destination"), echoBefore))) {
@@ -144,15 +108,6 @@ class TcpTelemetryTest {
                         .containsEntry("istio_tcp_connections_closed_total", 1L);
             }
         });
-    }
-
-    private boolean roundTripWorks() throws IOException {
-        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), echoPort)) {
-            s.setSoTimeout(5_000);
-            s.getOutputStream().write("ping".getBytes(StandardCharsets.US_ASCII));
-            s.shutdownOutput();
-            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII).equals("ping<eof>");
-        }
     }
 
     /** Every connection of the labelled series that opened has closed (its closing report is in). */

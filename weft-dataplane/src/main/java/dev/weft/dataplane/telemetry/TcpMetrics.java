@@ -1,9 +1,6 @@
 package dev.weft.dataplane.telemetry;
 
-import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -17,21 +14,20 @@ public final class TcpMetrics {
     /** At most this many label sets; further ones are counted in a per-reporter overflow series. */
     public static final int MAX_SERIES = 2000;
 
-    private final ConcurrentHashMap<RequestLabels, Series> series = new ConcurrentHashMap<>();
-    private final LongAdder overflowed = new LongAdder();
+    private static final int METRICS = StandardMetric.TCP_RECEIVED_BYTES.bit() | StandardMetric.TCP_SENT_BYTES.bit()
+            | StandardMetric.TCP_OPENED_CONNECTIONS.bit() | StandardMetric.TCP_CLOSED_CONNECTIONS.bit();
+
+    private final LabelledSeries<Series> series = new LabelledSeries<>(MAX_SERIES, Series::new);
 
     /** One label set's counters. */
-    static final class Series {
-        final String labels;
+    static final class Series extends LabelledSeries.Series {
         final LongAdder received = new LongAdder();
         final LongAdder sent = new LongAdder();
         final LongAdder opened = new LongAdder();
         final LongAdder closed = new LongAdder();
-        /** The metrics ever recorded in this series: a disabled metric's series is not exported. */
-        final java.util.concurrent.atomic.AtomicInteger recorded = new java.util.concurrent.atomic.AtomicInteger();
 
         Series(RequestLabels key) {
-            this.labels = key.render(true);
+            super(key.render(true));
         }
     }
 
@@ -47,9 +43,6 @@ public final class TcpMetrics {
     public void record(RequestLabels labels, long receivedBytes, long sentBytes, boolean opened, boolean closed,
                        int enabled) {
         Series s = series.get(labels);
-        if (s == null) {
-            s = create(labels);
-        }
         if (receivedBytes != 0 && StandardMetric.TCP_RECEIVED_BYTES.in(enabled)) {
             s.received.add(receivedBytes);
         }
@@ -62,24 +55,12 @@ public final class TcpMetrics {
         if (closed && StandardMetric.TCP_CLOSED_CONNECTIONS.in(enabled)) {
             s.closed.increment();
         }
-        int used = enabled & (StandardMetric.TCP_RECEIVED_BYTES.bit() | StandardMetric.TCP_SENT_BYTES.bit()
-                | StandardMetric.TCP_OPENED_CONNECTIONS.bit() | StandardMetric.TCP_CLOSED_CONNECTIONS.bit());
-        if ((s.recorded.get() & used) != used) {
-            s.recorded.getAndAccumulate(used, (a, b) -> a | b); // once per series and mask: not on the hot path
-        }
-    }
-
-    private Series create(RequestLabels labels) {
-        if (series.size() >= MAX_SERIES) {
-            overflowed.increment();
-            return series.computeIfAbsent(RequestLabels.overflow(labels), Series::new);
-        }
-        return series.computeIfAbsent(labels, Series::new);
+        s.markRecorded(enabled & METRICS);
     }
 
     /** Connections opened under exactly this label set (tests). */
     public long opened(RequestLabels labels) {
-        Series s = series.get(labels);
+        Series s = series.find(labels);
         return s == null ? 0 : s.opened.sum();
     }
 
@@ -89,8 +70,7 @@ public final class TcpMetrics {
 
     /** Appends the four metric families in Prometheus text format, series in a stable order. */
     public void writePrometheus(StringBuilder out) {
-        List<Series> all = new ArrayList<>(series.values());
-        all.sort(Comparator.comparing(s -> s.labels));
+        List<Series> all = series.sorted();
         counter(out, all, "istio_tcp_sent_bytes_total", "Bytes sent to the downstream side of TCP connections.",
                 StandardMetric.TCP_SENT_BYTES, s -> s.sent.sum());
         counter(out, all, "istio_tcp_received_bytes_total",
@@ -102,7 +82,7 @@ public final class TcpMetrics {
                 StandardMetric.TCP_CLOSED_CONNECTIONS, s -> s.closed.sum());
         PrometheusText.type(out, "weft_telemetry_tcp_series_overflow_total", "counter",
                 "TCP connection reports counted in an overflow series because the label-set bound was reached.");
-        PrometheusText.sample(out, "weft_telemetry_tcp_series_overflow_total", "", overflowed.sum());
+        PrometheusText.sample(out, "weft_telemetry_tcp_series_overflow_total", "", series.overflowed());
     }
 
     /** One counter family: the series that ever recorded {@code metric} (a disabled metric exports none). */
@@ -110,7 +90,7 @@ public final class TcpMetrics {
                                 java.util.function.ToLongFunction<Series> value) {
         PrometheusText.type(out, name, "counter", help);
         for (Series s : all) {
-            if (metric.in(s.recorded.get())) {
+            if (s.recorded(metric)) {
                 PrometheusText.sample(out, name, s.labels, value.applyAsLong(s));
             }
         }
