@@ -140,7 +140,9 @@ class MtlsTest {
         // with a 10 s TTL each side renews about every 5 s: both client and server certificates changed under load
         assertThat(rotations(frontend)).as("client rotations").isGreaterThan(frontendBefore);
         assertThat(rotations(payments)).as("server rotations").isGreaterThan(paymentsBefore);
-        assertThat(ok.get()).isGreaterThan(100);
+        // traffic really flowed through the rotations (a loaded machine manages far fewer than the ~400 of a quiet
+        // one; the point is that none failed, not how many there were)
+        assertThat(ok.get()).isGreaterThan(20);
     }
 
     @Test
