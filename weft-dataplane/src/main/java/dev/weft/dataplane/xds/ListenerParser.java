@@ -302,7 +302,7 @@ public final class ListenerParser {
     /**
      * {@code upgrade_configs[]}: {@code upgrade_type} (case-insensitive) and {@code enabled} (absent = true; a disabled
      * entry is dropped: Weft has no per-route override that could turn it back on). NACKed: {@code CONNECT} (CONNECT
-     * tunnelling is not implemented), {@code h2c} (an HTTP/2 upgrade is never relayed, Envoy strips it too), a custom
+     * tunnelling is not supported), {@code h2c} (an HTTP/2 upgrade is never relayed, Envoy strips it too), a custom
      * upgrade filter chain ({@code filters}), duplicate types.
      */
     private static java.util.Set<String> upgradeTypes(HttpConnectionManager hcm, Rejector reject, String path)

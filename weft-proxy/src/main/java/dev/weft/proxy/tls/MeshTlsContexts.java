@@ -8,20 +8,15 @@ import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
-import io.netty.handler.ssl.util.SimpleTrustManagerFactory;
-import java.net.Socket;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.ManagerFactoryParameters;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -113,7 +108,7 @@ public final class MeshTlsContexts {
                     .sslProvider(provider())
                     .protocols(TLS_1_3)
                     .keyManager(certificate.key(), chain(certificate))
-                    .trustManager(new PeerIdentityTrustManagerFactory(pkix(certificate), key.tls()));
+                    .trustManager(new PeerIdentityTrustManager(pkix(certificate), key.tls()).asFactory());
             if (key.alpn() != Alpn.NONE) {
                 String[] offered = switch (key.alpn()) {
                     case H2_OR_HTTP1 -> new String[]{H2, HTTP_1_1};
@@ -164,72 +159,21 @@ public final class MeshTlsContexts {
     }
 
     /** Chain validation against the mesh roots, then the SPIFFE ID rule of the cluster. */
-    static final class PeerIdentityTrustManager extends X509ExtendedTrustManager {
-        private final X509TrustManager pkix;
+    static final class PeerIdentityTrustManager extends ServerCertificateCheck {
         private final UpstreamTls rule;
 
         PeerIdentityTrustManager(X509TrustManager pkix, UpstreamTls rule) {
-            this.pkix = pkix;
+            super(pkix);
             this.rule = rule;
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            pkix.checkServerTrusted(chain, authType);
-            String id = PeerIdentity.spiffeId(chain[0]);
+        void checkServerIdentity(X509Certificate leaf) throws CertificateException {
+            String id = PeerIdentity.spiffeId(leaf);
             if (!rule.accepts(id)) {
                 throw new CertificateException("peer identity " + (id == null ? "(no SPIFFE ID)" : id)
                         + " is not accepted by this cluster (expected " + rule.peerIdentities() + ")");
             }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("client-side trust manager");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return pkix.getAcceptedIssuers();
-        }
-    }
-
-    private static final class PeerIdentityTrustManagerFactory extends SimpleTrustManagerFactory {
-        private final TrustManager[] managers;
-
-        PeerIdentityTrustManagerFactory(X509TrustManager pkix, UpstreamTls rule) {
-            this.managers = new TrustManager[]{new PeerIdentityTrustManager(pkix, rule)};
-        }
-
-        @Override
-        protected void engineInit(KeyStore keyStore) {}
-
-        @Override
-        protected void engineInit(ManagerFactoryParameters params) {}
-
-        @Override
-        protected TrustManager[] engineGetTrustManagers() {
-            return managers;
         }
     }
 }

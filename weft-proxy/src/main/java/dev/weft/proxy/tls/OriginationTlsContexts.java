@@ -7,10 +7,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.handler.ssl.SslProvider;
 import io.netty.handler.ssl.util.InsecureTrustManagerFactory;
-import io.netty.handler.ssl.util.SimpleTrustManagerFactory;
 import java.io.File;
 import java.io.InputStream;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
@@ -22,12 +20,9 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
-import javax.net.ssl.ManagerFactoryParameters;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -72,7 +67,7 @@ public final class OriginationTlsContexts {
         if (!o.verifiesServer()) {
             b.trustManager(InsecureTrustManagerFactory.INSTANCE); // insecureSkipVerify: no validation context
         } else {
-            b.trustManager(new ServerNameTrustManagerFactory(pkix(o.trustedCaFile()), o.serverNames()));
+            b.trustManager(new ServerNameTrustManager(pkix(o.trustedCaFile()), o.serverNames()).asFactory());
         }
         return b.build();
     }
@@ -104,22 +99,20 @@ public final class OriginationTlsContexts {
     }
 
     /** Chain validation against the CA bundle, then the server's SANs against the cluster's names. */
-    static final class ServerNameTrustManager extends X509ExtendedTrustManager {
-        private final X509TrustManager pkix;
+    static final class ServerNameTrustManager extends ServerCertificateCheck {
         private final List<TlsOrigination.SanName> names;
 
         ServerNameTrustManager(X509TrustManager pkix, List<TlsOrigination.SanName> names) {
-            this.pkix = pkix;
+            super(pkix);
             this.names = names;
         }
 
         @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            pkix.checkServerTrusted(chain, authType);
+        void checkServerIdentity(X509Certificate leaf) throws CertificateException {
             if (names.isEmpty()) {
                 return;
             }
-            Collection<List<?>> sans = chain[0].getSubjectAlternativeNames();
+            Collection<List<?>> sans = leaf.getSubjectAlternativeNames();
             if (sans != null) {
                 for (List<?> san : sans) {
                     TlsOrigination.SanName.Type type = switch ((Integer) san.get(0)) {
@@ -136,55 +129,6 @@ public final class OriginationTlsContexts {
                 }
             }
             throw new CertificateException("server certificate SANs " + sans + " match none of " + names);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("client-side trust manager");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine) throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public X509Certificate[] getAcceptedIssuers() {
-            return pkix.getAcceptedIssuers();
-        }
-    }
-
-    private static final class ServerNameTrustManagerFactory extends SimpleTrustManagerFactory {
-        private final TrustManager[] managers;
-
-        ServerNameTrustManagerFactory(X509TrustManager pkix, List<TlsOrigination.SanName> names) {
-            this.managers = new TrustManager[]{new ServerNameTrustManager(pkix, names)};
-        }
-
-        @Override
-        protected void engineInit(KeyStore keyStore) {}
-
-        @Override
-        protected void engineInit(ManagerFactoryParameters params) {}
-
-        @Override
-        protected TrustManager[] engineGetTrustManagers() {
-            return managers;
         }
     }
 }
