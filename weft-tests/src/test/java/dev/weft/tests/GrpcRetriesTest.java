@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weft.cli.launch.FreePorts;
 import dev.weft.tests.harness.Mesh;
+import dev.weft.tests.harness.StringGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Context;
 import io.grpc.Contexts;
@@ -20,17 +21,9 @@ import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -51,21 +44,6 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GrpcRetriesTest {
     private static final String SERVICE = "weft.test.Flaky";
-    private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
     private static final MethodDescriptor<String, String> RETRIED = unary("Retried");
     private static final MethodDescriptor<String, String> NOT_RETRIED = unary("NotRetried");
     private static final MethodDescriptor<String, String> SLOW = unary("Slow");
@@ -80,9 +58,7 @@ class GrpcRetriesTest {
     private ManagedChannel channel;
 
     private static MethodDescriptor<String, String> unary(String name) {
-        return MethodDescriptor.<String, String>newBuilder().setType(MethodDescriptor.MethodType.UNARY)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
-                .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+        return StringGrpc.method(SERVICE, name, MethodDescriptor.MethodType.UNARY);
     }
 
     private ServerServiceDefinition service(String replica, boolean unavailable) {
@@ -153,20 +129,13 @@ class GrpcRetriesTest {
         mesh.startControlPlane();
         for (String replica : List.of("good", "bad")) {
             mesh.addTestAppWorkload("flaky-" + replica, "flaky", "v1", 50051, List.of("--app-protocol", "grpc"),
-                    port -> {
-                        try {
-                            servers.add(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                                    .addService(service(replica, replica.equals("bad"))).build().start());
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    });
+                    port -> servers.add(StringGrpc.serve(port, service(replica, replica.equals("bad")))));
         }
         int flakyPort = FreePorts.next();
         mesh.addTestAppWorkload("client", "client", "v1", 8080, List.of("--upstream", "flaky=" + flakyPort),
                 port -> {});
         mesh.awaitReady();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", flakyPort).usePlaintext().build();
+        channel = StringGrpc.channel(flakyPort);
         // the client sidecar knows both replicas once a not-retried call has met the bad one
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> {
             int unavailable = 0;

@@ -6,6 +6,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weft.cli.launch.FreePorts;
 import dev.weft.tests.harness.Mesh;
+import dev.weft.tests.harness.StringGrpc;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.MethodDescriptor;
@@ -13,17 +14,9 @@ import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
-import io.grpc.netty.NettyChannelBuilder;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Iterator;
@@ -40,27 +33,11 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * grpc-java client → client sidecar ({@code --upstream greeter=PORT}) → HTTP/2 → server sidecar
- * ({@code --app-protocol grpc}) → grpc-java server, three replicas. The service uses a string marshaller instead of
- * generated protobuf code: the wire protocol (HTTP/2, length-prefixed messages, trailers) is gRPC's own.
+ * ({@code --app-protocol grpc}) → grpc-java server, three replicas, with {@link StringGrpc} messages.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class GrpcThroughSidecarsTest {
     private static final String SERVICE = "weft.test.Greeter";
-    private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
     private static final MethodDescriptor<String, String> HELLO = method("Hello", MethodDescriptor.MethodType.UNARY);
     private static final MethodDescriptor<String, String> COUNT =
             method("Count", MethodDescriptor.MethodType.SERVER_STREAMING);
@@ -76,9 +53,7 @@ class GrpcThroughSidecarsTest {
     private ManagedChannel downChannel;
 
     private static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
-        return MethodDescriptor.<String, String>newBuilder().setType(type)
-                .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, name))
-                .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+        return StringGrpc.method(SERVICE, name, type);
     }
 
     private static ServerServiceDefinition greeter(String replica) {
@@ -156,14 +131,7 @@ class GrpcThroughSidecarsTest {
         mesh.startControlPlane();
         for (String replica : List.of("a", "b", "c")) {
             mesh.addTestAppWorkload("greeter-" + replica, "greeter", "v1", 50051, List.of("--app-protocol", "grpc"),
-                    port -> {
-                        try {
-                            servers.add(NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", port))
-                                    .addService(greeter(replica)).build().start());
-                        } catch (IOException e) {
-                            throw new UncheckedIOException(e);
-                        }
-                    });
+                    port -> servers.add(StringGrpc.serve(port, greeter(replica))));
         }
         // a service whose app is down: failures must come back as gRPC statuses
         mesh.addTestAppWorkload("gone", "gone", "v1", 50051, List.of("--app-protocol", "grpc"), port -> {});
@@ -172,8 +140,8 @@ class GrpcThroughSidecarsTest {
         mesh.addTestAppWorkload("client", "client", "v1", 8080,
                 List.of("--upstream", "greeter=" + greeterPort, "--upstream", "gone=" + gonePort), port -> {});
         mesh.awaitReady();
-        channel = NettyChannelBuilder.forAddress("127.0.0.1", greeterPort).usePlaintext().build();
-        downChannel = NettyChannelBuilder.forAddress("127.0.0.1", gonePort).usePlaintext().build();
+        channel = StringGrpc.channel(greeterPort);
+        downChannel = StringGrpc.channel(gonePort);
         // the client sidecar learns all three endpoints
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> {
             Map<String, Integer> seen = spread(30);
