@@ -197,19 +197,20 @@ class GrpcRetriesTest {
     void theDeadlineReachesTheServerAsASmallerGrpcTimeoutAndEndsTheCallInTime() {
         long start = System.nanoTime();
         assertThatThrownBy(() -> ClientCalls.blockingUnaryCall(channel, SLOW,
-                CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS), "2000"))
+                CallOptions.DEFAULT.withDeadlineAfter(300, TimeUnit.MILLISECONDS), "10000"))
                 .isInstanceOfSatisfying(StatusRuntimeException.class, e ->
                         assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
         long tookMs = (System.nanoTime() - start) / 1_000_000;
         await().atMost(Duration.ofSeconds(5)).until(() -> serverTimeout.get() != null);
         String seen = serverTimeout.get();
         long seenMs = dev.weft.proxy.grpc.GrpcRequests.timeoutMillis(seen);
-        // the server's call is cancelled when the sidecars give up, long before its 2 s of work end
+        // the server's call is cancelled when the sidecars give up, long before its 10 s of work end (the bounds
+        // leave room for a loaded machine; what matters is that nobody waits for the server's work)
         await().atMost(Duration.ofSeconds(5)).until(() -> serverCancelledAfterMillis.get() >= 0);
         System.out.printf("gRPC deadline 300 ms through two sidecars: DEADLINE_EXCEEDED after %d ms; the server saw "
                 + "grpc-timeout %s and was cancelled after %d ms%n", tookMs, seen, serverCancelledAfterMillis.get());
-        assertThat(tookMs).as("the caller's wait").isLessThan(1500);
+        assertThat(tookMs).as("the caller's wait").isLessThan(5000);
         assertThat(seenMs).as("grpc-timeout at the server (%s)", seen).isBetween(1L, 299L);
-        assertThat(serverCancelledAfterMillis.get()).as("server call cancelled after").isLessThan(1500);
+        assertThat(serverCancelledAfterMillis.get()).as("server call cancelled after").isLessThan(5000);
     }
 }

@@ -143,7 +143,7 @@ class GrpcThroughSidecarsTest {
         channel = StringGrpc.channel(greeterPort);
         downChannel = StringGrpc.channel(gonePort);
         // the client sidecar learns all three endpoints
-        await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200)).until(() -> {
+        await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             Map<String, Integer> seen = spread(30);
             return seen.size() == 3;
         });
