@@ -21,8 +21,12 @@ public final class Generators {
     }
 
     public static Generators standard() {
-        return new Generators(new ClusterGenerator(), new EndpointGenerator(), new ListenerGenerator(),
-                new RouteGenerator());
+        // Proxyless gRPC clients get API listeners with inline routes (no RDS) and the gRPC subset of clusters.
+        return new Generators(
+                new ByRoleGenerator(new ClusterGenerator(), new GrpcClusterGenerator(new ClusterGenerator())),
+                new ByRoleGenerator(new EndpointGenerator(), new GrpcEndpointGenerator(new EndpointGenerator())),
+                new ByRoleGenerator(new ListenerGenerator(), new GrpcListenerGenerator()),
+                new ByRoleGenerator(new RouteGenerator(), null));
     }
 
     public ResourceGenerator forType(XdsType type) {

@@ -131,6 +131,7 @@ public final class StatusHttpServer implements AutoCloseable {
             ProxyNode n = s.node();
             ObjectNode p = proxies.addObject();
             p.put("id", n.id());
+            p.put("role", n.role());
             p.put("service", n.service());
             p.put("namespace", n.namespace());
             p.put("address", n.address());

@@ -13,7 +13,7 @@ import java.util.TreeMap;
  * Who a connected proxy is, parsed once from its xDS {@code Node} (keys in docs/xds-conventions.md).
  *
  * @param id the node id ({@code sidecar~addr~svc-port.ns})
- * @param role {@code sidecar}, later {@code gateway} / {@code proxyless}
+ * @param role {@code sidecar} or {@code proxyless} (a gRPC xDS client, see {@link #PROXYLESS}); later {@code gateway}
  * @param service the service name this workload serves (short name)
  * @param namespace workload namespace
  * @param serviceAccount service account name
@@ -31,6 +31,12 @@ public record ProxyNode(String id, String role, String service, String namespace
                         int inboundPort, int outboundPort, List<UpstreamBinding> upstreams) {
 
     public static final String DOMAIN_SUFFIX = "svc.cluster.local";
+    public static final String SIDECAR = "sidecar";
+    /**
+     * A proxyless gRPC client ({@code xds:///} targets): metadata {@code WEFT_ROLE: proxyless}, or Istio's
+     * {@code GENERATOR: grpc} when {@code WEFT_ROLE} is absent. It gets API listeners (docs/xds-conventions.md).
+     */
+    public static final String PROXYLESS = "proxyless";
 
     public ProxyNode {
         labels = Map.copyOf(new TreeMap<>(labels));
@@ -40,6 +46,10 @@ public record ProxyNode(String id, String role, String service, String namespace
     /** Fully qualified host name of the service this proxy serves. */
     public String serviceHost() {
         return service + "." + namespace + "." + DOMAIN_SUFFIX;
+    }
+
+    public boolean proxyless() {
+        return PROXYLESS.equals(role);
     }
 
     /** Whether this proxy fronts an app that peers can reach, i.e. it is a service endpoint. */
@@ -85,7 +95,8 @@ public record ProxyNode(String id, String role, String service, String namespace
                 upstreams.add(UpstreamBinding.parse(scalar("WEFT_UPSTREAMS[]", v)));
             }
         }
-        return new ProxyNode(node.getId(), string(md, "WEFT_ROLE", "sidecar"), service, namespace,
+        String role = string(md, "WEFT_ROLE", "grpc".equals(string(md, "GENERATOR", "")) ? PROXYLESS : SIDECAR);
+        return new ProxyNode(node.getId(), role, service, namespace,
                 string(md, "SERVICE_ACCOUNT", "default"), labels, address, appPort,
                 string(md, "WEFT_APP_PROTOCOL", "http"), servicePort, port(md, "WEFT_INBOUND_PORT", 0),
                 port(md, "WEFT_OUTBOUND_PORT", 0), upstreams);

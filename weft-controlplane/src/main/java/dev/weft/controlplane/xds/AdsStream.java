@@ -187,7 +187,8 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
         Map<String, Any> resources;
         long generationStart = System.nanoTime();
         try {
-            SortedMap<String, Message> generated = server.generators().forType(type).generate(context, node);
+            SortedMap<String, Message> generated = server.generators().forType(type).generate(context, node,
+                    state.names);
             resources = new LinkedHashMap<>();
             boolean all = type.wildcard() && state.names.isEmpty();
             for (Map.Entry<String, Message> e : generated.entrySet()) {
