@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import dev.weft.tests.harness.Mesh;
 import dev.weft.tests.harness.Reply;
-import java.util.concurrent.Future;
+import dev.weft.tests.harness.StringGrpc;
 import io.grpc.CallOptions;
 import io.grpc.Channel;
 import io.grpc.ClientInterceptors;
@@ -16,17 +16,11 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
-import java.net.InetSocketAddress;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,6 +28,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -54,25 +49,8 @@ import org.junit.jupiter.api.TestMethodOrder;
 class ProxylessGrpcTest {
     private static final String SERVICE = "weft.test.Greeter";
     private static final String NODE_ID = "proxyless~127.0.0.1~greeter-client.default";
-    private static final MethodDescriptor.Marshaller<String> UTF8 = new MethodDescriptor.Marshaller<>() {
-        @Override
-        public InputStream stream(String value) {
-            return new ByteArrayInputStream(value.getBytes(StandardCharsets.UTF_8));
-        }
-
-        @Override
-        public String parse(InputStream stream) {
-            try {
-                return new String(stream.readAllBytes(), StandardCharsets.UTF_8);
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }
-    };
-    private static final MethodDescriptor<String, String> HELLO = MethodDescriptor.<String, String>newBuilder()
-            .setType(MethodDescriptor.MethodType.UNARY)
-            .setFullMethodName(MethodDescriptor.generateFullMethodName(SERVICE, "Hello"))
-            .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
+    private static final MethodDescriptor<String, String> HELLO = StringGrpc.method(SERVICE, "Hello",
+            MethodDescriptor.MethodType.UNARY);
 
     private Mesh mesh;
     private final List<Server> servers = new ArrayList<>();
@@ -93,8 +71,7 @@ class ProxylessGrpcTest {
         mesh = Mesh.create("proxyless");
         Map<String, Integer> ports = new TreeMap<>();
         for (String version : List.of("v1", "v2")) {
-            Server server = NettyServerBuilder.forAddress(new InetSocketAddress("127.0.0.1", 0))
-                    .addService(greeter(version)).build().start();
+            Server server = StringGrpc.serve(0, greeter(version));
             servers.add(server);
             ports.put(version, server.getPort());
         }
