@@ -1,6 +1,7 @@
 package dev.weft.tests;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import dev.weft.tests.harness.Mesh;
@@ -16,6 +17,8 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.ServerCalls;
@@ -27,7 +30,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
@@ -51,17 +57,43 @@ class ProxylessGrpcTest {
     private static final String NODE_ID = "proxyless~127.0.0.1~greeter-client.default";
     private static final MethodDescriptor<String, String> HELLO = StringGrpc.method(SERVICE, "Hello",
             MethodDescriptor.MethodType.UNARY);
+    private static final MethodDescriptor<String, String> SLOW = StringGrpc.method(SERVICE, "Slow",
+            MethodDescriptor.MethodType.UNARY);
+    /** Fails UNAVAILABLE the first time it sees a name and answers every later call for it: one retry heals it. */
+    private static final MethodDescriptor<String, String> FLAKY = StringGrpc.method(SERVICE, "Flaky",
+            MethodDescriptor.MethodType.UNARY);
 
     private Mesh mesh;
     private final List<Server> servers = new ArrayList<>();
     private ManagedChannel channel;
     private String previousBootstrap;
 
-    private static ServerServiceDefinition greeter(String version) {
+    private final Set<String> flakySeen = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger calls = new AtomicInteger();
+
+    private ServerServiceDefinition greeter(String version) {
         return ServerServiceDefinition.builder(SERVICE)
                 .addMethod(HELLO, ServerCalls.asyncUnaryCall((String name, StreamObserver<String> out) -> {
+                    calls.incrementAndGet();
                     out.onNext(version);
                     out.onCompleted();
+                }))
+                .addMethod(SLOW, ServerCalls.asyncUnaryCall((String name, StreamObserver<String> out) -> {
+                    try {
+                        Thread.sleep(5_000);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                    out.onNext(version);
+                    out.onCompleted();
+                }))
+                .addMethod(FLAKY, ServerCalls.asyncUnaryCall((String name, StreamObserver<String> out) -> {
+                    if (flakySeen.add(name)) {
+                        out.onError(Status.UNAVAILABLE.withDescription("first try of " + name).asRuntimeException());
+                    } else {
+                        out.onNext(version);
+                        out.onCompleted();
+                    }
                 }))
                 .build();
     }
@@ -218,15 +250,70 @@ class ProxylessGrpcTest {
                     subset: v1
             """;
 
-    private static String hello(Channel channel) {
-        return ClientCalls.blockingUnaryCall(channel, HELLO,
-                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS).withWaitForReady(), "x");
+    private static final String RESILIENCE = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: greeter
+              namespace: default
+            spec:
+              hosts:
+              - greeter
+              http:
+              - name: slow
+                match:
+                - uri:
+                    exact: /weft.test.Greeter/Slow
+                timeout: 0.5s
+                route:
+                - destination:
+                    host: greeter
+                    subset: v1
+              - name: fault
+                match:
+                - headers:
+                    x-fault:
+                      exact: abort
+                fault:
+                  abort:
+                    grpcStatus: RESOURCE_EXHAUSTED
+                    percentage:
+                      value: 100
+                route:
+                - destination:
+                    host: greeter
+                    subset: v1
+              - name: no-retries
+                match:
+                - headers:
+                    x-retries:
+                      exact: "off"
+                retries:
+                  attempts: 0
+                route:
+                - destination:
+                    host: greeter
+                    subset: v1
+              - name: default
+                route:
+                - destination:
+                    host: greeter
+                    subset: v1
+            """;
+
+    private static Channel with(Channel channel, String header, String value) {
+        Metadata headers = new Metadata();
+        headers.put(Metadata.Key.of(header, Metadata.ASCII_STRING_MARSHALLER), value);
+        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
     }
 
-    private static Channel as(Channel channel, String endUser) {
-        Metadata headers = new Metadata();
-        headers.put(Metadata.Key.of("end-user", Metadata.ASCII_STRING_MARSHALLER), endUser);
-        return ClientInterceptors.intercept(channel, MetadataUtils.newAttachHeadersInterceptor(headers));
+    private static String call(Channel channel, MethodDescriptor<String, String> method, String request) {
+        return ClientCalls.blockingUnaryCall(channel, method,
+                CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS).withWaitForReady(), request);
+    }
+
+    private static String hello(Channel channel) {
+        return call(channel, HELLO, "x");
     }
 
     /** Which version answered {@code calls} calls, made 50 at a time (the machine may be heavily loaded). */
@@ -300,12 +387,43 @@ class ProxylessGrpcTest {
     @Order(4)
     void aNewVirtualServiceIsFollowedWithoutRestart() throws Exception {
         mesh.writeConfig("greeter-routes.yaml", JASON_TO_V2);
-        Channel jason = as(channel, "jason");
-        Channel someoneElse = as(channel, "alice");
+        Channel jason = with(channel, "end-user", "jason");
+        Channel someoneElse = with(channel, "end-user", "alice");
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() ->
                 hello(jason).equals("v2") && spread(someoneElse, 20).equals(Map.of("v1", 20)));
         assertThat(spread(jason, 100)).isEqualTo(Map.of("v2", 100));
         assertThat(spread(someoneElse, 100)).isEqualTo(Map.of("v1", 100));
         assertThat(spread(channel, 100)).as("no end-user header").isEqualTo(Map.of("v1", 100));
+    }
+
+    @Test
+    @Order(5)
+    void timeoutsRetriesAndFaultInjectionAreAppliedByTheClient() {
+        mesh.writeConfig("greeter-routes.yaml", RESILIENCE);
+        Channel abort = with(channel, "x-fault", "abort");
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).until(() -> {
+            try {
+                call(abort, HELLO, "x");
+                return false;
+            } catch (StatusRuntimeException e) {
+                return e.getStatus().getCode() == Status.Code.RESOURCE_EXHAUSTED;
+            }
+        });
+        // fault: the client aborts the call itself; the server never sees it
+        int before = calls.get();
+        for (int i = 0; i < 20; i++) {
+            assertThatThrownBy(() -> call(abort, HELLO, "x")).isInstanceOfSatisfying(StatusRuntimeException.class,
+                    e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.RESOURCE_EXHAUSTED));
+        }
+        assertThat(calls.get()).isEqualTo(before);
+        // timeout 0.5s: the server answers after 5 s, the caller would wait 20 s
+        assertThatThrownBy(() -> call(channel, SLOW, "x")).isInstanceOfSatisfying(StatusRuntimeException.class,
+                e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED));
+        // Istio's default retry policy (unavailable, cancelled; 2 retries) heals a failed first try ...
+        assertThat(call(channel, FLAKY, "retried")).isEqualTo("v1");
+        // ... and retries.attempts: 0 turns it off
+        assertThatThrownBy(() -> call(with(channel, "x-retries", "off"), FLAKY, "not-retried"))
+                .isInstanceOfSatisfying(StatusRuntimeException.class,
+                        e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.UNAVAILABLE));
     }
 }

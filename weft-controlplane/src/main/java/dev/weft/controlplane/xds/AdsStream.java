@@ -122,6 +122,12 @@ final class AdsStream implements StreamObserver<DiscoveryRequest> {
                         + e.getMessage()));
                 return;
             }
+            if (!node.proxyless() && request.getNode().getUserAgentName().startsWith("gRPC")) {
+                // a stock gRPC client without the role metadata would get sidecar listeners and find no target
+                log.warn("node {} (user agent '{}') is treated as a sidecar; a proxyless gRPC client needs node "
+                        + "metadata WEFT_ROLE=proxyless (or GENERATOR=grpc) in its bootstrap", node.id(),
+                        request.getNode().getUserAgentName());
+            }
             status = new ProxyStatus(streamId, node, Instant.now());
             server.streamIdentified(this, node);
         }
