@@ -29,7 +29,7 @@ import java.util.Set;
 public final class RequestAuthentications {
     /** The signature algorithms the data plane verifies; anything else in a key's {@code alg} is refused. */
     public static final Set<String> ALGORITHMS = Set.of("RS256", "RS384", "RS512", "PS256", "PS384", "PS512",
-            "ES256", "ES384", "ES512");
+            "ES256", "ES384", "ES512", "EdDSA", "Ed25519");
 
     private RequestAuthentications() {}
 
@@ -65,6 +65,20 @@ public final class RequestAuthentications {
      * @throws IllegalArgumentException with a message for the user (http(s), other schemes, unreadable file)
      */
     public static String readJwksUri(String uri, String configFile) {
+        Path path = jwksPath(uri, configFile);
+        try {
+            return Files.readString(path);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("cannot read " + path + ": " + e);
+        }
+    }
+
+    /**
+     * The file a {@code jwksUri} names (see {@link #readJwksUri}), not read.
+     *
+     * @throws IllegalArgumentException with a message for the user (http(s), other schemes, a host in the URI)
+     */
+    public static Path jwksPath(String uri, String configFile) {
         URI parsed;
         try {
             parsed = new URI(uri);
@@ -80,23 +94,36 @@ public final class RequestAuthentications {
             throw new IllegalArgumentException("only file: URIs are supported (file:///absolute/path or"
                     + " file:relative/path), got \"" + uri + "\"");
         }
-        Path path;
         if (parsed.isOpaque()) {
             String rel = parsed.getSchemeSpecificPart();
             Path dir = configFile == null ? null : Path.of(configFile).toAbsolutePath().getParent();
-            path = dir == null ? Path.of(rel) : dir.resolve(rel);
-        } else {
-            if (parsed.getAuthority() != null && !parsed.getAuthority().isEmpty()) {
-                throw new IllegalArgumentException("a file URI with a host (\"" + parsed.getAuthority()
-                        + "\"); use file:///absolute/path or file:relative/path");
+            return dir == null ? Path.of(rel) : dir.resolve(rel);
+        }
+        if (parsed.getAuthority() != null && !parsed.getAuthority().isEmpty()) {
+            throw new IllegalArgumentException("a file URI with a host (\"" + parsed.getAuthority()
+                    + "\"); use file:///absolute/path or file:relative/path");
+        }
+        return Path.of(parsed.getPath());
+    }
+
+    /**
+     * The JWKS files a loaded config read its keys from: watched by the control plane, so that a rotated key file
+     * is served without touching the YAML.
+     */
+    public static List<Path> jwksFiles(MeshConfig config) {
+        java.util.Set<Path> files = new java.util.TreeSet<>();
+        for (RequestAuthentication ra : config.requestAuthentications()) {
+            for (JwtRule r : ra.spec().jwtRules()) {
+                if (r.jwksUri() != null) {
+                    try {
+                        files.add(jwksPath(r.jwksUri(), ra.meta().file()));
+                    } catch (IllegalArgumentException e) {
+                        // a valid config names only readable files; nothing to watch otherwise
+                    }
+                }
             }
-            path = Path.of(parsed.getPath());
         }
-        try {
-            return Files.readString(path);
-        } catch (IOException e) {
-            throw new IllegalArgumentException("cannot read " + path + ": " + e);
-        }
+        return List.copyOf(files);
     }
 
     /** The resource with every {@code jwksUri} file read into {@code jwks} (call after validation passed). */
@@ -120,7 +147,7 @@ public final class RequestAuthentications {
 
     /**
      * Checks a JWKS the way the data plane will use it: valid JSON with a non-empty {@code keys} array of public RSA
-     * or EC (P-256/384/521) keys whose {@code alg}, when given, is one Weft verifies.
+     * EC (P-256/384/521) or OKP (Ed25519) keys whose {@code alg}, when given, is one Weft verifies.
      *
      * @throws IllegalArgumentException naming the offending key
      */
@@ -170,9 +197,20 @@ public final class RequestAuthentications {
                 } catch (com.nimbusds.jose.JOSEException e) {
                     throw new IllegalArgumentException(which + ": bad EC key: " + e.getMessage());
                 }
+            } else if (KeyType.OKP.equals(kty)) {
+                Curve crv = ((com.nimbusds.jose.jwk.OctetKeyPair) k).getCurve();
+                if (!Curve.Ed25519.equals(crv)) {
+                    throw new IllegalArgumentException(which + ": curve " + crv + " is not supported (Ed25519)");
+                }
+                if (alg != null && !"EdDSA".equals(alg.getName()) && !"Ed25519".equals(alg.getName())) {
+                    throw new IllegalArgumentException(which + ": alg " + alg + " does not fit an Ed25519 key");
+                }
+                if (((com.nimbusds.jose.jwk.OctetKeyPair) k).getDecodedX().length != 32) {
+                    throw new IllegalArgumentException(which + ": bad Ed25519 key: x must be 32 bytes");
+                }
             } else {
-                throw new IllegalArgumentException(which + ": key type " + kty + " is not supported (RSA and EC"
-                        + " public keys are; symmetric \"oct\" keys would let anyone holding the JWKS mint tokens)");
+                throw new IllegalArgumentException(which + ": key type " + kty + " is not supported (RSA, EC and OKP"
+                        + " Ed25519 public keys are; symmetric \"oct\" keys would let anyone holding the JWKS mint tokens)");
             }
         }
     }

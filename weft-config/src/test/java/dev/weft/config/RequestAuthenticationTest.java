@@ -106,7 +106,7 @@ class RequestAuthenticationTest {
     void rejectsWhatCannotBeVerifiedLocallyNamingFileResourceAndField() throws Exception {
         String privateJwks = new JWKSet(rsa).toString(false);
         String octJwks = new JWKSet(new OctetSequenceKeyGenerator(256).keyID("h").generate()).toString(false);
-        String okp = "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"Ed25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}";
+        String okp = "{\"keys\":[{\"kty\":\"OKP\",\"crv\":\"X25519\",\"x\":\"11qYAYKxCrfVS_7TyWQHOg7hcvPapiMlrwIaaPcHURo\"}]}";
         String es256k = new JWKSet(new ECKeyGenerator(Curve.P_256).keyID("e").algorithm(JWSAlgorithm.RS256)
                 .generate().toPublicJWK()).toString();
         String yaml = policy("bad", "shop", """
@@ -154,7 +154,7 @@ class RequestAuthenticationTest {
                 .contains("spec.jwtRules[4].jwks: keys[0] (kid \"h\"): key type oct is not supported")
                 .contains("spec.jwtRules[5]: jwks or jwksUri is required")
                 .contains("spec.jwtRules[6].jwksUri: set only one of jwks and jwksUri")
-                .contains("spec.jwtRules[7].jwks: keys[0]: key type OKP is not supported")
+                .contains("spec.jwtRules[7].jwks: keys[0]: curve X25519 is not supported (Ed25519)") // a key-agreement key
                 .contains("spec.jwtRules[8].jwks: keys[0] (kid \"e\"): alg RS256 does not fit an EC key")
                 .contains("spec.jwtRules[8].fromHeaders[0].name: not a valid HTTP header name")
                 .contains("spec.jwtRules[8].outputClaimToHeaders[0].claim: claim is required")

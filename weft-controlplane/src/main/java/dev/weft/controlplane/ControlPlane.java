@@ -130,7 +130,7 @@ public final class ControlPlane implements AutoCloseable {
     private PushContext buildContext() {
         var meshConfig = config.current();
         return new PushContext(pushVersions.incrementAndGet(), meshConfig,
-                ServiceCatalogBuilder.build(meshConfig, registry.registered()));
+                ServiceCatalogBuilder.build(meshConfig, registry.registered(), identity.ca().trustDomain()));
     }
 
     /** Whether a valid config was loaded and xDS serves: what {@code GET /ready} reports. */

@@ -158,6 +158,53 @@ class ControlPlaneTest {
         return new Subscribed(cds, eds, lds, rds, edsNames, rdsNames);
     }
 
+    /** Key rotation without touching the YAML: the jwksUri file is watched, and a broken file is retried until fixed. */
+    @Test
+    void aRewrittenJwksFileIsServedWithoutAYamlChange() throws Exception {
+        String first = jwks("k1");
+        Files.writeString(configDir.resolve("keys.json"), first);
+        Files.writeString(configDir.resolve("jwt.yaml"), """
+                apiVersion: security.istio.io/v1
+                kind: RequestAuthentication
+                metadata: {name: api-jwt, namespace: default}
+                spec:
+                  selector: {matchLabels: {app: api}}
+                  jwtRules:
+                  - issuer: https://issuer.test
+                    jwksUri: file:keys.json
+                """);
+        await().atMost(WAIT).until(() -> first.equals(servedJwks()));
+
+        String rotated = jwks("k2");
+        replace(configDir.resolve("keys.json"), rotated);
+        await().atMost(WAIT).until(() -> rotated.equals(servedJwks()));
+
+        // a broken key file is rejected (the rotated keys stay served) and picked up as soon as it is fixed
+        replace(configDir.resolve("keys.json"), "{\"keys\": [");
+        await().atMost(WAIT).until(() -> !cp.configErrors().isEmpty());
+        assertThat(servedJwks()).isEqualTo(rotated);
+        String fixed = jwks("k3");
+        replace(configDir.resolve("keys.json"), fixed);
+        await().atMost(WAIT).until(() -> fixed.equals(servedJwks()));
+        assertThat(cp.configErrors()).isEmpty();
+    }
+
+    private String servedJwks() {
+        var ras = cp.currentPushContext().config().requestAuthentications();
+        return ras.isEmpty() ? null : ras.getFirst().spec().jwtRules().getFirst().jwks();
+    }
+
+    private static String jwks(String kid) throws Exception {
+        return new com.nimbusds.jose.jwk.JWKSet(new com.nimbusds.jose.jwk.gen.ECKeyGenerator(
+                com.nimbusds.jose.jwk.Curve.P_256).keyID(kid).generate().toPublicJWK()).toString();
+    }
+
+    private static void replace(Path file, String content) throws IOException {
+        Path temp = file.resolveSibling("." + file.getFileName() + ".tmp");
+        Files.writeString(temp, content);
+        Files.move(temp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
     @Test
     void servesAllTypesTracksAcksAndNacksInSyncz() throws Exception {
         assertThat(get("/ready").statusCode()).isEqualTo(200);

@@ -39,6 +39,8 @@ class MtlsTest {
     private static Workload frontend;
     private static Workload payments;
     private static Workload legacy;
+    /** A workload with a valid mesh certificate for its own service account "impostor". */
+    private static Workload impostor;
 
     @BeforeAll
     static void startMesh() {
@@ -60,6 +62,7 @@ class MtlsTest {
         frontend = mesh.addSecureEchoWorkload("frontend", "frontend", "v1", 8080, "frontend");
         payments = mesh.addSecureEchoWorkload("payments", "payments", "v1", 9080, "payments");
         legacy = mesh.addSecureEchoWorkload("legacy", "legacy", "v1", 9090, "legacy");
+        impostor = mesh.addSecureEchoWorkload("impostor", "impostor", "v1", 9070, "impostor");
         mesh.awaitReady();
         MeshClient warmUp = mesh.clientOf(frontend);
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200))
@@ -105,6 +108,87 @@ class MtlsTest {
                                 && l.contains("destination_workload=\"payments-v1\"")
                                 && l.contains("destination_principal=\"spiffe://cluster.local/ns/default/sa/payments\"")))
                 .isNotEmpty());
+    }
+
+    @Test
+    @Order(1)
+    void autoMtlsExpectsExactlyTheServiceAccountTheDestinationRunsAs() throws Exception {
+        // the client's cluster names the one identity the registry knows for payments, not any mesh identity
+        String dump = Mesh.plainGet(frontend.sidecar().adminUrl("/config_dump")).body();
+        JsonNode payments = findCluster(JSON.readTree(dump), "outbound|9080||payments.default.svc.cluster.local");
+        assertThat(payments).as("payments cluster in the config dump").isNotNull();
+        assertThat(payments.findValues("matchTypedSubjectAltNames").toString())
+                .contains("\"exact\":\"spiffe://cluster.local/ns/default/sa/payments\"").doesNotContain("prefix");
+    }
+
+    @Test
+    @Order(2)
+    void anEndpointPresentingAnotherServiceAccountGetsNoRequest() throws Exception {
+        // ledger.internal's only endpoint is declared to run as "ledger", but what listens there is the impostor's
+        // sidecar, whose certificate (valid, from the mesh CA) says "impostor"
+        mesh.writeConfig("ledger.yaml", ledger("ledger"));
+        MeshClient client = mesh.clientOf(frontend);
+        long servedBefore = impostor.app().served();
+        Reply refused = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.tryGet("ledger.internal:9070", "/charge"), r -> r.status() == 503);
+        assertThat(refused.header("x-weft-response-flags")).isEqualTo("UF");
+        assertThat(refused.body()).contains("TLS error").contains("spiffe://cluster.local/ns/default/sa/impostor")
+                .contains("not accepted");
+        assertThat(impostor.app().served()).as("requests that reached the impostor").isEqualTo(servedBefore);
+
+        // declared as what it really is, the same endpoint is accepted
+        mesh.writeConfig("ledger.yaml", ledger("impostor"));
+        Reply accepted = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.tryGet("ledger.internal:9070", "/charge"), r -> r.status() == 200);
+        assertThat(accepted.json().path("headers").path("x-forwarded-client-cert").asText())
+                .isEqualTo("By=spiffe://cluster.local/ns/default/sa/impostor;URI=spiffe://cluster.local/ns/default/sa/frontend");
+        assertThat(impostor.app().served()).isGreaterThan(servedBefore);
+        java.nio.file.Files.delete(mesh.configDir().resolve("ledger.yaml"));
+    }
+
+    /** A mesh-internal ServiceEntry whose one endpoint is the impostor's sidecar, declared to run as {@code account}. */
+    private static String ledger(String account) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata:
+                  name: ledger
+                  namespace: default
+                spec:
+                  hosts: [ledger.internal]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports:
+                  - {number: 9070, name: http, protocol: HTTP}
+                  endpoints:
+                  - address: 127.0.0.1
+                    ports: {http: %d}
+                    serviceAccount: %s
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata:
+                  name: ledger
+                  namespace: default
+                spec:
+                  host: ledger.internal
+                  trafficPolicy:
+                    tls:
+                      mode: ISTIO_MUTUAL
+                """.formatted(impostor.sidecar().inboundPort(), account);
+    }
+
+    private static JsonNode findCluster(JsonNode node, String name) {
+        if (node.isObject() && name.equals(node.path("name").asText()) && node.has("transportSocket")) {
+            return node;
+        }
+        for (JsonNode child : node) {
+            JsonNode found = findCluster(child, name);
+            if (found != null) {
+                return found;
+            }
+        }
+        return null;
     }
 
     @Test

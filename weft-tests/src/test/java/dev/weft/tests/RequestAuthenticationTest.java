@@ -137,4 +137,50 @@ class RequestAuthenticationTest {
         assertThat(expired.status()).isEqualTo(401);
         assertThat(expired.body()).isEqualTo("Jwt is expired");
     }
+
+    /**
+     * Key rotation by rewriting the jwksUri file alone: the control plane sees the new content and pushes it, and the
+     * new key is an Ed25519 (OKP) one, verified with the JDK's EdDSA. The old key stays in the set (a rotation's
+     * overlap), so the other tests' tokens keep working in any order.
+     */
+    @Test
+    void aRotatedJwksFileWithAnEd25519KeyIsPickedUpWithoutAYamlChange() throws Exception {
+        MeshClient c = mesh.clientOf(client);
+        java.security.KeyPair ed = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String edToken = ed25519Token(ed.getPrivate(), "ed-2");
+        assertThat(c.get(API, "/private/data", "Authorization", "Bearer " + edToken).status())
+                .as("before the rotation the key is unknown").isEqualTo(401);
+
+        byte[] spki = ed.getPublic().getEncoded();
+        com.nimbusds.jose.jwk.OctetKeyPair okp = new com.nimbusds.jose.jwk.OctetKeyPair.Builder(
+                com.nimbusds.jose.jwk.Curve.Ed25519,
+                com.nimbusds.jose.util.Base64URL.encode(java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length)))
+                .keyID("ed-2").build();
+        java.nio.file.Path keys = mesh.configDir().resolve("api-keys.json");
+        java.nio.file.Path temp = mesh.configDir().resolve(".api-keys.json.tmp");
+        Files.writeString(temp, new JWKSet(List.of(key.toPublicJWK(), okp)).toString());
+        Files.move(temp, keys, java.nio.file.StandardCopyOption.REPLACE_EXISTING,
+                java.nio.file.StandardCopyOption.ATOMIC_MOVE);
+
+        Reply ok = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
+                .until(() -> c.tryGet(API, "/private/data", "Authorization", "Bearer " + edToken),
+                        r -> r.status() == 200);
+        assertThat(ok.json().path("headers").path("x-user").asText()).isEqualTo("alice");
+        assertThat(c.get(API, "/private/data", "Authorization", "Bearer " + token(key, 300, List.of())).status())
+                .as("the old key still verifies during the overlap").isEqualTo(200);
+    }
+
+    /** An EdDSA JWT signed with the JDK's Ed25519 (nimbus' own EdDSA signer needs Google Tink). */
+    private static String ed25519Token(java.security.PrivateKey key, String kid) throws Exception {
+        long now = System.currentTimeMillis() / 1000;
+        String header = com.nimbusds.jose.util.Base64URL.encode(
+                "{\"alg\":\"EdDSA\",\"typ\":\"JWT\",\"kid\":\"" + kid + "\"}").toString();
+        String payload = com.nimbusds.jose.util.Base64URL.encode(new JWTClaimsSet.Builder().issuer(ISSUER)
+                .subject("alice").audience("api").issueTime(new Date(now * 1000))
+                .expirationTime(new Date((now + 300) * 1000)).build().toString()).toString();
+        java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+        s.initSign(key);
+        s.update((header + "." + payload).getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+        return header + "." + payload + "." + com.nimbusds.jose.util.Base64URL.encode(s.sign());
+    }
 }

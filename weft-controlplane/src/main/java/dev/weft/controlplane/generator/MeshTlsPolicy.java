@@ -35,7 +35,9 @@ import java.util.Map;
  *       {@code security.istio.io/tlsMode: istio} (a Weft proxy started with {@code --token-file} sets it).</li>
  *   <li>Outbound: a cluster gets an UpstreamTlsContext when the client has a certificate and either the
  *       DestinationRule says {@code ISTIO_MUTUAL}, or it says nothing and every endpoint is such a sidecar whose
- *       PeerAuthentication is not DISABLE (auto mTLS). {@code DISABLE} always means plaintext.</li>
+ *       PeerAuthentication is not DISABLE (auto mTLS). {@code DISABLE} always means plaintext. The server must
+ *       present one of the DestinationRule's {@code subjectAltNames}, else one of the service's service accounts
+ *       (the SPIFFE IDs its endpoints run as, plus a ServiceEntry's {@code subjectAltNames}), as Istio does.</li>
  *   <li>Inbound: the effective PeerAuthentication mode of the app port: STRICT → one TLS filter chain;
  *       PERMISSIVE → TLS and plaintext chains chosen by the TLS inspector; DISABLE (or no certificate) →
  *       plaintext.</li>
@@ -48,7 +50,10 @@ public final class MeshTlsPolicy {
     static final String TLS_SOCKET = "envoy.transport_sockets.tls";
     static final String WORKLOAD_SECRET = "default";
     static final String ROOT_SECRET = "ROOTCA";
-    /** Any SPIFFE identity the mesh roots vouch for, when no DestinationRule names the expected ones. */
+    /**
+     * Any SPIFFE identity the mesh roots vouch for: only when neither a DestinationRule nor the registry names the
+     * service accounts a service runs as (ISTIO_MUTUAL to ServiceEntry endpoints without {@code serviceAccount}).
+     */
     static final String SPIFFE_PREFIX = "spiffe://";
 
     private MeshTlsPolicy() {}
@@ -69,7 +74,9 @@ public final class MeshTlsPolicy {
         }
         ClientTlsSettings.TlsMode mode = tls == null || tls.mode() == null ? null : tls.mode();
         if (mode == ClientTlsSettings.TlsMode.ISTIO_MUTUAL) {
-            return upstreamSocket(service, port, tls.subjectAltNames(), tls.sni());
+            List<String> sans = tls.subjectAltNames().isEmpty()
+                    ? context.serviceAccounts(service.host(), port) : tls.subjectAltNames();
+            return upstreamSocket(service, port, sans, tls.sni());
         }
         if (mode != null) {
             return null; // DISABLE
@@ -85,7 +92,8 @@ public final class MeshTlsPolicy {
                 return null;
             }
         }
-        return upstreamSocket(service, port, List.of(), null);
+        // Istio: the server must hold one of the service accounts its endpoints run as, not just any mesh identity
+        return upstreamSocket(service, port, context.serviceAccounts(service.host(), port), null);
     }
 
     /** The DestinationRule's tls for a subset and port: subset over port level over the top level, as Istio. */

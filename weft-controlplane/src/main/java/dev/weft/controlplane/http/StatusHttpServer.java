@@ -207,6 +207,9 @@ public final class StatusHttpServer implements AutoCloseable {
                     eo.put("sidecar", e.sidecar());
                     eo.put("weight", e.weight());
                     eo.put("origin", e.origin());
+                    if (e.serviceAccount() != null) {
+                        eo.put("serviceAccount", e.serviceAccount());
+                    }
                 }
             }
         }

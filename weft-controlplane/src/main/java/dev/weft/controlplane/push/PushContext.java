@@ -123,6 +123,11 @@ public final class PushContext {
         return catalog.endpoints(host, port);
     }
 
+    /** The SPIFFE IDs servers of a service port may present (see {@link ServiceCatalog#serviceAccounts}). */
+    public List<String> serviceAccounts(String host, int port) {
+        return catalog.serviceAccounts(host, port);
+    }
+
     /**
      * Hosts of VirtualServices that match no service, as pseudo-services with port 80: they get virtual hosts
      * (so {@code Host: bookinfo.example.com} routes) but no clusters.

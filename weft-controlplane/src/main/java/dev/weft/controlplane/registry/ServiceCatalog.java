@@ -18,8 +18,18 @@ public final class ServiceCatalog {
     private final NavigableMap<String, MeshService> services;
     // host -> service port -> endpoints (sorted)
     private final Map<String, Map<Integer, List<WorkloadEndpoint>>> endpoints;
+    // host -> service port -> SPIFFE IDs its servers may present (sorted, so equal sets give equal clusters)
+    private final Map<String, Map<Integer, List<String>>> serviceAccounts;
 
     ServiceCatalog(Map<String, MeshService> services, Map<String, Map<Integer, List<WorkloadEndpoint>>> endpoints) {
+        this(services, endpoints, Map.of());
+    }
+
+    /**
+     * @param declaredSans per host, identities a ServiceEntry's {@code subjectAltNames} declare for all its ports
+     */
+    ServiceCatalog(Map<String, MeshService> services, Map<String, Map<Integer, List<WorkloadEndpoint>>> endpoints,
+                   Map<String, java.util.Set<String>> declaredSans) {
         this.services = java.util.Collections.unmodifiableNavigableMap(new TreeMap<>(services));
         Map<String, Map<Integer, List<WorkloadEndpoint>>> copy = new TreeMap<>();
         endpoints.forEach((host, byPort) -> {
@@ -28,6 +38,25 @@ public final class ServiceCatalog {
             copy.put(host, java.util.Collections.unmodifiableMap(ports));
         });
         this.endpoints = java.util.Collections.unmodifiableMap(copy);
+        Map<String, Map<Integer, List<String>>> accounts = new TreeMap<>();
+        for (MeshService s : this.services.values()) {
+            Map<Integer, List<String>> byPort = new TreeMap<>();
+            for (MeshService.Port p : s.ports()) {
+                java.util.TreeSet<String> ids = new java.util.TreeSet<>(declaredSans.getOrDefault(s.host(), java.util.Set.of()));
+                for (WorkloadEndpoint e : endpoints(s.host(), p.number())) {
+                    if (e.serviceAccount() != null) {
+                        ids.add(e.serviceAccount());
+                    }
+                }
+                if (!ids.isEmpty()) {
+                    byPort.put(p.number(), List.copyOf(ids));
+                }
+            }
+            if (!byPort.isEmpty()) {
+                accounts.put(s.host(), java.util.Collections.unmodifiableMap(byPort));
+            }
+        }
+        this.serviceAccounts = java.util.Collections.unmodifiableMap(accounts);
     }
 
     public static final ServiceCatalog EMPTY = new ServiceCatalog(Map.of(), Map.of());
@@ -48,5 +77,14 @@ public final class ServiceCatalog {
             return List.of();
         }
         return byPort.getOrDefault(port, List.of());
+    }
+
+    /**
+     * Istio's service accounts of a service port: the SPIFFE IDs its endpoints run as, plus a ServiceEntry's
+     * {@code subjectAltNames}; sorted, empty when none is known. A client accepts exactly these from the server.
+     */
+    public List<String> serviceAccounts(String host, int port) {
+        var byPort = serviceAccounts.get(host);
+        return byPort == null ? List.of() : byPort.getOrDefault(port, List.of());
     }
 }

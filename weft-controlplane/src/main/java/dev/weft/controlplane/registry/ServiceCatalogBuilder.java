@@ -20,18 +20,30 @@ import java.util.TreeMap;
 public final class ServiceCatalogBuilder {
     private final Map<String, MeshService> services = new TreeMap<>();
     private final Map<String, Map<Integer, List<WorkloadEndpoint>>> endpoints = new TreeMap<>();
+    private final Map<String, java.util.Set<String>> declaredSans = new TreeMap<>();
+    private final String trustDomain;
 
-    private ServiceCatalogBuilder() {}
+    private ServiceCatalogBuilder(String trustDomain) {
+        this.trustDomain = trustDomain;
+    }
 
+    /** As {@link #build(MeshConfig, Collection, String)} in Istio's default trust domain {@code cluster.local}. */
     public static ServiceCatalog build(MeshConfig config, Collection<ProxyNode> proxies) {
-        ServiceCatalogBuilder b = new ServiceCatalogBuilder();
+        return build(config, proxies, "cluster.local");
+    }
+
+    /**
+     * @param trustDomain the CA's trust domain: service accounts of endpoints become SPIFFE IDs in it
+     */
+    public static ServiceCatalog build(MeshConfig config, Collection<ProxyNode> proxies, String trustDomain) {
+        ServiceCatalogBuilder b = new ServiceCatalogBuilder(trustDomain);
         for (ProxyNode proxy : proxies) {
             b.addProxy(proxy);
         }
         for (ServiceEntry se : config.serviceEntries()) {
             b.addServiceEntry(config, se);
         }
-        return new ServiceCatalog(b.services, b.endpoints);
+        return new ServiceCatalog(b.services, b.endpoints, b.declaredSans);
     }
 
     private void addProxy(ProxyNode proxy) {
@@ -45,7 +57,9 @@ public final class ServiceCatalogBuilder {
         mergeService(new MeshService(proxy.serviceHost(), proxy.namespace(), List.of(port),
                 MeshService.Resolution.STATIC, "proxies"));
         addEndpoint(new WorkloadEndpoint(proxy.serviceHost(), servicePort, proxy.address(), proxy.inboundPort(),
-                proxy.labels(), true, 1, "proxy " + proxy.id()));
+                proxy.labels(), true, 1, "proxy " + proxy.id(),
+                // what the proxy announces; a Weft proxy refuses to start unless its certificate proves the same
+                WorkloadEndpoint.spiffeId(trustDomain, proxy.namespace(), proxy.serviceAccount())));
     }
 
     /**
@@ -80,13 +94,14 @@ public final class ServiceCatalogBuilder {
                     protocolOf(p.protocol(), p.name())));
         }
         // Workloads: inline endpoints, else the WorkloadEntries the selector picks.
-        record Workload(WorkloadEntrySpec spec, String origin) {}
+        // Their service account lives in the namespace of the resource that declares it (Istio).
+        record Workload(WorkloadEntrySpec spec, String origin, String namespace) {}
         List<Workload> workloads = new ArrayList<>();
         for (WorkloadEntrySpec e : spec.endpoints()) {
-            workloads.add(new Workload(e, origin));
+            workloads.add(new Workload(e, origin, ns));
         }
         for (WorkloadEntry we : config.workloadEntriesFor(se)) {
-            workloads.add(new Workload(we.spec(), "WorkloadEntry " + we.meta().namespacedName()));
+            workloads.add(new Workload(we.spec(), "WorkloadEntry " + we.meta().namespacedName(), we.meta().namespace()));
         }
         for (String rawHost : spec.hosts()) {
             String host = Hosts.resolve(rawHost, ns);
@@ -94,17 +109,22 @@ public final class ServiceCatalogBuilder {
                 continue; // a wildcard host names no cluster Weft can build (no original-destination yet)
             }
             mergeService(new MeshService(host, ns, ports, resolution, origin));
+            if (!spec.subjectAltNames().isEmpty()) {
+                declaredSans.computeIfAbsent(host, h -> new java.util.TreeSet<>()).addAll(spec.subjectAltNames());
+            }
             for (ServicePort p : spec.ports()) {
                 List<Workload> targets = workloads;
                 if (targets.isEmpty() && resolution == MeshService.Resolution.DNS) {
                     // DNS resolution without endpoints: the host itself is resolved, as Istio does.
                     targets = List.of(new Workload(new WorkloadEntrySpec(host, Map.of(), Map.of(), null, null,
-                            null, null), origin));
+                            null, null), origin, ns));
                 }
                 for (Workload w : targets) {
                     int port = endpointPort(w.spec(), p);
+                    String account = w.spec().serviceAccount() == null || w.spec().serviceAccount().isEmpty() ? null
+                            : WorkloadEndpoint.spiffeId(trustDomain, w.namespace(), w.spec().serviceAccount());
                     addEndpoint(new WorkloadEndpoint(host, p.number(), w.spec().address(), port, w.spec().labels(),
-                            false, w.spec().weight() == null ? 1 : w.spec().weight(), w.origin()));
+                            false, w.spec().weight() == null ? 1 : w.spec().weight(), w.origin(), account));
                 }
             }
         }

@@ -2,6 +2,7 @@ package dev.weft.controlplane.source;
 
 import dev.weft.config.ConfigError;
 import dev.weft.config.ConfigLoader;
+import dev.weft.config.RequestAuthentications;
 import dev.weft.config.LoadResult;
 import dev.weft.config.MeshConfig;
 import org.slf4j.Logger;
@@ -36,6 +37,10 @@ public final class ConfigDirectorySource implements AutoCloseable {
     private volatile List<ConfigError> errors = List.of();
     private volatile boolean everValid;
     private volatile String reportedFingerprint = "";
+    /** jwksUri files of the served config: their content is part of it (keys are sent to proxies inline). */
+    private volatile List<Path> jwksFiles = List.of();
+    /** The last load failed on a jwksUri: the file may be fixed without a YAML change, so polling retries. */
+    private volatile boolean jwksErrorPending;
     private WatchService watchService;
     private Thread watchThread;
     private ScheduledFuture<?> poller;
@@ -70,6 +75,7 @@ public final class ConfigDirectorySource implements AutoCloseable {
         if (!result.ok()) {
             boolean sameAsBefore = result.errors().equals(errors);
             errors = result.errors();
+            jwksErrorPending = errors.stream().anyMatch(e -> e.fieldPath() != null && e.fieldPath().endsWith("jwksUri"));
             if (sameAsBefore) {
                 log.debug("config in {} still invalid ({} errors)", directory, errors.size());
                 return new ReloadOutcome.Rejected(result.errors());
@@ -81,6 +87,8 @@ public final class ConfigDirectorySource implements AutoCloseable {
             return new ReloadOutcome.Rejected(result.errors());
         }
         errors = List.of();
+        jwksErrorPending = false;
+        jwksFiles = RequestAuthentications.jwksFiles(result.config());
         boolean first = !everValid;
         everValid = true;
         if (!first && result.config().equals(current)) {
@@ -94,7 +102,10 @@ public final class ConfigDirectorySource implements AutoCloseable {
         return new ReloadOutcome.Accepted(current);
     }
 
-    /** Calls {@code onChange} (from a watcher thread) whenever the YAML files in the directory may have changed. */
+    /**
+     * Calls {@code onChange} (from a watcher thread) whenever the YAML files in the directory, or the jwksUri files
+     * the served config read, may have changed (those by polling: they can live outside the directory).
+     */
     public synchronized void watch(ScheduledExecutorService scheduler, Runnable onChange) throws IOException {
         watchService = directory.getFileSystem().newWatchService();
         directory.register(watchService, StandardWatchEventKinds.ENTRY_CREATE, StandardWatchEventKinds.ENTRY_MODIFY,
@@ -118,7 +129,7 @@ public final class ConfigDirectorySource implements AutoCloseable {
         // The fallback: compare a cheap fingerprint (names, sizes, modification times, inodes).
         poller = scheduler.scheduleWithFixedDelay(() -> {
             try {
-                if (!fingerprint().equals(reportedFingerprint)) {
+                if (jwksErrorPending || !fingerprint().equals(reportedFingerprint)) {
                     onChange.run();
                 }
             } catch (RuntimeException e) {
@@ -141,6 +152,15 @@ public final class ConfigDirectorySource implements AutoCloseable {
             }
         } catch (IOException e) {
             sb.append("unreadable: ").append(e.getMessage());
+        }
+        // JWKS files are small: their content, not their timestamps, so a same-size rewrite in the same
+        // millisecond is seen too
+        for (Path p : jwksFiles) {
+            try {
+                sb.append(p).append('|').append(java.util.Arrays.hashCode(Files.readAllBytes(p))).append('\n');
+            } catch (IOException e) {
+                sb.append(p).append("|unreadable\n");
+            }
         }
         return sb.toString();
     }

@@ -32,7 +32,7 @@ public record JwtProvider(String name, String issuer, Set<String> audiences, Lis
     public static final List<TokenLocation> DEFAULT_LOCATIONS = List.of(
             new TokenLocation.Header("authorization", "Bearer "), new TokenLocation.Param("access_token"));
 
-    /** Algorithms Envoy knows (HMAC and EdDSA too); only RSA and EC ones can find a key in Weft. */
+    /** Algorithms Envoy knows (HMAC too); only RSA, EC and EdDSA ones can find a key in Weft. */
     private static final List<JWSAlgorithm.Family> SIGNATURE_FAMILIES = List.of(JWSAlgorithm.Family.RSA,
             JWSAlgorithm.Family.EC, JWSAlgorithm.Family.HMAC_SHA, JWSAlgorithm.Family.ED);
 

@@ -35,11 +35,15 @@ public record VerificationKey(String kid, JWSAlgorithm alg, KeyType type, Curve 
                     || (JWSAlgorithm.ES384.equals(tokenAlg) && Curve.P_384.equals(curve))
                     || (JWSAlgorithm.ES512.equals(tokenAlg) && Curve.P_521.equals(curve));
         }
+        if (KeyType.OKP.equals(type)) {
+            return Ed25519Verifier.ALGORITHMS.contains(tokenAlg) && Curve.Ed25519.equals(curve);
+        }
         return false;
     }
 
     /**
-     * Parses a JWKS (JSON) into verifiers: RSA (RS256/384/512, PS256/384/512) and EC P-256/384/521 public keys.
+     * Parses a JWKS (JSON) into verifiers: RSA (RS256/384/512, PS256/384/512), EC P-256/384/521 and OKP Ed25519
+     * (EdDSA) public keys.
      *
      * @throws IllegalArgumentException naming the key that cannot be used
      */
@@ -74,9 +78,19 @@ public record VerificationKey(String kid, JWSAlgorithm alg, KeyType type, Curve 
                     }
                     out.add(new VerificationKey(k.getKeyID(), alg, KeyType.EC, ec.getCurve(),
                             new ECDSAVerifier(ec.toECPublicKey())));
+                } else if (k instanceof com.nimbusds.jose.jwk.OctetKeyPair okp) {
+                    if (alg != null && !Ed25519Verifier.ALGORITHMS.contains(alg)) {
+                        throw new IllegalArgumentException(which + ": alg " + alg + " does not fit an Ed25519 key");
+                    }
+                    try {
+                        out.add(new VerificationKey(k.getKeyID(), alg, KeyType.OKP, okp.getCurve(),
+                                Ed25519Verifier.of(okp)));
+                    } catch (IllegalArgumentException e) {
+                        throw new IllegalArgumentException(which + ": " + e.getMessage());
+                    }
                 } else {
                     throw new IllegalArgumentException(which + ": key type " + k.getKeyType()
-                            + " is not supported (RSA and EC public keys are)");
+                            + " is not supported (RSA, EC and OKP Ed25519 public keys are)");
                 }
             } catch (JOSEException e) {
                 throw new IllegalArgumentException(which + ": " + e.getMessage());

@@ -23,6 +23,8 @@ public final class ConfigDump {
             .add(Listener.getDescriptor())
             .add(RouteConfiguration.getDescriptor())
             .add(Cluster.getDescriptor())
+            // typed_extension_protocol_options of HTTP/2 clusters (without it those clusters render as errors)
+            .add(io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.getDescriptor())
             .add(ClusterLoadAssignment.getDescriptor())
             .add(HttpConnectionManager.getDescriptor())
             .add(io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy.getDescriptor())

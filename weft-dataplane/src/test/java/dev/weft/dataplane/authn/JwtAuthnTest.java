@@ -55,6 +55,8 @@ class JwtAuthnTest {
     private static RSAKey rsa;
     private static RSAKey otherRsa;
     private static ECKey ec;
+    private static java.security.KeyPair ed;
+    private static java.security.KeyPair otherEd;
     private static JwtAuthnConfig filter;
 
     @BeforeAll
@@ -62,7 +64,9 @@ class JwtAuthnTest {
         rsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate();
         otherRsa = new RSAKeyGenerator(2048).keyID("rsa-1").generate(); // same kid, different key: a forgery
         ec = new ECKeyGenerator(Curve.P_256).keyID("ec-1").generate();
-        String jwks = new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK())).toString();
+        ed = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        otherEd = java.security.KeyPairGenerator.getInstance("Ed25519").generateKeyPair();
+        String jwks = new JWKSet(List.of(rsa.toPublicJWK(), ec.toPublicJWK(), okp(ed, "ed-1"))).toString();
         JwtAuthentication config = JwtAuthentication.newBuilder()
                 .putProviders("origins-0", JwtProvider.newBuilder().setIssuer(ISSUER).addAudiences("payments")
                         .setLocalJwks(DataSource.newBuilder().setInlineString(jwks))
@@ -79,6 +83,40 @@ class JwtAuthnTest {
                 .setBypassCorsPreflight(true)
                 .build();
         filter = JwtAuthnParser.parse(Any.pack(config), "inbound");
+    }
+
+    /** The public half of a JDK Ed25519 key pair as an OKP JWK (RFC 8037): {@code x} is the raw 32-byte key. */
+    private static com.nimbusds.jose.jwk.OctetKeyPair okp(java.security.KeyPair keys, String kid) {
+        byte[] spki = keys.getPublic().getEncoded();
+        byte[] raw = java.util.Arrays.copyOfRange(spki, spki.length - 32, spki.length);
+        return new com.nimbusds.jose.jwk.OctetKeyPair.Builder(Curve.Ed25519, Base64URL.encode(raw)).keyID(kid).build();
+    }
+
+    /** Signs with the JDK's Ed25519 (nimbus' own EdDSA signer needs Google Tink). */
+    private static JWSSigner ed25519Signer(java.security.PrivateKey key) {
+        return new JWSSigner() {
+            @Override
+            public Base64URL sign(JWSHeader header, byte[] signingInput) throws com.nimbusds.jose.JOSEException {
+                try {
+                    java.security.Signature s = java.security.Signature.getInstance("Ed25519");
+                    s.initSign(key);
+                    s.update(signingInput);
+                    return Base64URL.encode(s.sign());
+                } catch (java.security.GeneralSecurityException e) {
+                    throw new com.nimbusds.jose.JOSEException(e.getMessage(), e);
+                }
+            }
+
+            @Override
+            public java.util.Set<JWSAlgorithm> supportedJWSAlgorithms() {
+                return java.util.Set.of(JWSAlgorithm.EdDSA, JWSAlgorithm.Ed25519);
+            }
+
+            @Override
+            public com.nimbusds.jose.jca.JCAContext getJCAContext() {
+                return new com.nimbusds.jose.jca.JCAContext();
+            }
+        };
     }
 
     private static JWTClaimsSet.Builder claims() {
@@ -126,6 +164,18 @@ class JwtAuthnTest {
                 new Case("valid RS384", sign(new RSASSASigner(rsa), JWSAlgorithm.RS384, "rsa-1", claims().build()), null),
                 new Case("valid PS256", sign(new RSASSASigner(rsa), JWSAlgorithm.PS256, "rsa-1", claims().build()), null),
                 new Case("valid ES256", sign(new ECDSASigner(ec), JWSAlgorithm.ES256, "ec-1", claims().build()), null),
+                new Case("valid EdDSA (Ed25519 OKP key)", sign(ed25519Signer(ed.getPrivate()), JWSAlgorithm.EdDSA, "ed-1",
+                        claims().build()), null),
+                new Case("valid Ed25519 (fully specified alg)", sign(ed25519Signer(ed.getPrivate()),
+                        JWSAlgorithm.Ed25519, "ed-1", claims().build()), null),
+                new Case("EdDSA without kid", sign(ed25519Signer(ed.getPrivate()), JWSAlgorithm.EdDSA, null,
+                        claims().build()), null),
+                new Case("EdDSA by another key, same kid", sign(ed25519Signer(otherEd.getPrivate()), JWSAlgorithm.EdDSA,
+                        "ed-1", claims().build()), JwtStatus.VERIFICATION_FAILS),
+                new Case("tampered EdDSA payload", tamper(sign(ed25519Signer(ed.getPrivate()), JWSAlgorithm.EdDSA, "ed-1",
+                        claims().build())), JwtStatus.VERIFICATION_FAILS),
+                new Case("EdDSA token naming the RSA key", sign(ed25519Signer(ed.getPrivate()), JWSAlgorithm.EdDSA,
+                        "rsa-1", claims().build()), JwtStatus.KID_ALG_MISMATCH),
                 new Case("no kid: every fitting key is tried", sign(new ECDSASigner(ec), JWSAlgorithm.ES256, null,
                         claims().build()), null),
                 new Case("expired within the 60 s clock skew", rs256(claims().expirationTime(new Date((NOW - 30) * 1000))

@@ -133,7 +133,7 @@ public final class H2UpstreamConnection {
                     String alpn = ssl.applicationProtocol();
                     if (!hs.isSuccess()) {
                         h2.retire();
-                        h2.failWaiting(hs.cause());
+                        h2.failWaiting(dev.weft.proxy.tls.TlsHandshakeFailure.of(hs.cause())); // 503 UF naming why
                     } else if (alpn != null && !alpn.equals(ApplicationProtocolNames.HTTP_2)) {
                         h2.retire();
                         h2.failWaiting(new NegotiatedHttp1Exception(alpn)); // before the close fails them otherwise

@@ -58,10 +58,17 @@ public final class MeshTlsContexts {
     }
 
     public static MeshTlsContexts of(WorkloadCertificate cert) throws SSLException {
+        X509TrustManager pkix;
+        try {
+            pkix = pkix(cert);
+        } catch (GeneralSecurityException e) {
+            throw new SSLException("cannot load the mesh roots: " + e.getMessage(), e);
+        }
         SslContext server = SslContextBuilder.forServer(cert.key(), chain(cert))
                 .sslProvider(provider())
                 .protocols(TLS_1_3)
-                .trustManager(roots(cert))
+                .trustManager(new ClientCertificateCheck(pkix, ClientCertificateCheck.trustDomainOf(cert.spiffeId()))
+                        .asFactory())
                 .clientAuth(ClientAuth.REQUIRE)
                 // h2 and http/1.1 for HTTP, the peer exchange for TCP proxying; a client offering none connects without
                 .applicationProtocolConfig(new ApplicationProtocolConfig(ApplicationProtocolConfig.Protocol.ALPN,
@@ -78,7 +85,7 @@ public final class MeshTlsContexts {
         return certificate;
     }
 
-    /** For inbound listeners: requires a client certificate from the mesh roots. */
+    /** For inbound listeners: requires a client certificate from the mesh roots with a SPIFFE ID of our trust domain. */
     public SslContext server() {
         return server;
     }
@@ -131,10 +138,6 @@ public final class MeshTlsContexts {
 
     private static X509Certificate[] chain(WorkloadCertificate c) {
         return c.chain().toArray(X509Certificate[]::new);
-    }
-
-    private static X509Certificate[] roots(WorkloadCertificate c) {
-        return c.trustBundle().toArray(X509Certificate[]::new);
     }
 
     private static X509TrustManager pkix(WorkloadCertificate c) throws GeneralSecurityException {

@@ -29,7 +29,12 @@ abstract class ServerCertificateCheck extends X509ExtendedTrustManager {
 
     /** This check as the factory Netty's SslContextBuilder takes. */
     final TrustManagerFactory asFactory() {
-        TrustManager[] managers = {this};
+        return factoryOf(this);
+    }
+
+    /** A trust manager as the factory Netty's SslContextBuilder takes. */
+    static TrustManagerFactory factoryOf(TrustManager manager) {
+        TrustManager[] managers = {manager};
         return new SimpleTrustManagerFactory() {
             @Override
             protected void engineInit(KeyStore keyStore) {}

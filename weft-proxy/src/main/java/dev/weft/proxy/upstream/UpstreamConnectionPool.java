@@ -342,7 +342,7 @@ public final class UpstreamConnectionPool {
                 String alpn = ssl.applicationProtocol();
                 if (!hs.isSuccess()) {
                     // a failed handshake is a connect failure (503 UF) that names the TLS error
-                    listener.onConnectFailed(new SSLException("TLS error: " + rootMessage(hs.cause()), hs.cause()));
+                    listener.onConnectFailed(dev.weft.proxy.tls.TlsHandshakeFailure.of(hs.cause()));
                 } else if (request.meshAlpn() && ApplicationProtocolNames.HTTP_2.equals(alpn)) {
                     negotiatedHttp2.put(pool.address(), true);
                     connect.channel().close(); // its slot goes back (or to a waiter) as it closes
@@ -359,13 +359,6 @@ public final class UpstreamConnectionPool {
                 }
             });
         });
-    }
-
-    private static String rootMessage(Throwable t) {
-        while (t.getCause() != null && t.getCause() != t) {
-            t = t.getCause();
-        }
-        return t.getMessage() == null ? t.getClass().getSimpleName() : t.getMessage();
     }
 
     /** {@code max_connection_duration}: {@code onExpiry} runs when the connection is that old. */

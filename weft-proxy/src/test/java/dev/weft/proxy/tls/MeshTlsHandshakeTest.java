@@ -11,6 +11,7 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.ssl.OpenSsl;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.Future;
 import java.math.BigInteger;
@@ -69,6 +70,47 @@ class MeshTlsHandshakeTest {
         assertThat(r.clientError).isNull();
         assertThat(r.protocol).isEqualTo("TLSv1.3");
         assertThat(r.serverSawPeer).isEqualTo("spiffe://cluster.local/ns/default/sa/frontend");
+        // both ends are BoringSSL (netty-tcnative's OpenSSL provider), not the JDK's TLS, and the server saw TLS 1.3
+        // with the client's certificate
+        assertThat(OpenSsl.isAvailable()).isTrue();
+        assertThat(OpenSsl.versionString()).containsIgnoringCase("BoringSSL");
+        assertThat(r.clientEngine).contains("OpenSslEngine");
+        assertThat(r.serverEngine).contains("OpenSslEngine");
+        assertThat(r.serverProtocol).isEqualTo("TLSv1.3");
+    }
+
+    @Test
+    void aClientOfferingOnlyTls12IsRefusedByTheServer() throws Exception {
+        WorkloadCertificate c = client();
+        Result r = handshake(workload(GOOD, rootKeys, root, Instant.now().plusSeconds(600)),
+                rawClient(c.key(), c.chain(), "TLSv1.2"));
+        assertThat(r.clientError).isNotNull();
+        assertThat(r.serverSawPeer).isNull();
+    }
+
+    @Test
+    void anExpiredClientCertificateIsRefusedByTheServer() throws Exception {
+        WorkloadCertificate expired = workload("spiffe://cluster.local/ns/default/sa/frontend", rootKeys, root,
+                Instant.now().minusSeconds(5));
+        Result r = handshake(workload(GOOD, rootKeys, root, Instant.now().plusSeconds(600)),
+                rawClient(expired.key(), expired.chain(), "TLSv1.3"));
+        assertThat(r.serverError).isNotNull();
+        assertThat(r.serverError.toLowerCase()).contains("expired");
+        assertThat(r.serverSawPeer).isNull();
+    }
+
+    @Test
+    void aClientCertificateOfTheMeshRootWithoutAMeshIdentityIsRefusedByTheServer() throws Exception {
+        // signed by the mesh root (an operator root may sign other certificates), but not a workload of this trust domain
+        for (String san : new String[]{"spiffe://other.example/ns/default/sa/frontend", null}) {
+            KeyPair keys = CertificateSigningClient.newKeyPair();
+            X509Certificate leaf = cert(keys, rootKeys, root, "CN=not-a-workload", san,
+                    Instant.now().plusSeconds(600), false);
+            Result r = handshake(workload(GOOD, rootKeys, root, Instant.now().plusSeconds(600)),
+                    rawClient(keys.getPrivate(), List.of(leaf), "TLSv1.3"));
+            assertThat(r.serverError).as("client SAN %s", san).contains("holds no SPIFFE ID of trust domain");
+            assertThat(r.serverSawPeer).isNull();
+        }
     }
 
     @Test
@@ -133,11 +175,27 @@ class MeshTlsHandshakeTest {
                 b.build(new JcaContentSignerBuilder("SHA256withECDSA").build(issuerKeys.getPrivate())));
     }
 
-    private record Result(String clientError, String serverError, String protocol, String serverSawPeer) {}
+    private record Result(String clientError, String serverError, String protocol, String serverSawPeer,
+                          String clientEngine, String serverEngine, String serverProtocol) {}
+
+    /** A client that presents {@code chain} and trusts any server: only the server's checks stand in its way. */
+    private static io.netty.handler.ssl.SslContext rawClient(java.security.PrivateKey key, List<X509Certificate> chain,
+                                                             String protocol) throws Exception {
+        return io.netty.handler.ssl.SslContextBuilder.forClient()
+                .sslProvider(io.netty.handler.ssl.SslProvider.OPENSSL)
+                .protocols(protocol)
+                .keyManager(key, chain.toArray(X509Certificate[]::new))
+                .trustManager(io.netty.handler.ssl.util.InsecureTrustManagerFactory.INSTANCE)
+                .build();
+    }
 
     private static Result handshake(WorkloadCertificate server, WorkloadCertificate client, UpstreamTls rule) throws Exception {
+        return handshake(server, MeshTlsContexts.of(client).clientFor(rule));
+    }
+
+    private static Result handshake(WorkloadCertificate server, io.netty.handler.ssl.SslContext clientContext)
+            throws Exception {
         MeshTlsContexts serverContexts = MeshTlsContexts.of(server);
-        MeshTlsContexts clientContexts = MeshTlsContexts.of(client);
         SslHandler[] serverHandler = new SslHandler[1];
         Channel listener = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
                 .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -149,7 +207,7 @@ class MeshTlsHandshakeTest {
                 }).bind(new InetSocketAddress("127.0.0.1", 0)).sync().channel();
         try {
             int port = ((InetSocketAddress) listener.localAddress()).getPort();
-            SslHandler clientHandler = clientContexts.clientFor(rule).newHandler(
+            SslHandler clientHandler = clientContext.newHandler(
                     io.netty.buffer.ByteBufAllocator.DEFAULT, "127.0.0.1", port);
             Channel ch = new Bootstrap().group(group).channel(NioSocketChannel.class)
                     .handler(clientHandler).connect("127.0.0.1", port).sync().channel();
@@ -159,6 +217,7 @@ class MeshTlsHandshakeTest {
             // the server side finishes its own view of the handshake shortly after
             String serverError = null;
             String peer = null;
+            String serverProtocol = null;
             for (int i = 0; i < 50 && serverHandler[0] == null; i++) {
                 Thread.sleep(10);
             }
@@ -166,12 +225,14 @@ class MeshTlsHandshakeTest {
                 Future<Channel> s = serverHandler[0].handshakeFuture().await(5, TimeUnit.SECONDS) ? serverHandler[0].handshakeFuture() : null;
                 if (s != null && s.isSuccess()) {
                     peer = PeerIdentity.spiffeId(serverHandler[0].engine().getSession());
+                    serverProtocol = serverHandler[0].engine().getSession().getProtocol();
                 } else {
-                    serverError = s == null ? "no handshake" : String.valueOf(s.cause());
+                    serverError = s == null ? "no handshake" : causeChain(s.cause());
                 }
             }
             ch.close().sync();
-            return new Result(clientError, serverError, protocol, peer);
+            return new Result(clientError, serverError, protocol, peer, clientHandler.engine().getClass().getName(),
+                    serverHandler[0] == null ? null : serverHandler[0].engine().getClass().getName(), serverProtocol);
         } finally {
             listener.close().sync();
         }
