@@ -399,7 +399,8 @@ class ControlPlaneTest {
     }
 
     @Test
-    void deltaXdsIsUnimplemented() throws Exception {
+    /** Delta ADS is served (DeltaXdsServerTest covers the protocol); a stream that never names its node is refused. */
+    void deltaStreamWithoutNodeIsRefused() throws Exception {
         ManagedChannel ch = ManagedChannelBuilder.forAddress("127.0.0.1", cp.xdsPort()).usePlaintext().build();
         try {
             CompletableFuture<Throwable> failure = new CompletableFuture<>();
@@ -419,7 +420,8 @@ class ControlPlaneTest {
             });
             req.onNext(DeltaDiscoveryRequest.newBuilder().setTypeUrl(XdsType.CLUSTER.typeUrl()).build());
             Throwable t = failure.get(10, TimeUnit.SECONDS);
-            assertThat(Status.fromThrowable(t).getCode()).isEqualTo(Status.Code.UNIMPLEMENTED);
+            assertThat(Status.fromThrowable(t).getCode()).isEqualTo(Status.Code.INVALID_ARGUMENT);
+            assertThat(Status.fromThrowable(t).getDescription()).contains("must carry node");
         } finally {
             ch.shutdownNow();
         }

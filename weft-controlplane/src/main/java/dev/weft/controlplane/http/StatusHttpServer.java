@@ -137,6 +137,7 @@ public final class StatusHttpServer implements AutoCloseable {
             p.put("address", n.address());
             p.put("connectedSince", s.connectedSince().toString());
             p.put("stream", s.streamId());
+            p.put("api", s.api());
             ObjectNode types = p.putObject("types");
             for (Map.Entry<XdsType, TypeSyncStatus> e : s.types().entrySet()) {
                 TypeSyncStatus t = e.getValue();

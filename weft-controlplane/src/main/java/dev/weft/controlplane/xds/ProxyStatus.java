@@ -12,12 +12,14 @@ public final class ProxyStatus {
     private final long streamId;
     private final ProxyNode node;
     private final Instant connectedSince;
+    private final String api;
     private final AtomicReferenceArray<TypeSyncStatus> types = new AtomicReferenceArray<>(XdsType.values().length);
 
-    ProxyStatus(long streamId, ProxyNode node, Instant connectedSince) {
+    ProxyStatus(long streamId, ProxyNode node, Instant connectedSince, String api) {
         this.streamId = streamId;
         this.node = node;
         this.connectedSince = connectedSince;
+        this.api = api;
         for (XdsType t : XdsType.values()) {
             types.set(t.ordinal(), TypeSyncStatus.NONE);
         }
@@ -33,6 +35,11 @@ public final class ProxyStatus {
 
     public Instant connectedSince() {
         return connectedSince;
+    }
+
+    /** The ADS variant of the stream: {@code sotw} (StreamAggregatedResources) or {@code delta}. */
+    public String api() {
+        return api;
     }
 
     public TypeSyncStatus type(XdsType type) {

@@ -11,7 +11,6 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Server;
-import io.grpc.Status;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -32,8 +31,9 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * The ADS gRPC server (state of the world; delta answers UNIMPLEMENTED until it is built). Holds the current
- * push context; {@link #push} hands a new one to every stream without waiting for any of them.
+ * The ADS gRPC server: state of the world ({@link AdsStream}) and incremental/delta ({@link DeltaAdsStream}) on the
+ * same port. Holds the current push context; {@link #push} hands a new one to every stream without waiting for any
+ * of them.
  */
 public final class XdsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XdsServer.class);
@@ -41,7 +41,7 @@ public final class XdsServer implements AutoCloseable {
     private final Generators generators;
     private final ProxyRegistry registry;
     private final AtomicReference<PushContext> current;
-    private final Map<Long, AdsStream> streams = new ConcurrentHashMap<>();
+    private final Map<Long, XdsStream<?, ?>> streams = new ConcurrentHashMap<>();
     private final AtomicLong streamIds = new AtomicLong();
     private final AtomicLong nonces = new AtomicLong();
     private final ExecutorService streamPool;
@@ -82,7 +82,7 @@ public final class XdsServer implements AutoCloseable {
     /** Makes {@code context} current and asks every stream to send what changed for it. Never blocks. */
     public void push(PushContext context) {
         current.set(context);
-        for (AdsStream s : streams.values()) {
+        for (XdsStream<?, ?> s : streams.values()) {
             s.push();
         }
     }
@@ -93,7 +93,7 @@ public final class XdsServer implements AutoCloseable {
 
     /** Sync status of every identified stream, oldest first. */
     public List<ProxyStatus> proxyStatuses() {
-        return streams.values().stream().map(AdsStream::status).filter(java.util.Objects::nonNull)
+        return streams.values().stream().map(XdsStream::status).filter(java.util.Objects::nonNull)
                 .sorted(Comparator.comparing(ProxyStatus::connectedSince).thenComparingLong(ProxyStatus::streamId))
                 .toList();
     }
@@ -116,12 +116,12 @@ public final class XdsServer implements AutoCloseable {
         return Long.toString(nonces.incrementAndGet());
     }
 
-    void streamIdentified(AdsStream stream, ProxyNode node) {
-        log.info("proxy {} connected (stream {})", node.id(), stream.streamId());
+    void streamIdentified(XdsStream<?, ?> stream, ProxyNode node) {
+        log.info("proxy {} connected (stream {}, {} ADS)", node.id(), stream.streamId(), stream.status().api());
         registry.connected(stream.streamId(), node);
     }
 
-    void streamClosed(AdsStream stream, ProxyNode node) {
+    void streamClosed(XdsStream<?, ?> stream, ProxyNode node) {
         streams.remove(stream.streamId());
         if (node != null) {
             registry.disconnected(stream.streamId(), node.id());
@@ -153,19 +153,11 @@ public final class XdsServer implements AutoCloseable {
         @Override
         public StreamObserver<DeltaDiscoveryRequest> deltaAggregatedResources(
                 StreamObserver<DeltaDiscoveryResponse> responseObserver) {
-            responseObserver.onError(Status.UNIMPLEMENTED
-                    .withDescription("this server speaks state-of-the-world ADS only; use StreamAggregatedResources")
-                    .asRuntimeException());
-            return new StreamObserver<>() {
-                @Override
-                public void onNext(DeltaDiscoveryRequest value) {}
-
-                @Override
-                public void onError(Throwable t) {}
-
-                @Override
-                public void onCompleted() {}
-            };
+            long id = streamIds.incrementAndGet();
+            DeltaAdsStream stream = new DeltaAdsStream(id, XdsServer.this,
+                    (ServerCallStreamObserver<DeltaDiscoveryResponse>) responseObserver, new SerialExecutor(streamPool));
+            streams.put(id, stream);
+            return stream;
         }
     }
 }
