@@ -10,8 +10,12 @@ import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.dataplane.config.RouteTable;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import com.google.protobuf.InvalidProtocolBufferException;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -25,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
@@ -38,10 +43,14 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Envoy-compatible ADS client (state of the world). Subscribes CDS and LDS as wildcards, then EDS and RDS for the
- * names those reference; parses every response into records; NACKs a response it cannot apply and keeps the old
- * config; otherwise publishes a new immutable {@link ConfigSnapshot}, caches the raw resources on disk and ACKs.
- * Reconnects forever with capped, jittered exponential backoff; the last snapshot keeps serving meanwhile.
+ * Envoy-compatible ADS client, state of the world or incremental (delta, {@link Options#delta()}). Subscribes CDS and
+ * LDS as wildcards, then EDS and RDS for the names those reference; parses every response into records; NACKs a
+ * response it cannot apply and keeps the old config; otherwise publishes a new immutable {@link ConfigSnapshot},
+ * caches the raw resources on disk and ACKs. A delta response is applied on top of the current resources (added or
+ * changed ones replace theirs, {@code removed_resources} go); the per-resource versions are kept (as {@code Resource}
+ * wrappers, in the cache too) and offered as {@code initial_resource_versions} on every new stream, so a reconnect
+ * transfers only what changed. Reconnects forever with capped, jittered exponential backoff; the last snapshot
+ * keeps serving meanwhile.
  *
  * <p>All protocol state is confined to one thread (gRPC callbacks run on it too), so none of it needs locks.
  */
@@ -52,17 +61,28 @@ public final class XdsClient implements AutoCloseable {
      * @param controlPlane HOST:PORT of the ADS server
      * @param dataDir where the last applied config is cached; null disables the cache
      * @param initialFetchTimeout how long warmness waits for EDS/RDS resources the server may not have
+     * @param delta use incremental xDS ({@code DeltaAggregatedResources}) instead of state of the world
      */
     public record Options(String controlPlane, NodeIdentity node, Path dataDir, Duration initialBackoff,
-                          Duration maxBackoff, Duration initialFetchTimeout) {
+                          Duration maxBackoff, Duration initialFetchTimeout, boolean delta) {
         public Options {
             Objects.requireNonNull(controlPlane, "controlPlane");
             Objects.requireNonNull(node, "node");
         }
 
+        /** State of the world. */
+        public Options(String controlPlane, NodeIdentity node, Path dataDir, Duration initialBackoff,
+                       Duration maxBackoff, Duration initialFetchTimeout) {
+            this(controlPlane, node, dataDir, initialBackoff, maxBackoff, initialFetchTimeout, false);
+        }
+
         public static Options of(String controlPlane, NodeIdentity node, Path dataDir) {
             return new Options(controlPlane, node, dataDir, Duration.ofMillis(250), Duration.ofSeconds(5),
                     Duration.ofSeconds(5));
+        }
+
+        public Options withDelta(boolean delta) {
+            return new Options(controlPlane, node, dataDir, initialBackoff, maxBackoff, initialFetchTimeout, delta);
         }
     }
 
@@ -82,6 +102,7 @@ public final class XdsClient implements AutoCloseable {
     // Confined to the executor thread.
     private final Map<String, TypeState> types = new LinkedHashMap<>();
     private StreamObserver<DiscoveryRequest> requests;
+    private StreamObserver<DeltaDiscoveryRequest> deltaRequests;
     private long streamId;
     private int consecutiveFailures;
     private long reconnects;
@@ -181,13 +202,15 @@ public final class XdsClient implements AutoCloseable {
             executor.submit(() -> {
                 closed = true;
                 connection = XdsStatus.ConnectionState.CLOSED;
-                if (requests != null) {
+                StreamObserver<?> open = requests != null ? requests : deltaRequests;
+                if (open != null) {
                     try {
-                        requests.onCompleted();
+                        open.onCompleted();
                     } catch (RuntimeException ignored) {
                         // the stream may already be gone
                     }
                     requests = null;
+                    deltaRequests = null;
                 }
                 status = buildStatus();
             }).get(5, TimeUnit.SECONDS);
@@ -210,6 +233,10 @@ public final class XdsClient implements AutoCloseable {
         long id = ++streamId;
         connection = XdsStatus.ConnectionState.CONNECTING;
         status = buildStatus();
+        if (options.delta()) {
+            connectDelta(id);
+            return;
+        }
         requests = stub.streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse response) {
@@ -249,6 +276,7 @@ public final class XdsClient implements AutoCloseable {
 
     private void onStreamEnded(String reason) {
         requests = null;
+        deltaRequests = null;
         if (closed) {
             return;
         }
@@ -346,7 +374,13 @@ public final class XdsClient implements AutoCloseable {
 
     /** Installs a parsed response for one type and updates dependent subscriptions; {@link #publish} follows. */
     private void install(TypeState ts, String version, Map<String, Any> raw, Map<String, Object> parsed) {
-        if (XdsTypes.isWildcard(ts.typeUrl)) {
+        install(ts, version, raw, parsed, XdsTypes.isWildcard(ts.typeUrl));
+    }
+
+    /** As above; {@code complete}: the maps are the type's whole new set (SotW CDS/LDS, every delta update). */
+    private void install(TypeState ts, String version, Map<String, Any> raw, Map<String, Object> parsed,
+                         boolean complete) {
+        if (complete) {
             ts.raw = raw;
             ts.parsed = parsed;
         } else {
@@ -407,6 +441,10 @@ public final class XdsClient implements AutoCloseable {
     }
 
     private void sendSubscriptionChanges() {
+        if (options.delta()) {
+            sendDeltaSubscriptionChanges();
+            return;
+        }
         for (String type : List.of(XdsTypes.ENDPOINT, XdsTypes.ROUTE)) {
             TypeState ts = types.get(type);
             if (requests != null && !ts.names.equals(ts.sentNames)) {
@@ -435,6 +473,163 @@ public final class XdsClient implements AutoCloseable {
             requests.onNext(req.build());
         } catch (RuntimeException e) {
             log.debug("xDS request not sent: {}", e.toString());
+        }
+    }
+
+    // ---- incremental (delta) xDS (executor thread) ----
+
+    private void connectDelta(long id) {
+        deltaRequests = stub.deltaAggregatedResources(new StreamObserver<>() {
+            @Override
+            public void onNext(DeltaDiscoveryResponse response) {
+                if (id == streamId && !closed) {
+                    onDeltaResponse(response);
+                }
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                if (id == streamId) {
+                    onStreamEnded(t.toString());
+                }
+            }
+
+            @Override
+            public void onCompleted() {
+                if (id == streamId) {
+                    onStreamEnded("stream closed by the control plane");
+                }
+            }
+        });
+        for (TypeState ts : types.values()) {
+            ts.nonce = "";
+            ts.sentNames = null;
+        }
+        // CDS and LDS: the legacy wildcard (a first request naming nothing), as Envoy subscribes.
+        subscribeDelta(types.get(XdsTypes.CLUSTER), Set.of());
+        subscribeDelta(types.get(XdsTypes.LISTENER), Set.of());
+        sendDeltaSubscriptionChanges();
+    }
+
+    /** The first request of a type on this stream: its names and the versions of every resource still held. */
+    private void subscribeDelta(TypeState ts, Set<String> names) {
+        DeltaDiscoveryRequest.Builder req = DeltaDiscoveryRequest.newBuilder()
+                .setNode(node)
+                .setTypeUrl(ts.typeUrl)
+                .addAllResourceNamesSubscribe(names)
+                .putAllInitialResourceVersions(resourceVersions(ts));
+        ts.sentNames = names;
+        sendDelta(req);
+    }
+
+    /** EDS/RDS names to add or drop since the last request of the stream. */
+    private void sendDeltaSubscriptionChanges() {
+        for (String type : List.of(XdsTypes.ENDPOINT, XdsTypes.ROUTE)) {
+            TypeState ts = types.get(type);
+            if (deltaRequests == null || ts.names.equals(ts.sentNames)) {
+                continue;
+            }
+            if (ts.sentNames == null) {
+                if (!ts.names.isEmpty()) { // an empty first request would be a wildcard to some servers
+                    subscribeDelta(ts, ts.names);
+                }
+                continue;
+            }
+            Set<String> subscribe = new TreeSet<>(ts.names);
+            subscribe.removeAll(ts.sentNames);
+            Set<String> unsubscribe = new TreeSet<>(ts.sentNames);
+            unsubscribe.removeAll(ts.names);
+            ts.sentNames = ts.names;
+            sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.typeUrl)
+                    .addAllResourceNamesSubscribe(subscribe).addAllResourceNamesUnsubscribe(unsubscribe));
+        }
+    }
+
+    /** name → version of the resources of a type that came with one (delta responses; the cache keeps them). */
+    private static Map<String, String> resourceVersions(TypeState ts) {
+        Map<String, String> versions = new LinkedHashMap<>();
+        for (Map.Entry<String, Any> e : ts.raw.entrySet()) {
+            if (e.getValue().is(Resource.class)) {
+                try {
+                    String v = e.getValue().unpack(Resource.class).getVersion();
+                    if (!v.isEmpty()) {
+                        versions.put(e.getKey(), v);
+                    }
+                } catch (InvalidProtocolBufferException ignored) {
+                    // no version to offer: the server sends the resource again
+                }
+            }
+        }
+        return versions;
+    }
+
+    private void onDeltaResponse(DeltaDiscoveryResponse response) {
+        consecutiveFailures = 0;
+        connection = XdsStatus.ConnectionState.CONNECTED;
+        TypeState ts = types.get(response.getTypeUrl());
+        if (ts == null) {
+            log.warn("ignoring delta xDS response of unsubscribed type {}", response.getTypeUrl());
+            status = buildStatus();
+            return;
+        }
+        String version = response.getSystemVersionInfo().isEmpty() ? response.getNonce()
+                : response.getSystemVersionInfo();
+        Map<String, Any> raw = new LinkedHashMap<>(ts.raw);
+        Map<String, Object> parsed = new LinkedHashMap<>(ts.parsed);
+        try {
+            Set<String> seen = new LinkedHashSet<>();
+            for (Resource r : response.getResourcesList()) {
+                ResourceDecoder.Decoded d = ResourceDecoder.decode(r.getResource(), ts.typeUrl);
+                if (!d.name().equals(r.getName())) {
+                    throw new ResourceRejectedException(XdsTypes.shortName(ts.typeUrl), r.getName(), "name",
+                            "the resource inside is named '" + d.name() + "'");
+                }
+                if (!seen.add(d.name())) {
+                    throw new ResourceRejectedException(XdsTypes.shortName(ts.typeUrl), d.name(), "name",
+                            "duplicate resource name in one response");
+                }
+                if (XdsTypes.isWildcard(ts.typeUrl) || ts.names.contains(d.name())) {
+                    raw.put(d.name(), Any.pack(Resource.newBuilder().setName(r.getName()).setVersion(r.getVersion())
+                            .setResource(r.getResource()).build()));
+                    parsed.put(d.name(), d.config());
+                }
+            }
+            for (String removed : response.getRemovedResourcesList()) {
+                raw.remove(removed);
+                parsed.remove(removed);
+            }
+            if (ts.typeUrl.equals(XdsTypes.LISTENER)) {
+                checkDistinctAddresses(parsed);
+            }
+        } catch (ResourceRejectedException e) {
+            boolean repeated = e.getMessage().equals(ts.lastNack);
+            ts.lastNack = e.getMessage();
+            if (repeated) {
+                log.debug("NACK delta {} {}: {}", XdsTypes.shortName(ts.typeUrl), version, e.getMessage());
+            } else {
+                log.warn("NACK delta {} {}: {}", XdsTypes.shortName(ts.typeUrl), version, e.getMessage());
+            }
+            sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.typeUrl).setResponseNonce(response.getNonce())
+                    .setErrorDetail(Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(e.getMessage())));
+            status = buildStatus();
+            return;
+        }
+        loadedFromCache = false;
+        install(ts, version, raw, parsed, true);
+        publish();
+        sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.typeUrl).setResponseNonce(response.getNonce()));
+        sendDeltaSubscriptionChanges();
+        status = buildStatus();
+    }
+
+    private void sendDelta(DeltaDiscoveryRequest.Builder request) {
+        if (deltaRequests == null) {
+            return;
+        }
+        try {
+            deltaRequests.onNext(request.build());
+        } catch (RuntimeException e) {
+            log.debug("delta xDS request not sent: {}", e.toString());
         }
     }
 
