@@ -67,6 +67,9 @@ final class ProxyCommand implements Callable<Integer> {
             description = "bind a local port to one service, for clients that can set neither a proxy nor a Host header")
     List<String> upstreams = new ArrayList<>();
 
+    @Option(names = "--xds-api", defaultValue = "sotw", paramLabel = "sotw|delta", description = "xDS variant: sotw (state of the world) or delta (incremental: only changed resources are sent, reconnects resume from the versions held); Envoy's GRPC and DELTA_GRPC are accepted too (default: ${DEFAULT-VALUE})")
+    String xdsApi;
+
     @Option(names = "--data-dir", paramLabel = "DIR", description = "where the last applied config is cached (default: ~/.weft/proxy/<id>)")
     Path dataDir;
 
@@ -165,8 +168,14 @@ final class ProxyCommand implements Callable<Integer> {
         if (tokenFile != null) {
             labels.put(IdentityOptions.TLS_MODE_LABEL, IdentityOptions.TLS_MODE_ISTIO);
         }
+        boolean delta = switch (xdsApi.toLowerCase(java.util.Locale.ROOT)) {
+            case "sotw", "grpc" -> false;
+            case "delta", "delta_grpc" -> true;
+            default -> throw new CommandLine.ParameterException(spec.commandLine(),
+                    "--xds-api " + xdsApi + ": expected sotw or delta");
+        };
         return new ProxyOptions(controlPlane, service, namespace, labels, serviceAccount, appPort,
                 servicePort != null ? servicePort : appPort, appProtocol, inboundPort, outboundPort, adminPort, address,
-                upstreams, dataDir);
+                upstreams, dataDir, delta);
     }
 }

@@ -81,7 +81,7 @@ public final class Proxy implements AutoCloseable {
                 }
                 runtime.useMeshTls(workload);
             }
-            xds = new XdsClient(XdsClient.Options.of(options.controlPlane(), node, dataDir));
+            xds = new XdsClient(XdsClient.Options.of(options.controlPlane(), node, dataDir).withDelta(options.xdsDelta()));
             xds.addSnapshotListener(runtime::apply);
             XdsClient client = xds;
             admin = new AdminServer("127.0.0.1", options.adminPort(),
@@ -93,8 +93,9 @@ public final class Proxy implements AutoCloseable {
             admin.serve("/certs", "the workload certificate: SPIFFE ID, validity, rotations (JSON)", "application/json",
                     () -> identity == null ? "{\"spiffeId\":null}\n" : identity.statusJson());
             xds.start();
-            LOG.info("proxy {} started: control plane {}, admin port {}, {} transport, cache {}", node.id(),
-                    options.controlPlane(), admin.port(), runtime.nativeTransport() ? "epoll" : "nio", dataDir);
+            LOG.info("proxy {} started: control plane {} ({} xDS), admin port {}, {} transport, cache {}", node.id(),
+                    options.controlPlane(), options.xdsDelta() ? "delta" : "state-of-the-world", admin.port(),
+                    runtime.nativeTransport() ? "epoll" : "nio", dataDir);
             Proxy proxy = new Proxy(options, runtime, xds, admin);
             proxy.identity = workload;
             return proxy;

@@ -73,12 +73,18 @@ public final class Mesh implements AutoCloseable {
     /** An echo app reporting {@code version}, behind a sidecar registering it as {@code service} (labels app, version). */
     public Workload addEchoWorkload(String name, String service, String version, int servicePort,
                                     String... upstreams) {
+        return addEchoWorkload(name, service, version, servicePort, List.of(), upstreams);
+    }
+
+    /** As above, with extra {@code weft proxy} flags for the sidecar (e.g. {@code --xds-api delta}). */
+    public Workload addEchoWorkload(String name, String service, String version, int servicePort,
+                                    List<String> sidecarArgs, String... upstreams) {
         try {
             DemoService app = DemoService.start(new DemoServiceOptions("echo", version, 0, null));
             SidecarSpec spec = SidecarSpec.of(name, service, version, app.port(), servicePort);
             spec = new SidecarSpec(spec.name(), spec.service(), spec.namespace(), spec.labels(), spec.appPort(),
                     spec.servicePort(), List.of(upstreams));
-            Sidecar sidecar = mesh.startSidecar(spec);
+            Sidecar sidecar = mesh.createSidecar(spec).extraArgs(sidecarArgs).start();
             Workload workload = new Workload(name, app, sidecar);
             workloads.add(workload);
             return workload;
