@@ -1,4 +1,7 @@
 /**
- * The ADS server (state of the world): per-stream serial execution, per-type versions and nonces, ACK/NACK tracking exposed as {@link dev.weft.controlplane.xds.ProxyStatus}.
+ * The ADS server, state of the world ({@link dev.weft.controlplane.xds.AdsStream}) and incremental/delta
+ * ({@link dev.weft.controlplane.xds.DeltaAdsStream}) over one shared {@link dev.weft.controlplane.xds.XdsStream}:
+ * per-stream serial execution, versions and nonces, ACK/NACK tracking exposed as
+ * {@link dev.weft.controlplane.xds.ProxyStatus}.
  */
 package dev.weft.controlplane.xds;
