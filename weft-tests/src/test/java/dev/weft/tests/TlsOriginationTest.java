@@ -50,6 +50,10 @@ class TlsOriginationTest {
     private static Workload client;
     private static HttpsServer oneWay;
     private static HttpsServer mutual;
+    private static TlsLineServer tcpServer;
+    /** The client sidecar's tcp_proxy listeners: TLS-originating to tcpServer, and one trusting another CA. */
+    private static int tcpMutualPort;
+    private static int tcpWrongCaPort;
 
     @BeforeAll
     static void start() throws Exception {
@@ -58,12 +62,13 @@ class TlsOriginationTest {
         Issued ca = selfSignedCa("Test CA");
         Issued otherCa = selfSignedCa("Other CA");
         Issued server = issue(ca, "external server", "simple.external.test", "wrongca.external.test",
-                "mutual.external.test", "nocert.external.test");
+                "mutual.external.test", "nocert.external.test", "tcp-mutual.external.test", "tcp-wrongca.external.test");
         Issued clientCert = issue(ca, "mesh client", "client.example");
         write(pki.resolve("ca.pem"), ca.cert);
         write(pki.resolve("other-ca.pem"), otherCa.cert);
         write(pki.resolve("client.pem"), clientCert.cert);
         write(pki.resolve("client-key.pem"), clientCert.keys.getPrivate());
+        tcpServer = TlsLineServer.start(sslContext(server, ca));
         oneWay = https(server, ca, false);
         mutual = https(server, ca, true);
         int one = oneWay.getAddress().getPort();
@@ -97,9 +102,40 @@ class TlsOriginationTest {
                     ---
                     """.formatted(h[0], h[1], h[2], h[3]));
         }
+        // opaque TCP (tcp_proxy listeners bound with --upstream): MUTUAL to a TLS server requiring a client certificate
+        String[][] tcpHosts = {{"tcp-mutual", "MUTUAL", "caCertificates: " + pki.resolve("ca.pem")
+                + "\n      clientCertificate: " + pki.resolve("client.pem") + "\n      privateKey: " + pki.resolve("client-key.pem")},
+                {"tcp-wrongca", "MUTUAL", "caCertificates: " + pki.resolve("other-ca.pem")
+                        + "\n      clientCertificate: " + pki.resolve("client.pem") + "\n      privateKey: " + pki.resolve("client-key.pem")}};
+        for (String[] h : tcpHosts) {
+            yaml.append("""
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: %1$s}
+                    spec:
+                      hosts: [%1$s.external.test]
+                      ports: [{number: %2$d, name: tcp, protocol: TCP}]
+                      resolution: STATIC
+                      endpoints: [{address: 127.0.0.1}]
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: %1$s}
+                    spec:
+                      host: %1$s.external.test
+                      trafficPolicy:
+                        tls:
+                          mode: %3$s
+                          %4$s
+                    ---
+                    """.formatted(h[0], tcpServer.port(), h[1], h[2]));
+        }
         mesh.writeConfig("external.yaml", yaml.toString());
         mesh.startControlPlane();
-        client = mesh.addEchoWorkload("client", "client", "v1", 8080);
+        tcpMutualPort = dev.weft.cli.launch.FreePorts.next();
+        tcpWrongCaPort = dev.weft.cli.launch.FreePorts.next();
+        client = mesh.addEchoWorkload("client", "client", "v1", 8080,
+                "tcp-mutual.external.test=" + tcpMutualPort, "tcp-wrongca.external.test=" + tcpWrongCaPort);
         mesh.awaitReady();
         MeshClient c = mesh.clientOf(client);
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200))
@@ -107,7 +143,10 @@ class TlsOriginationTest {
     }
 
     @AfterAll
-    static void stop() {
+    static void stop() throws Exception {
+        if (tcpServer != null) {
+            tcpServer.close();
+        }
         if (oneWay != null) {
             oneWay.stop(0);
         }
@@ -148,6 +187,90 @@ class TlsOriginationTest {
         Reply refused = c.get("nocert.external.test:" + port, "/hello");
         assertThat(refused.status()).isEqualTo(503);
         assertThat(refused.header("x-weft-response-flags")).isEqualTo("UF");
+    }
+
+    @Test
+    void tcpProxyOriginatesMutualTlsAndRefusesAnUntrustedServer() throws Exception {
+        // the app speaks plaintext to its sidecar's tcp_proxy port; the sidecar speaks TLS with its client certificate
+        String reply = await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200))
+                .until(() -> lineExchange(tcpMutualPort, "ping"), r -> !r.isEmpty());
+        assertThat(reply).isEqualTo("ping over TLS, client certificate: CN=mesh client\n");
+        // a server the DestinationRule's CA does not vouch for never sees the bytes: the connection just closes
+        int handledBefore = tcpServer.lines();
+        assertThat(lineExchange(tcpWrongCaPort, "secret")).isEmpty();
+        assertThat(tcpServer.lines()).isEqualTo(handledBefore);
+    }
+
+    /** Sends one line to a loopback port and returns all that comes back until the peer closes ("" when refused). */
+    private static String lineExchange(int port, String line) {
+        try (java.net.Socket s = new java.net.Socket("127.0.0.1", port)) {
+            s.setSoTimeout(10_000);
+            s.getOutputStream().write((line + "\n").getBytes(StandardCharsets.US_ASCII));
+            s.getOutputStream().flush();
+            return new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+        } catch (java.io.IOException e) {
+            return "";
+        }
+    }
+
+    /**
+     * A TLS server requiring a client certificate from the test CA: answers one line per connection with the line and
+     * the client certificate's subject, then closes.
+     */
+    private static final class TlsLineServer implements AutoCloseable {
+        private final javax.net.ssl.SSLServerSocket server;
+        private final java.util.concurrent.atomic.AtomicInteger lines = new java.util.concurrent.atomic.AtomicInteger();
+
+        private TlsLineServer(javax.net.ssl.SSLServerSocket server) {
+            this.server = server;
+        }
+
+        static TlsLineServer start(SSLContext ssl) throws Exception {
+            var socket = (javax.net.ssl.SSLServerSocket) ssl.getServerSocketFactory()
+                    .createServerSocket(0, 16, java.net.InetAddress.getLoopbackAddress());
+            socket.setNeedClientAuth(true);
+            TlsLineServer s = new TlsLineServer(socket);
+            Thread.ofVirtual().start(s::serve);
+            return s;
+        }
+
+        int port() {
+            return server.getLocalPort();
+        }
+
+        int lines() {
+            return lines.get();
+        }
+
+        private void serve() {
+            while (!server.isClosed()) {
+                try {
+                    var c = (javax.net.ssl.SSLSocket) server.accept();
+                    Thread.ofVirtual().start(() -> {
+                        try (c) {
+                            c.setSoTimeout(10_000);
+                            String line = new java.io.BufferedReader(new java.io.InputStreamReader(c.getInputStream(),
+                                    StandardCharsets.US_ASCII)).readLine();
+                            String peer = ((X509Certificate) c.getSession().getPeerCertificates()[0])
+                                    .getSubjectX500Principal().getName();
+                            lines.incrementAndGet();
+                            c.getOutputStream().write((line + " over TLS, client certificate: " + peer + "\n")
+                                    .getBytes(StandardCharsets.US_ASCII));
+                            c.getOutputStream().flush();
+                        } catch (java.io.IOException ignored) {
+                            // a refused handshake or a client that went away
+                        }
+                    });
+                } catch (java.io.IOException closed) {
+                    return;
+                }
+            }
+        }
+
+        @Override
+        public void close() throws java.io.IOException {
+            server.close();
+        }
     }
 
     // ---- a small PKI and HTTPS servers
@@ -198,6 +321,13 @@ class TlsOriginationTest {
     }
 
     private static HttpsServer https(Issued server, Issued ca, boolean requireClientCert) throws Exception {
+        SSLContext ssl = sslContext(server, ca);
+        HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        return configure(s, ssl, requireClientCert);
+    }
+
+    /** Presents {@code server}'s certificate and trusts {@code ca} for client certificates. */
+    private static SSLContext sslContext(Issued server, Issued ca) throws Exception {
         KeyStore ks = KeyStore.getInstance("PKCS12");
         ks.load(null, null);
         ks.setKeyEntry("server", server.keys.getPrivate(), new char[0], new X509Certificate[]{server.cert, ca.cert});
@@ -210,7 +340,10 @@ class TlsOriginationTest {
         tmf.init(ts);
         SSLContext ssl = SSLContext.getInstance("TLS");
         ssl.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        HttpsServer s = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        return ssl;
+    }
+
+    private static HttpsServer configure(HttpsServer s, SSLContext ssl, boolean requireClientCert) {
         s.setHttpsConfigurator(new HttpsConfigurator(ssl) {
             @Override
             public void configure(HttpsParameters params) {

@@ -151,15 +151,23 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             return;
         }
         MeshTlsContexts tlsContexts = null;
+        io.netty.handler.ssl.SslContext origination = null;
         UpstreamTls tls = cluster.config().tls();
         if (tls != null && tls.origination() != null) {
-            // DestinationRule SIMPLE/MUTUAL is applied to HTTP clusters only; never fall back to plaintext or mesh TLS
-            LOG.warn("{}: cluster {} asks for TLS origination, which Weft applies to HTTP traffic only",
-                    listenerName, clusterName);
-            downstream.close();
-            return;
-        }
-        if (tls != null) {
+            // DestinationRule SIMPLE/MUTUAL: TLS to a server outside the mesh, from files; never plaintext instead
+            try {
+                origination = dev.weft.proxy.tls.OriginationTlsContexts.clientFor(tls);
+            } catch (javax.net.ssl.SSLException e) {
+                LOG.warn("{}: cluster {}: cannot originate TLS: {}", listenerName, clusterName, e.getMessage());
+                drainEarly();
+                if (connectionTelemetry != null) {
+                    connectionTelemetry.upstream(clusterName, host, null);
+                    connectionTelemetry.flag("UF");
+                }
+                downstream.close();
+                return;
+            }
+        } else if (tls != null) {
             tlsContexts = meshTls.current();
             if (tlsContexts == null) {
                 LOG.warn("{}: cluster {} requires mesh mTLS but this proxy has no workload certificate",
@@ -178,13 +186,29 @@ public final class TcpProxyHandler extends ChannelInboundHandlerAdapter {
             connectTimeout = DEFAULT_CONNECT_TIMEOUT;
         }
         MeshTlsContexts contexts = tlsContexts;
+        io.netty.handler.ssl.SslContext originationContext = origination;
         ChannelFuture connect = transport.clientBootstrap(downstream.eventLoop())
                 .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()))
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel up) {
-                        if (contexts != null) {
+                        if (originationContext != null) {
+                            SslHandler ssl = originationContext.newHandler(up.alloc(),
+                                    tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port());
+                            // bytes the client sent early wait in the SslHandler until the handshake is done; a
+                            // refused handshake closes the upstream, and with it the downstream
+                            ssl.handshakeFuture().addListener(hs -> {
+                                if (!hs.isSuccess()) {
+                                    LOG.info("{}: TLS origination to {} failed: {}", listenerName, host.address(),
+                                            dev.weft.proxy.tls.TlsHandshakeFailure.of(hs.cause()).getMessage());
+                                    if (connectionTelemetry != null) {
+                                        connectionTelemetry.flag("UF");
+                                    }
+                                }
+                            });
+                            up.pipeline().addLast("origination-tls", ssl);
+                        } else if (contexts != null) {
                             up.pipeline().addLast("mesh-tls", contexts.tcpClientFor(tls).newHandler(up.alloc(),
                                     tls.sni().isEmpty() ? ep.host() : tls.sni(), ep.port()));
                             if (connectionTelemetry != null) { // the peer's metadata, if it is a Weft sidecar
