@@ -15,7 +15,8 @@ import java.util.Set;
  * A name is understood exactly when a sidecar's app could use it as a Host header for that service port
  * ({@link ServiceDomains}): the FQDN, {@code name.ns.svc}, {@code name.ns} and, in the client's own namespace, the
  * short name, each with {@code :port}; without a port only for the service's default port (80, else its first).
- * Ports that cannot carry gRPC (TCP, TLS, HTTPS, databases) are not targets.
+ * Ports that cannot carry gRPC (TCP, TLS, HTTPS, databases) are not targets. A VirtualService host that names no
+ * service ({@code bookinfo.example.com}) is a target on port 80, as it is a virtual host for sidecars.
  */
 final class GrpcTargets {
     /** One gRPC target: the LDS name asked for, and the service port it names. */
@@ -30,7 +31,7 @@ final class GrpcTargets {
     static Map<String, Target> resolve(PushContext context, ProxyNode proxy, Set<String> requested) {
         Map<String, Target> out = new LinkedHashMap<>();
         if (requested.isEmpty()) {
-            for (MeshService service : context.services().values()) {
+            for (MeshService service : services(context)) {
                 for (MeshService.Port port : service.ports()) {
                     if (carriesGrpc(service, port)) {
                         String name = service.host() + ":" + port.number();
@@ -41,7 +42,7 @@ final class GrpcTargets {
             return out;
         }
         Map<String, Target> byDomain = new HashMap<>();
-        for (MeshService service : context.services().values()) {
+        for (MeshService service : services(context)) {
             for (MeshService.Port port : service.ports()) {
                 if (!carriesGrpc(service, port)) {
                     continue;
@@ -58,6 +59,12 @@ final class GrpcTargets {
             }
         }
         return out;
+    }
+
+    /** Services, then VirtualService hosts that name no service (port 80), as sidecars get virtual hosts for both. */
+    private static Iterable<MeshService> services(PushContext context) {
+        return java.util.stream.Stream.concat(context.services().values().stream(),
+                context.routeOnlyHosts().values().stream())::iterator;
     }
 
     private static boolean carriesGrpc(MeshService service, MeshService.Port port) {

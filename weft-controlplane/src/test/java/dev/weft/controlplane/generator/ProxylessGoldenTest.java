@@ -109,4 +109,16 @@ class ProxylessGoldenTest {
             assertThat(c.getTypedExtensionProtocolOptionsMap()).isEmpty();
         }
     }
+
+    @Test
+    void virtualServiceHostsWithoutAServiceAreTargetsOnPort80() throws Exception {
+        PushContext context = GeneratorGoldenTest.context("bookinfo", GeneratorGoldenTest.bookinfoProxies());
+        SortedMap<String, Message> listeners = GENERATORS.forType(XdsType.LISTENER).generate(context, CLIENT,
+                Set.of("bookinfo.example.com", "bookinfo.example.com:80", "bookinfo.example.com:9080"));
+        assertThat(listeners.keySet()).containsExactlyInAnyOrder("bookinfo.example.com", "bookinfo.example.com:80");
+        HttpConnectionManager hcm = ((Listener) listeners.get("bookinfo.example.com")).getApiListener()
+                .getApiListener().unpack(HttpConnectionManager.class);
+        assertThat(hcm.getRouteConfig().getVirtualHosts(0).getRoutesList()).isNotEmpty()
+                .allSatisfy(r -> assertThat(r.getRoute().getCluster()).startsWith("outbound|9080|"));
+    }
 }
