@@ -73,8 +73,12 @@ public final class ProxyRegistry {
             }
         }
         if (changed) {
-            log.info("registered proxy {} ({}:{} for {})", node.id(), node.address(), node.inboundPort(),
-                    node.serviceHost());
+            if (node.servesInbound()) {
+                log.info("registered proxy {} ({}:{} for {})", node.id(), node.address(), node.inboundPort(),
+                        node.serviceHost());
+            } else {
+                log.info("registered {} {} (no endpoint: it serves nothing inbound)", node.role(), node.id());
+            }
             onChange.run();
         }
     }
