@@ -2,6 +2,8 @@ package dev.weft.config;
 
 import dev.weft.config.model.AuthorizationPolicy;
 import dev.weft.config.model.DestinationRule;
+import dev.weft.config.model.ExtensionProvider;
+import dev.weft.config.model.MeshConfigResource;
 import dev.weft.config.model.IstioResource;
 import dev.weft.config.model.LocalRateLimit;
 import dev.weft.config.model.PeerAuthentication;
@@ -23,7 +25,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                          List<PeerAuthentication> peerAuthentications,
                          List<AuthorizationPolicy> authorizationPolicies,
                          List<LocalRateLimit> localRateLimits, List<Telemetry> telemetries,
-                         List<RequestAuthentication> requestAuthentications) {
+                         List<RequestAuthentication> requestAuthentications, MeshConfigResource meshSettings) {
     public static final MeshConfig EMPTY = new MeshConfig(List.of(), List.of(), List.of(), List.of());
 
     /** Without security policies. */
@@ -65,6 +67,16 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                 authorizationPolicies, localRateLimits, telemetries, List.of());
     }
 
+    /** Without mesh settings (no MeshConfig resource: no extension providers). */
+    public MeshConfig(List<VirtualService> virtualServices, List<DestinationRule> destinationRules,
+                      List<ServiceEntry> serviceEntries, List<WorkloadEntry> workloadEntries,
+                      List<PeerAuthentication> peerAuthentications, List<AuthorizationPolicy> authorizationPolicies,
+                      List<LocalRateLimit> localRateLimits, List<Telemetry> telemetries,
+                      List<RequestAuthentication> requestAuthentications) {
+        this(virtualServices, destinationRules, serviceEntries, workloadEntries, peerAuthentications,
+                authorizationPolicies, localRateLimits, telemetries, requestAuthentications, null);
+    }
+
     public MeshConfig {
         peerAuthentications = List.copyOf(peerAuthentications);
         authorizationPolicies = List.copyOf(authorizationPolicies);
@@ -87,6 +99,7 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         List<LocalRateLimit> rl = new ArrayList<>();
         List<Telemetry> tm = new ArrayList<>();
         List<RequestAuthentication> ra = new ArrayList<>();
+        MeshConfigResource mesh = null;
         for (IstioResource r : resources) {
             switch (r) {
                 case VirtualService v -> vs.add(v);
@@ -98,9 +111,10 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
                 case LocalRateLimit l -> rl.add(l);
                 case Telemetry t -> tm.add(t);
                 case RequestAuthentication a -> ra.add(a);
+                case MeshConfigResource m -> mesh = mesh == null ? m : mesh; // validation allows one
             }
         }
-        return new MeshConfig(vs, dr, se, we, pa, ap, rl, tm, ra);
+        return new MeshConfig(vs, dr, se, we, pa, ap, rl, tm, ra, mesh);
     }
 
     /** Every resource, in the order VirtualServices, DestinationRules, ServiceEntries, WorkloadEntries. */
@@ -115,7 +129,20 @@ public record MeshConfig(List<VirtualService> virtualServices, List<DestinationR
         all.addAll(localRateLimits);
         all.addAll(telemetries);
         all.addAll(requestAuthentications);
+        if (meshSettings != null) {
+            all.add(meshSettings);
+        }
         return all;
+    }
+
+    /** MeshConfig {@code extensionProviders}, empty without a MeshConfig resource. */
+    public List<ExtensionProvider> extensionProviders() {
+        return meshSettings == null ? List.of() : meshSettings.spec().extensionProviders();
+    }
+
+    /** The extension provider called {@code name}, or null. */
+    public ExtensionProvider extensionProvider(String name) {
+        return meshSettings == null ? null : meshSettings.spec().provider(name);
     }
 
     /**

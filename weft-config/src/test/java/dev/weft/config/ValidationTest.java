@@ -444,7 +444,7 @@ class ValidationTest {
                         + "Weft reads networking.istio.io/v1, networking.istio.io/v1beta1, networking.istio.io/v1alpha3",
                 at("gateway.yaml", 8) + "Gateway default/gw: kind: unsupported kind \"Gateway\"; "
                         + "Weft supports VirtualService, DestinationRule, ServiceEntry, WorkloadEntry, PeerAuthentication, "
-                        + "AuthorizationPolicy, LocalRateLimit, Telemetry, RequestAuthentication");
+                        + "AuthorizationPolicy, LocalRateLimit, Telemetry, RequestAuthentication, MeshConfig");
     }
 
     @Test

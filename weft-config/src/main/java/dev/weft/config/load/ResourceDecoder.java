@@ -50,7 +50,7 @@ public final class ResourceDecoder {
     public static final List<String> VERSIONS = List.of("v1", "v1beta1", "v1alpha3");
     public static final List<String> KINDS = List.of("VirtualService", "DestinationRule", "ServiceEntry",
             "WorkloadEntry", "PeerAuthentication", "AuthorizationPolicy", "LocalRateLimit", "Telemetry",
-            "RequestAuthentication");
+            "RequestAuthentication", "MeshConfig");
     /** Kinds of {@code security.istio.io} rather than {@link #GROUP}. */
     public static final String SECURITY_GROUP = "security.istio.io";
     public static final List<String> SECURITY_KINDS = List.of("PeerAuthentication", "AuthorizationPolicy",
@@ -58,7 +58,7 @@ public final class ResourceDecoder {
     public static final List<String> SECURITY_VERSIONS = List.of("v1", "v1beta1");
     /** Weft's own kinds, in a group of their own (Istio has no equivalent resource). */
     public static final String WEFT_GROUP = "weft.dev";
-    public static final List<String> WEFT_KINDS = List.of("LocalRateLimit");
+    public static final List<String> WEFT_KINDS = List.of("LocalRateLimit", "MeshConfig");
     public static final List<String> WEFT_VERSIONS = List.of("v1alpha1");
     /** Telemetry is of {@code telemetry.istio.io}. */
     public static final String TELEMETRY_GROUP = "telemetry.istio.io";
@@ -199,6 +199,8 @@ public final class ResourceDecoder {
                     bind(spec, dev.weft.config.model.TelemetrySpec.class));
             case "RequestAuthentication" -> new dev.weft.config.model.RequestAuthentication(meta,
                     bind(spec, dev.weft.config.model.RequestAuthenticationSpec.class));
+            case "MeshConfig" -> new dev.weft.config.model.MeshConfigResource(meta,
+                    bind(spec, dev.weft.config.model.MeshConfigSpec.class));
             default -> throw new IllegalStateException(kind);
         };
     }

@@ -25,15 +25,23 @@ final class AuthorizationPolicyValidator {
 
     private AuthorizationPolicyValidator() {}
 
-    static void validate(AuthorizationPolicy ap, Reporter r) {
+    /**
+     * @param mesh the set's MeshConfig settings (null: the set has none)
+     * @param checkProvider false when part of the set failed to decode, so a provider may exist unseen
+     */
+    static void validate(AuthorizationPolicy ap, dev.weft.config.model.MeshConfigSpec mesh, boolean checkProvider,
+                         Reporter r) {
         AuthorizationPolicySpec spec = ap.spec();
         FieldPath s = FieldPath.of("spec");
         if (spec.effectiveAction() == Action.CUSTOM) {
             if (spec.provider() == null || spec.provider().name() == null || spec.provider().name().isBlank()) {
                 r.error(s.field("provider"), "a CUSTOM policy needs provider.name (the external authorizer)");
-            } else {
+            } else if (checkProvider && (mesh == null || mesh.provider(spec.provider().name()) == null)) {
+                String defined = mesh == null || mesh.extensionProviders().isEmpty() ? "none is defined"
+                        : "defined: " + mesh.extensionProviders().stream().map(p -> p.name())
+                                .collect(java.util.stream.Collectors.joining(", "));
                 r.error(s.field("provider").field("name"), "extension provider \"" + spec.provider().name()
-                        + "\" is not defined: Weft has no meshConfig.extensionProviders, so CUSTOM cannot be applied");
+                        + "\" is not defined in the MeshConfig's extensionProviders (" + defined + ")");
             }
         } else if (spec.provider() != null) {
             r.error(s.field("provider"), "provider is only allowed with action CUSTOM");

@@ -32,6 +32,9 @@ public final class ConfigValidator {
      */
     public static List<ConfigError> validate(List<LoadedResource> resources, boolean crossChecks) {
         List<ConfigError> errors = new ArrayList<>();
+        // CUSTOM policies name a provider of the MeshConfig; unknown while a resource failed to decode
+        dev.weft.config.model.MeshConfigSpec mesh = crossChecks ? MeshConfigValidator.meshSettings(resources, errors)
+                : null;
         for (LoadedResource lr : resources) {
             Reporter r = new Reporter(lr.resource().meta(), lr.lines(), errors, lr.unboundPaths());
             switch (lr.resource()) {
@@ -40,10 +43,11 @@ public final class ConfigValidator {
                 case ServiceEntry s -> ServiceEntryValidator.validate(s.spec(), r);
                 case WorkloadEntry w -> ServiceEntryValidator.validateWorkloadEntry(w.spec(), r);
                 case PeerAuthentication p -> PeerAuthenticationValidator.validate(p, r);
-                case AuthorizationPolicy a -> AuthorizationPolicyValidator.validate(a, r);
+                case AuthorizationPolicy a -> AuthorizationPolicyValidator.validate(a, mesh, crossChecks, r);
                 case LocalRateLimit l -> LocalRateLimitValidator.validate(l, r);
                 case dev.weft.config.model.Telemetry t -> TelemetryValidator.validate(t, r);
                 case dev.weft.config.model.RequestAuthentication a -> RequestAuthenticationValidator.validate(a, r);
+                case dev.weft.config.model.MeshConfigResource m -> MeshConfigValidator.validate(m, r);
             }
         }
         duplicates(resources, errors);
