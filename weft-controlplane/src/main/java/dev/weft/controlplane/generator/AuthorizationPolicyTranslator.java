@@ -31,7 +31,7 @@ import java.util.regex.Pattern;
 
 /**
  * AuthorizationPolicy → Envoy RBAC HTTP filters for one workload's inbound listener, the way Istio translates:
- * one filter per action, in Istio's evaluation order — DENY, then ALLOW (CUSTOM is refused by validation) — and
+ * one filter per action, in Istio's evaluation order — DENY, then ALLOW (CUSTOM: {@link ExtAuthzTranslator}, before these) — and
  * AUDIT as a LOG filter that never changes the decision. The ALLOW filter exists as soon as one ALLOW policy
  * selects the workload, even with no rules: then nothing matches and every request is denied (Istio's implicit
  * deny). Each rule is one RBAC policy named {@code ns[NS]-policy[NAME]-rule[I]}; its {@code to}s are ORed

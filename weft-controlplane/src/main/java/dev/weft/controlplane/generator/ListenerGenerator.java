@@ -169,8 +169,10 @@ public final class ListenerGenerator implements ResourceGenerator {
     /** AuthorizationPolicy's RBAC filters go before the router, DENY first (Istio's order). */
     private static HttpConnectionManager withAuthorization(HttpConnectionManager hcm, PushContext context,
                                                            ProxyNode proxy) {
-        var filters = AuthorizationPolicyTranslator.filters(context.config().authorizationPolicies(),
-                proxy.namespace(), proxy.labels());
+        var filters = ExtAuthzTranslator.withBefore( // CUSTOM (ext_authz) first, then DENY, ALLOW, AUDIT
+                ExtAuthzTranslator.filters(context.config(), proxy.namespace(), proxy.labels()),
+                AuthorizationPolicyTranslator.filters(context.config().authorizationPolicies(),
+                        proxy.namespace(), proxy.labels()));
         if (filters.isEmpty()) {
             return hcm;
         }

@@ -16,6 +16,7 @@ import java.util.List;
  * @param localRateLimit the {@code envoy.filters.http.local_ratelimit} filter's own config, null without the filter
  * @param telemetry access log and tracing settings from the control plane (Telemetry API)
  * @param jwtAuthn the {@code envoy.filters.http.jwt_authn} filter (RequestAuthentication), null when none
+ * @param extAuthz the {@code envoy.filters.http.ext_authz} filter (AuthorizationPolicy CUSTOM), null when none
  * @param upgradeTypes lower-case {@code Upgrade} tokens (from {@code upgrade_configs}) passed through as a raw byte
  *     relay once the upstream answers 101; a request asking for another upgrade is refused (403, as Envoy)
  */
@@ -24,12 +25,24 @@ public record HttpConnectionManagerConfig(
         boolean generateRequestId, boolean useRemoteAddress, int xffNumTrustedHops,
         List<RbacFilter> rbacFilters, dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
         ListenerTelemetry telemetry,
-        dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn, java.util.Set<String> upgradeTypes) {
+        dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn, java.util.Set<String> upgradeTypes,
+        dev.weft.dataplane.authz.ExtAuthzConfig extAuthz) {
     public HttpConnectionManagerConfig {
         httpFilters = List.copyOf(httpFilters);
         rbacFilters = rbacFilters == null ? List.of() : List.copyOf(rbacFilters);
         telemetry = telemetry == null ? ListenerTelemetry.DEFAULTS : telemetry;
         upgradeTypes = upgradeTypes == null ? java.util.Set.of() : java.util.Set.copyOf(upgradeTypes);
+    }
+
+    /** Without an ext_authz filter (no AuthorizationPolicy CUSTOM). */
+    public HttpConnectionManagerConfig(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
+                                       List<String> httpFilters, boolean generateRequestId, boolean useRemoteAddress,
+                                       int xffNumTrustedHops, List<RbacFilter> rbacFilters,
+                                       dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
+                                       ListenerTelemetry telemetry, dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn,
+                                       java.util.Set<String> upgradeTypes) {
+        this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, useRemoteAddress,
+                xffNumTrustedHops, rbacFilters, localRateLimit, telemetry, jwtAuthn, upgradeTypes, null);
     }
 
     /** Without upgrades. */

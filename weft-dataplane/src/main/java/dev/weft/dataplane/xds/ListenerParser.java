@@ -253,8 +253,12 @@ public final class ListenerParser {
         boolean router = false;
         dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit = null;
         dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn = null;
+        dev.weft.dataplane.authz.ExtAuthzConfig extAuthz = null;
+        RbacFilterParser.Shadow shadow = null; // a shadow-only RBAC filter: the gate of the ext_authz after it
         for (int i = 0; i < hcm.getHttpFiltersCount(); i++) {
             HttpFilter f = hcm.getHttpFilters(i);
+            RbacFilterParser.Shadow previousShadow = shadow;
+            shadow = null;
             boolean isRouter = f.hasTypedConfig() ? ROUTER_TYPE.equals(f.getTypedConfig().getTypeUrl())
                     : ROUTER_FILTER.equals(f.getName());
             if (router) {
@@ -267,6 +271,21 @@ public final class ListenerParser {
                 FaultPolicyParser.checkListenerLevel(f.getTypedConfig(), reject,
                         path + ".http_filters[" + i + "].typed_config");
                 filters.add(FaultPolicyParser.FILTER_NAME); // routes configure it (typed_per_filter_config)
+            } else if (f.hasTypedConfig() && RbacFilterParser.TYPE.equals(f.getTypedConfig().getTypeUrl())
+                    && (shadow = RbacFilterParser.parseShadow(f.getTypedConfig(), reject,
+                            path + ".http_filters[" + i + "].typed_config")) != null) {
+                // enforces nothing; the ext_authz filter right after it reads which shadow policy matched
+            } else if (f.hasTypedConfig() && ExtAuthzParser.TYPE.equals(f.getTypedConfig().getTypeUrl())) {
+                String at = path + ".http_filters[" + i + "]";
+                if (extAuthz != null) {
+                    throw reject.at(at, "only one ext_authz filter is supported");
+                }
+                if (!rbac.isEmpty()) {
+                    // Weft runs ext_authz before all enforcing RBAC filters (Istio's CUSTOM-first order)
+                    throw reject.at(at, "ext_authz must come before the envoy.filters.http.rbac filters that enforce");
+                }
+                extAuthz = ExtAuthzParser.parse(f.getTypedConfig(), previousShadow, reject, at + ".typed_config");
+                filters.add(ExtAuthzParser.FILTER_NAME);
             } else if (f.hasTypedConfig() && RbacFilterParser.TYPE.equals(f.getTypedConfig().getTypeUrl())) {
                 rbac.add(RbacFilterParser.parse(f.getTypedConfig(), reject, path + ".http_filters[" + i + "].typed_config"));
                 if (!filters.contains(RbacFilterParser.FILTER_NAME)) {
@@ -283,6 +302,9 @@ public final class ListenerParser {
                 if (jwtAuthn != null) {
                     throw reject.at(path + ".http_filters[" + i + "]", "only one jwt_authn filter is supported");
                 }
+                if (extAuthz != null) {
+                    throw reject.at(path + ".http_filters[" + i + "]", "jwt_authn must come before ext_authz");
+                }
                 jwtAuthn = JwtAuthnParser.parse(f.getTypedConfig(), reject, path + ".http_filters[" + i + "].typed_config");
                 filters.add(JwtAuthnParser.FILTER_NAME);
             } else if (!f.getIsOptional()) {
@@ -296,7 +318,8 @@ public final class ListenerParser {
         boolean useRemoteAddress = hcm.hasUseRemoteAddress() && hcm.getUseRemoteAddress().getValue();
         return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routeConfigName, inline, filters,
                 generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac, localRateLimit,
-                TelemetryParser.parse(hcm, accessLogManaged, reject, path), jwtAuthn, upgradeTypes(hcm, reject, path));
+                TelemetryParser.parse(hcm, accessLogManaged, reject, path), jwtAuthn, upgradeTypes(hcm, reject, path),
+                extAuthz);
     }
 
     /**

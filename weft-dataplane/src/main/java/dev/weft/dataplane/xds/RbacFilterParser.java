@@ -56,6 +56,30 @@ public final class RbacFilterParser {
         return rules(config.getRules(), reject, path + ".rules", false);
     }
 
+    /** An RBAC filter with only {@code shadow_rules}: Istio's gate for ext_authz (AuthorizationPolicy CUSTOM). */
+    record Shadow(String statPrefix, RbacFilter rules) {}
+
+    /**
+     * The filter's shadow rules when it has only those (it enforces nothing; an ext_authz filter after it may read
+     * which shadow policy matched), null when it has none. Shadow rules beside enforcing rules are NACKed.
+     */
+    static Shadow parseShadow(Any any, Rejector reject, String path) throws ResourceRejectedException {
+        var config = ListenerParser.unpack(any, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class,
+                reject, path);
+        if (!config.hasShadowRules()) {
+            return null;
+        }
+        if (config.hasRules()) {
+            throw reject.at(path + ".shadow_rules", "shadow rules are supported only on their own (the gate of an"
+                    + " ext_authz filter), not beside enforcing rules");
+        }
+        if (config.hasMatcher() || config.hasShadowMatcher()) {
+            throw reject.at(path + ".matcher", "the matcher API is not supported; use rules");
+        }
+        return new Shadow(config.getShadowRulesStatPrefix(),
+                rules(config.getShadowRules(), reject, path + ".shadow_rules", false));
+    }
+
     /**
      * {@code envoy.filters.network.rbac} ({@code extensions.filters.network.rbac.v3.RBAC}): judged once per
      * connection, after the mTLS handshake, on what a connection has (peer identity, addresses, ports, SNI). A field

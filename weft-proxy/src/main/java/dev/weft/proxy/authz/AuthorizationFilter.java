@@ -42,9 +42,22 @@ public final class AuthorizationFilter implements HttpFilter {
 
     @Override
     public LocalReply onRequest(HttpExchange exchange) {
+        AuthzRequest request = authzRequest(exchange, destinationPort);
+        if (request == null) {
+            return LocalReply.failure(400, ResponseFlag.DPE, "invalid request path\n");
+        }
+        AuthorizationEvaluator.Decision decision = AuthorizationEvaluator.evaluate(filters, request);
+        if (decision.allowed()) {
+            return null;
+        }
+        return LocalReply.failure(403, ResponseFlag.RBAC, AuthorizationEvaluator.DENIED_BODY);
+    }
+
+    /** The request as RBAC rules see it; null when its path cannot be normalized safely. */
+    static AuthzRequest authzRequest(HttpExchange exchange, int destinationPort) {
         String path = PathNormalizer.normalize(exchange.path());
         if (path == null) {
-            return LocalReply.failure(400, ResponseFlag.DPE, "invalid request path\n");
+            return null;
         }
         Channel ch = exchange.downstreamChannel();
         Channel connection = ch instanceof Http2StreamChannel && ch.parent() != null ? ch.parent() : ch;
@@ -54,11 +67,7 @@ public final class AuthorizationFilter implements HttpFilter {
         AuthzRequest request = new AuthzRequest(path, exchange.method(), exchange.authority(), headers,
                 destinationPort, local, sni(connection), ClientCertHeaderFilter.peerIdentity(ch), peer, peer,
                 exchange.authnOutcome() == null ? null : exchange.authnOutcome().principalToken());
-        AuthorizationEvaluator.Decision decision = AuthorizationEvaluator.evaluate(filters, request);
-        if (decision.allowed()) {
-            return null;
-        }
-        return LocalReply.failure(403, ResponseFlag.RBAC, AuthorizationEvaluator.DENIED_BODY);
+        return request;
     }
 
     /** The connection's SNI, read from its TLS session once and kept on the channel ("" when there is none). */

@@ -31,6 +31,7 @@ import io.netty.util.AsciiString;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -97,6 +98,10 @@ public final class HttpExchange implements RequestHead {
     private String upgrade;
     /** What telemetry reports about this exchange (sizes, status, upstream); filled in as it goes. */
     private final ExchangeRecord record = new ExchangeRecord();
+    /** The filter awaiting an external check (see {@link #runFilters}), -1 when none. */
+    private int suspendedFilter = -1;
+    /** Headers a filter asked to add to the downstream response, null when none. */
+    private HttpHeaders downstreamResponseHeaders;
     /** What the jwt_authn filter decided (RequestAuthentication), null when it did not run. */
     private dev.weft.dataplane.authn.JwtAuthnConfig.Outcome authnOutcome;
 
@@ -214,8 +219,21 @@ public final class HttpExchange implements RequestHead {
             respond(LocalReply.failure(503, ResponseFlag.NR, "listener " + listenerName + " is not configured\n"));
             return;
         }
-        for (HttpFilter filter : listener.filters()) {
-            LocalReply reply = filter.onRequest(this);
+        runFilters(0);
+    }
+
+    /**
+     * Runs the listener's filters from {@code from}; a filter that answers {@link HttpFilter#SUSPEND} (it awaits an
+     * external check) stops the run until it calls {@link #resumeFilters} or {@link #respondAfterSuspend}.
+     */
+    private void runFilters(int from) {
+        List<HttpFilter> filters = listener.filters();
+        for (int i = from; i < filters.size(); i++) {
+            LocalReply reply = filters.get(i).onRequest(this);
+            if (reply == HttpFilter.SUSPEND) {
+                suspendedFilter = i;
+                return;
+            }
             if (reply != null) {
                 respond(reply);
                 return;
@@ -232,6 +250,35 @@ public final class HttpExchange implements RequestHead {
             UpgradeRequests.restore(request.headers(), upgrade); // stripped above with the other hop-by-hop headers
         }
         routeRequest();
+    }
+
+    /** Continues with the filter after the suspended one (on this exchange's event loop); no-op once it ended. */
+    public void resumeFilters() {
+        if (suspendedFilter < 0 || finished || responseStarted) {
+            return;
+        }
+        int next = suspendedFilter + 1;
+        suspendedFilter = -1;
+        runFilters(next);
+        handOnHeldBody();
+    }
+
+    /** Ends a suspended request with {@code reply} (on this exchange's event loop); no-op once it ended. */
+    public void respondAfterSuspend(LocalReply reply) {
+        if (suspendedFilter < 0 || finished || responseStarted) {
+            return;
+        }
+        suspendedFilter = -1;
+        respond(reply);
+        handOnHeldBody();
+    }
+
+    /** Headers to add to whatever response goes downstream (ext_authz {@code allowed_client_headers_on_success}). */
+    public void addDownstreamResponseHeaders(HttpHeaders headers) {
+        if (downstreamResponseHeaders == null) {
+            downstreamResponseHeaders = new io.netty.handler.codec.http.DefaultHttpHeaders();
+        }
+        downstreamResponseHeaders.add(headers);
     }
 
     /** Absolute-form targets (HTTP proxy mode) carry the authority; origin-form ones rely on Host. */
@@ -309,7 +356,14 @@ public final class HttpExchange implements RequestHead {
         if (!abortedByFault(fault)) {
             dispatch();
         }
-        // the body read meanwhile goes to the attempt just started, or is dropped after a local reply
+        handOnHeldBody();
+    }
+
+    /** The body read during a pause goes to the attempt just started, or is dropped after a local reply. */
+    private void handOnHeldBody() {
+        if (faultDelay != null || suspendedFilter >= 0) {
+            return; // paused again: the parts stay held
+        }
         java.util.ArrayDeque<HttpContent> held = heldDuringFaultDelay;
         heldDuringFaultDelay = null;
         if (held != null) {
@@ -576,7 +630,7 @@ public final class HttpExchange implements RequestHead {
     }
 
     void onRequestContent(HttpContent content) {
-        if (faultDelay != null && !content.decoderResult().isFailure()) {
+        if ((faultDelay != null || suspendedFilter >= 0) && !content.decoderResult().isFailure()) {
             if (heldDuringFaultDelay == null) {
                 heldDuringFaultDelay = new java.util.ArrayDeque<>(2);
             }
@@ -636,8 +690,8 @@ public final class HttpExchange implements RequestHead {
         if (requestComplete) {
             return false;
         }
-        if (faultDelay != null) {
-            return false; // the route's fault delay is running: read on when it ends
+        if (faultDelay != null || suspendedFilter >= 0) {
+            return false; // the route's fault delay or an external check is running: read on when it ends
         }
         if (retryPending) {
             return false; // read on once the retry's connection is up
@@ -882,6 +936,10 @@ public final class HttpExchange implements RequestHead {
         if (reply.location() != null) {
             headers.set(HttpHeaderNames.LOCATION, reply.location());
         }
+        if (reply.headers() != null) {
+            headers.set(reply.headers()); // an external authorizer's denial: its own headers (content-type too)
+            headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
+        }
         if (reply.flag() != null) {
             headers.set(RESPONSE_FLAGS, reply.flag().name());
         }
@@ -920,6 +978,9 @@ public final class HttpExchange implements RequestHead {
 
     private void runResponseFilters(HttpResponse response) {
         record.responseCode = response.status().code();
+        if (downstreamResponseHeaders != null) {
+            response.headers().add(downstreamResponseHeaders);
+        }
         if (listener != null) {
             for (HttpFilter f : listener.filters()) {
                 f.onResponse(this, response);

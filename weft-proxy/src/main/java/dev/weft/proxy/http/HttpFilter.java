@@ -7,6 +7,13 @@ import io.netty.handler.codec.http.HttpResponse;
  * injection). Filters run on the connection's event loop and must not block.
  */
 public interface HttpFilter {
+    /**
+     * Returned by {@link #onRequest} of a filter that awaits something outside the event loop (an external
+     * authorization check): the exchange pauses (holding any body read) until the filter calls
+     * {@link HttpExchange#resumeFilters} or {@link HttpExchange#respondAfterSuspend} on the exchange's event loop.
+     */
+    LocalReply SUSPEND = new LocalReply(0, null, null, null);
+
     /** Inspects or changes the request; returns null to continue, or a reply that ends the request here. */
     LocalReply onRequest(HttpExchange exchange);
 

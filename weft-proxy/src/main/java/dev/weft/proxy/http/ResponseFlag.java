@@ -27,5 +27,7 @@ public enum ResponseFlag {
     /** An RBAC filter (AuthorizationPolicy) denied the request: 403 {@code RBAC: access denied}. */
     RBAC,
     /** The local rate limit had no token for the request (LocalRateLimit): 429 {@code local_rate_limited}. */
-    RL
+    RL,
+    /** The external authorizer (ext_authz, AuthorizationPolicy CUSTOM) denied the request or could not be asked. */
+    UAEX
 }

@@ -41,6 +41,7 @@ public final class ProxyTelemetry implements AutoCloseable {
     private final LongAdder recordingErrors = new LongAdder();
     private final dev.weft.proxy.authz.NetworkAuthorizationStats networkAuthorization =
             new dev.weft.proxy.authz.NetworkAuthorizationStats();
+    private final dev.weft.proxy.authz.ExtAuthzStats extAuthz = new dev.weft.proxy.authz.ExtAuthzStats();
     private final ResilienceStats resilience = new ResilienceStats();
     private final AccessLog accessLog;
     private AccessLog stdoutLog; // opened on first use (config thread), guarded by this
@@ -211,6 +212,11 @@ public final class ProxyTelemetry implements AutoCloseable {
     }
 
     /** Connections allowed and denied by tcp_proxy listeners' network RBAC. */
+    /** ext_authz checks per connection manager (AuthorizationPolicy CUSTOM). */
+    public dev.weft.proxy.authz.ExtAuthzStats extAuthz() {
+        return extAuthz;
+    }
+
     public dev.weft.proxy.authz.NetworkAuthorizationStats networkAuthorization() {
         return networkAuthorization;
     }
@@ -219,6 +225,7 @@ public final class ProxyTelemetry implements AutoCloseable {
     public void writePrometheus(StringBuilder out) {
         requests.writePrometheus(out);
         networkAuthorization.writePrometheus(out);
+        extAuthz.writePrometheus(out);
         tcp.writePrometheus(out);
         tracing.writePrometheus(out);
         if (accessLog != null) {

@@ -68,7 +68,7 @@ public final class DataPlaneView {
         for (ListenerConfig listener : snapshot.listeners().values()) {
             RouteTable table = snapshot.routeTableFor(listener);
             Router router = table == null ? null : compiled.computeIfAbsent(table, Router::compile);
-            List<HttpFilter> filters = filtersFor(listener, telemetry);
+            List<HttpFilter> filters = filtersFor(listener, telemetry, clusters);
             if (!listener.isTcp()) {
                 HttpFilter rateLimit = LocalRateLimitFilter.of(listener, table, buckets, resilience, usedBuckets);
                 if (rateLimit != null) {
@@ -81,7 +81,8 @@ public final class DataPlaneView {
         return new DataPlaneView(snapshot, Map.copyOf(listeners), clusters, telemetry, resilience);
     }
 
-    private static List<HttpFilter> filtersFor(ListenerConfig listener, ProxyTelemetry telemetry) {
+    private static List<HttpFilter> filtersFor(ListenerConfig listener, ProxyTelemetry telemetry,
+                                               ClusterManager clusters) {
         List<HttpFilter> filters = new ArrayList<>(3);
         if (listener.isTcp()) {
             return List.of(); // bytes, not requests: no HTTP filters
@@ -98,6 +99,11 @@ public final class DataPlaneView {
         }
         if (listener.http().jwtAuthn() != null) {
             filters.add(new dev.weft.proxy.authz.JwtAuthnFilter(listener.http().jwtAuthn())); // RequestAuthentication
+        }
+        if (listener.http().extAuthz() != null) { // AuthorizationPolicy CUSTOM: before DENY and ALLOW
+            filters.add(new dev.weft.proxy.authz.ExtAuthzFilter(listener,
+                    name -> clusters == null ? null : clusters.get(name),
+                    telemetry != null ? telemetry.extAuthz() : new dev.weft.proxy.authz.ExtAuthzStats()));
         }
         if (!listener.http().rbacFilters().isEmpty()) {
             filters.add(new dev.weft.proxy.authz.AuthorizationFilter(listener)); // AuthorizationPolicy
