@@ -61,6 +61,34 @@ public final class ExtAuthzTranslator {
         return List.of(rbacFilter(custom, RBAC.Action.ALLOW, POLICY_PREFIX, true), extAuthz(provider));
     }
 
+    /**
+     * A TCP app's listener has no ext_authz (no network ext_authz in Weft): connections matching the CUSTOM rules are
+     * denied instead (fail closed), as a network RBAC DENY filter with Istio's TCP semantics (HTTP-only fields
+     * dropped, so it matches more). Empty when no CUSTOM policy selects the workload.
+     */
+    public static List<io.envoyproxy.envoy.config.listener.v3.Filter> networkFilters(MeshConfig config, String namespace,
+                                                                                    Map<String, String> labels) {
+        RBAC.Builder rules = RBAC.newBuilder().setAction(RBAC.Action.DENY);
+        for (AuthorizationPolicy p : AuthorizationPolicies.selecting(config.authorizationPolicies(), namespace, labels)) {
+            if (p.spec().effectiveAction() != Action.CUSTOM) {
+                continue;
+            }
+            var list = p.spec().rules();
+            for (int i = 0; i < list.size(); i++) {
+                rules.putPolicies("ns[" + p.meta().namespace() + "]-policy[" + p.meta().name() + "]-rule[" + i + "]",
+                        AuthorizationPolicyTranslator.policy(TcpRules.withoutHttpOnlyFields(list.get(i))));
+            }
+        }
+        if (rules.getPoliciesCount() == 0) {
+            return List.of();
+        }
+        return List.of(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder()
+                .setName(AuthorizationPolicyTranslator.NETWORK_FILTER)
+                .setTypedConfig(Any.pack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.newBuilder()
+                        .setStatPrefix(AuthorizationPolicyTranslator.NETWORK_STAT_PREFIX).setRules(rules).build()))
+                .build());
+    }
+
     /** The CUSTOM rules as RBAC policies: enforcing (fail closed), or as the shadow rules that gate the check. */
     private static HttpFilter rbacFilter(List<AuthorizationPolicy> custom, RBAC.Action action, String prefix,
                                          boolean shadow) {

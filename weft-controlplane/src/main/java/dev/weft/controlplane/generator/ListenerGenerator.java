@@ -100,7 +100,9 @@ public final class ListenerGenerator implements ResourceGenerator {
 
     /** AuthorizationPolicy's network RBAC filters (Istio's TCP semantics) before the tcp_proxy, DENY first. */
     private static List<Filter> withNetworkAuthorization(PushContext context, ProxyNode proxy, Filter tcpProxy) {
-        List<Filter> filters = new java.util.ArrayList<>(AuthorizationPolicyTranslator.networkFilters(
+        List<Filter> filters = new java.util.ArrayList<>(ExtAuthzTranslator.networkFilters( // CUSTOM: fail closed
+                context.config(), proxy.namespace(), proxy.labels()));
+        filters.addAll(AuthorizationPolicyTranslator.networkFilters(
                 context.config().authorizationPolicies(), proxy.namespace(), proxy.labels()));
         filters.add(tcpProxy);
         return filters;

@@ -56,6 +56,21 @@ class ExtAuthzGoldenTest {
                 .containsExactly(ListenerGenerator.ROUTER_FILTER);
     }
 
+    @Test
+    void aTcpWorkloadDeniesConnectionsMatchingTheCustomRules() throws Exception {
+        ProxyNode echo = TcpProxyGoldenTest.echo();
+        PushContext context = GeneratorGoldenTest.context("ext-authz", List.of(echo));
+        Listener inbound = (Listener) GENERATORS.forType(XdsType.LISTENER).generate(context, echo)
+                .get(ListenerGenerator.INBOUND);
+        var filters = inbound.getFilterChains(0).getFiltersList();
+        assertThat(filters).extracting(f -> f.getName())
+                .containsExactly(AuthorizationPolicyTranslator.NETWORK_FILTER, "envoy.filters.network.tcp_proxy");
+        var rbac = filters.getFirst().getTypedConfig().unpack(io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class);
+        assertThat(rbac.getRules().getAction()).isEqualTo(io.envoyproxy.envoy.config.rbac.v3.RBAC.Action.DENY);
+        var policy = rbac.getRules().getPoliciesMap().get("ns[default]-policy[ext-echo]-rule[0]");
+        assertThat(policy.toString()).contains("destination_port: 7000").doesNotContain("POST");
+    }
+
     private static ProxyNode proxy(List<ProxyNode> proxies, String app) {
         return proxies.stream().filter(p -> p.labels().get("app").equals(app)).findFirst().orElseThrow();
     }

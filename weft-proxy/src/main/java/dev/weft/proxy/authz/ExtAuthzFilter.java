@@ -76,7 +76,7 @@ public final class ExtAuthzFilter implements HttpFilter {
             case ALLOWED -> {
                 stats.ok.increment();
                 if (outcome.upstreamSet() != null) {
-                    exchange.requestHeaders().set(outcome.upstreamSet());
+                    exchange.requestHeaders().setAll(outcome.upstreamSet()); // replaces those names only
                 }
                 for (String name : outcome.upstreamRemove()) {
                     exchange.requestHeaders().remove(name);

@@ -2,6 +2,7 @@ package dev.weft.proxy.authz;
 
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -25,7 +26,8 @@ import java.util.function.Consumer;
 /**
  * Sends ext_authz HTTP checks from the event loop of the request being checked, over HTTP/1.1 connections that live on
  * that loop and are kept alive between checks (a few idle ones per authorizer endpoint and loop, touched only by the
- * loop's own thread: no locks). Never blocks; the answer or the error comes back on the same loop.
+ * loop's own thread: no locks). Never blocks; the answer or the error comes back on the same loop. A check whose kept
+ * connection turns out to be closed by the authorizer (before any answer) goes once more on a new connection.
  */
 final class ExtAuthzHttpClient {
     /** A denial's body is passed to the client; anything larger is an error, as a check answer should be small. */
@@ -46,61 +48,63 @@ final class ExtAuthzHttpClient {
     /** Sends {@code request} to {@code host:port}; {@code done} runs once, on {@code loop}. */
     static void check(EventLoop loop, Channel downstream, String host, int port, FullHttpRequest request,
                       long timeoutMillis, Consumer<Answer> done) {
-        Pending pending = new Pending(done);
+        Class<? extends Channel> type = downstream instanceof EpollSocketChannel ? EpollSocketChannel.class
+                : NioSocketChannel.class;
+        Pending pending = new Pending(done, loop, type, host, port, timeoutMillis);
         pending.timer = loop.schedule(() -> pending.fail("timeout after " + timeoutMillis + " ms", true),
                 timeoutMillis, TimeUnit.MILLISECONDS);
-        String endpoint = host + ":" + port;
-        ArrayDeque<Channel> idle = IDLE.get().get(endpoint);
+        ArrayDeque<Channel> idle = IDLE.get().get(pending.endpoint);
         Channel reuse = null;
         while (idle != null && (reuse = idle.poll()) != null && !reuse.isActive()) {
             reuse = null;
         }
         if (reuse != null) {
-            send(reuse, endpoint, request, pending);
-            return;
+            pending.retry = request.retain(); // kept in case the authorizer closed this connection meanwhile
+            send(reuse, request, pending);
+        } else {
+            connect(pending, request);
         }
-        Class<? extends Channel> type = downstream instanceof EpollSocketChannel ? EpollSocketChannel.class
-                : NioSocketChannel.class;
-        new Bootstrap().group(loop).channel(type)
+    }
+
+    private static void connect(Pending pending, FullHttpRequest request) {
+        new Bootstrap().group(pending.loop).channel(pending.type)
                 .option(ChannelOption.TCP_NODELAY, true)
-                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, timeoutMillis))
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE, pending.timeoutMillis))
                 .handler(new ChannelInitializer<>() {
                     @Override
                     protected void initChannel(Channel ch) {
                         ch.pipeline().addLast(new HttpClientCodec(), new HttpObjectAggregator(MAX_RESPONSE_BYTES),
-                                new AnswerHandler());
+                                new AnswerHandler(pending.endpoint));
                     }
                 })
-                .connect(host, port).addListener(f -> {
+                .connect(pending.host, pending.port).addListener(f -> {
                     if (f.isSuccess()) {
-                        Channel ch = ((io.netty.channel.ChannelFuture) f).channel();
+                        Channel ch = ((ChannelFuture) f).channel();
                         ch.closeFuture().addListener(c -> { // runs on this loop: its own idle map
-                            ArrayDeque<Channel> pooled = IDLE.get().get(endpoint);
+                            ArrayDeque<Channel> pooled = IDLE.get().get(pending.endpoint);
                             if (pooled != null) {
                                 pooled.remove(ch);
                             }
                         });
-                        send(ch, endpoint, request, pending);
+                        send(ch, request, pending);
                     } else {
                         request.release();
-                        pending.fail("cannot connect to " + endpoint + ": " + f.cause().getMessage(), false);
+                        pending.fail("cannot connect to " + pending.endpoint + ": " + f.cause().getMessage(), false);
                     }
                 });
     }
 
-    private static void send(Channel ch, String endpoint, FullHttpRequest request, Pending pending) {
+    private static void send(Channel ch, FullHttpRequest request, Pending pending) {
         if (pending.finished) {
             request.release();
             ch.close();
             return;
         }
-        AnswerHandler handler = ch.pipeline().get(AnswerHandler.class);
-        handler.pending = pending;
-        handler.endpoint = endpoint;
+        ch.pipeline().get(AnswerHandler.class).pending = pending;
         pending.channel = ch;
         ch.writeAndFlush(request).addListener(f -> {
             if (!f.isSuccess()) {
-                pending.fail("cannot send the check: " + f.cause().getMessage(), true);
+                pending.lost(ch, "cannot send the check: " + f.cause().getMessage());
             }
         });
     }
@@ -108,12 +112,43 @@ final class ExtAuthzHttpClient {
     /** One check in flight: completes once, by the answer, an error or the timer. */
     private static final class Pending {
         final Consumer<Answer> done;
+        final EventLoop loop;
+        final Class<? extends Channel> type;
+        final String host;
+        final int port;
+        final String endpoint;
+        final long timeoutMillis;
         ScheduledFuture<?> timer;
         Channel channel;
+        /** The request once more, while it went on a kept connection that may have been closed meanwhile. */
+        FullHttpRequest retry;
         boolean finished;
 
-        Pending(Consumer<Answer> done) {
+        Pending(Consumer<Answer> done, EventLoop loop, Class<? extends Channel> type, String host, int port,
+                long timeoutMillis) {
             this.done = done;
+            this.loop = loop;
+            this.type = type;
+            this.host = host;
+            this.port = port;
+            this.endpoint = host + ":" + port;
+            this.timeoutMillis = timeoutMillis;
+        }
+
+        /** The connection {@code ch} went away before the answer: once more on a new one if it was a kept one. */
+        void lost(Channel ch, String error) {
+            if (finished || ch != channel) {
+                return;
+            }
+            if (retry != null) {
+                FullHttpRequest again = retry;
+                retry = null;
+                channel = null;
+                ch.close();
+                connect(this, again);
+                return;
+            }
+            fail(error, true);
         }
 
         void answer(FullHttpResponse response) {
@@ -123,6 +158,7 @@ final class ExtAuthzHttpClient {
             }
             finished = true;
             timer.cancel(false);
+            releaseRetry();
             done.accept(new Answer(response, null));
         }
 
@@ -134,31 +170,40 @@ final class ExtAuthzHttpClient {
             if (timer != null) {
                 timer.cancel(false);
             }
+            releaseRetry();
             if (closeChannel && channel != null) {
                 channel.close(); // a late answer must not be read as the next check's
             }
             done.accept(new Answer(null, error));
         }
+
+        private void releaseRetry() {
+            if (retry != null) {
+                retry.release();
+                retry = null;
+            }
+        }
     }
 
     private static final class AnswerHandler extends SimpleChannelInboundHandler<FullHttpResponse> {
+        private final String endpoint;
         Pending pending;
-        String endpoint;
 
-        AnswerHandler() {
+        AnswerHandler(String endpoint) {
             super(false);
+            this.endpoint = endpoint;
         }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, FullHttpResponse response) {
             Pending p = pending;
             pending = null;
-            if (p == null) {
+            if (p == null || p.finished) {
                 response.release();
                 ctx.close();
                 return;
             }
-            if (HttpUtil.isKeepAlive(response) && !p.finished) {
+            if (HttpUtil.isKeepAlive(response)) {
                 ArrayDeque<Channel> idle = IDLE.get().computeIfAbsent(endpoint, k -> new ArrayDeque<>(2));
                 if (idle.size() < MAX_IDLE_PER_ENDPOINT) {
                     idle.add(ctx.channel());
@@ -176,7 +221,7 @@ final class ExtAuthzHttpClient {
             Pending p = pending;
             pending = null;
             if (p != null) {
-                p.fail("the authorizer closed the connection", false);
+                p.lost(ctx.channel(), "the authorizer closed the connection");
             }
         }
 
@@ -185,7 +230,7 @@ final class ExtAuthzHttpClient {
             Pending p = pending;
             pending = null;
             if (p != null) {
-                p.fail("check failed: " + cause.getMessage(), true);
+                p.lost(ctx.channel(), "check failed: " + cause.getMessage());
             }
             ctx.close();
         }

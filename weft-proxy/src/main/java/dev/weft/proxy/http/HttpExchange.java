@@ -937,7 +937,7 @@ public final class HttpExchange implements RequestHead {
             headers.set(HttpHeaderNames.LOCATION, reply.location());
         }
         if (reply.headers() != null) {
-            headers.set(reply.headers()); // an external authorizer's denial: its own headers (content-type too)
+            headers.setAll(reply.headers()); // an external authorizer's denial: its own headers (content-type too)
             headers.setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length);
         }
         if (reply.flag() != null) {

@@ -164,6 +164,7 @@ class ExtAuthzTest {
         var echoed = ok.json().get("headers");
         assertThat(echoed.path("x-ext-authz-check-result").asText()).isEqualTo("allowed"); // headersToUpstreamOnAllow
         assertThat(echoed.has("x-not-for-upstream")).isFalse();
+        assertThat(echoed.path("x-secret").asText()).as("the request's own headers stay").isEqualTo("do-not-send");
         assertThat(ok.header("x-ext-authz-trace")).isEqualTo("checked"); // headersToDownstreamOnAllow
         // what the authorizer got: the original method, pathPrefix + path, Host, the listed and the added headers only
         HttpAuthorizer.Check check = httpAuthorizer.checks.poll();
@@ -174,6 +175,9 @@ class ExtAuthzTest {
         assertThat(check.header("x-ext-authz")).isEqualTo("allow");
         assertThat(check.header("x-checked-by")).isEqualTo("weft");
         assertThat(check.header("x-secret")).isNull();
+        // the sidecar shows the filters it applied
+        assertThat(Mesh.plainGet(orders.sidecar().adminUrl("/config_dump")).body())
+                .contains("envoy.filters.http.ext_authz", "istio_ext_authz_shadow_effective_policy_id");
     }
 
     @Test
