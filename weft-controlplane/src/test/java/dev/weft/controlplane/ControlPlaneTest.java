@@ -158,6 +158,50 @@ class ControlPlaneTest {
         return new Subscribed(cds, eds, lds, rds, edsNames, rdsNames);
     }
 
+    /**
+     * Mesh mTLS clusters name the service accounts of the destination's endpoints: a new replica under the same
+     * account changes only EDS; one under another account re-sends CDS with both identities.
+     */
+    @Test
+    void endpointChurnPushesCdsOnlyWhenTheServiceAccountsChange() throws Exception {
+        Map<String, String> mesh = Map.of("app", "reviews", "security.istio.io/tlsMode", "istio");
+        AdsTestClient first = client("reviews", "127.0.0.13", mesh);
+        first.subscribe(XdsType.CLUSTER, List.of());
+        response(first, XdsType.CLUSTER);
+        await().atMost(WAIT).until(() -> registryzEndpoints("reviews.default.svc.cluster.local").size() == 1);
+        AdsTestClient c = client("productpage", "127.0.0.11", Map.of("app", "productpage",
+                "security.istio.io/tlsMode", "istio"));
+        Subscribed s = subscribe(c);
+        assertThat(reviewsSans(s.cds())).containsExactly("spiffe://cluster.local/ns/default/sa/reviews");
+
+        AdsTestClient replica = client("reviews", "127.0.0.14", mesh);
+        replica.subscribe(XdsType.CLUSTER, List.of());
+        DiscoveryResponse eds = response(c, XdsType.ENDPOINT);
+        c.ack(eds, s.edsNames());
+        assertThat(c.next(XdsType.CLUSTER, Duration.ofMillis(1000))).as("CDS after a same-account replica").isNull();
+
+        var canaryNode = TestNodes.sidecar("reviews", "default", "127.0.0.15", 9080, 15006, mesh, List.of());
+        canaryNode = canaryNode.toBuilder().setMetadata(canaryNode.getMetadata().toBuilder()
+                .putFields("SERVICE_ACCOUNT", com.google.protobuf.Value.newBuilder().setStringValue("reviews-canary")
+                        .build())).build();
+        AdsTestClient canary = new AdsTestClient(cp.xdsPort(), canaryNode);
+        closeables.add(canary);
+        canary.subscribe(XdsType.CLUSTER, List.of());
+        DiscoveryResponse cds = response(c, XdsType.CLUSTER);
+        assertThat(reviewsSans(cds)).containsExactly("spiffe://cluster.local/ns/default/sa/reviews",
+                "spiffe://cluster.local/ns/default/sa/reviews-canary");
+    }
+
+    private static List<String> reviewsSans(DiscoveryResponse cds) throws Exception {
+        Cluster reviews = unpack(cds, Cluster.class).stream()
+                .filter(cl -> cl.getName().equals("outbound|9080||reviews.default.svc.cluster.local")).findFirst()
+                .orElseThrow();
+        var tls = reviews.getTransportSocket().getTypedConfig().unpack(
+                io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext.class);
+        return tls.getCommonTlsContext().getCombinedValidationContext().getDefaultValidationContext()
+                .getMatchTypedSubjectAltNamesList().stream().map(m -> m.getMatcher().getExact()).toList();
+    }
+
     /** Key rotation without touching the YAML: the jwksUri file is watched, and a broken file is retried until fixed. */
     @Test
     void aRewrittenJwksFileIsServedWithoutAYamlChange() throws Exception {

@@ -155,6 +155,30 @@ class MeshTlsServiceAccountsTest {
                   - {address: 10.2.0.3}
                 ---
                 apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata:
+                  name: jobs
+                  namespace: batch
+                spec:
+                  hosts: [jobs.internal]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports:
+                  - {number: 9070, name: http, protocol: HTTP}
+                  workloadSelector:
+                    labels: {app: jobs}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: WorkloadEntry
+                metadata:
+                  name: jobs-vm
+                  namespace: batch
+                spec:
+                  address: 10.3.0.1
+                  labels: {app: jobs}
+                  serviceAccount: runner
+                ---
+                apiVersion: networking.istio.io/v1
                 kind: DestinationRule
                 metadata:
                   name: internal
@@ -167,6 +191,9 @@ class MeshTlsServiceAccountsTest {
                 """, "cluster.local");
         assertThat(acceptedSans(ctx, "outbound|9070||ledger.internal")).containsExactly(
                 "spiffe://cluster.local/ns/finance/sa/ledger", "spiffe://cluster.local/ns/finance/sa/ledger-admin");
+        // a WorkloadEntry's account lives in the WorkloadEntry's namespace
+        assertThat(acceptedSans(ctx, "outbound|9070||jobs.internal")).containsExactly(
+                "spiffe://cluster.local/ns/batch/sa/runner");
         // nothing known about who runs it: any identity of the mesh roots, as Istio without SANs
         assertThat(acceptedSans(ctx, "outbound|9070||old.internal")).containsExactly("prefix:spiffe://");
     }
