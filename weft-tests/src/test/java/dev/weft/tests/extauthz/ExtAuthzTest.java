@@ -194,6 +194,19 @@ class ExtAuthzTest {
     }
 
     @Test
+    @Order(2)
+    void aRequestBodyWaitsForTheCheckAndThenReachesTheApp() throws Exception {
+        String body = "x".repeat(100_000); // several reads: held while the check runs, then handed on
+        Reply ok = client.post(ORDERS, "/api/items", body, ALLOW, "allow");
+        assertThat(ok.status()).isEqualTo(200);
+        assertThat(ok.json().get("bodyLength").asLong()).isEqualTo(body.length());
+        Reply denied = client.post(ORDERS, "/api/items", body);
+        assertThat(denied.status()).isEqualTo(403);
+        assertThat(client.get(ORDERS, "/api/items", ALLOW, "allow").status()).as("the connection still works")
+                .isEqualTo(200);
+    }
+
+    @Test
     @Order(3)
     void requestsTheCustomRulesDoNotMatchSkipTheCheck() throws Exception {
         httpAuthorizer.checks.clear();
