@@ -43,6 +43,7 @@ public final class ControlPlane implements AutoCloseable {
     private final AtomicLong pushVersions = new AtomicLong();
     private final ControlPlaneMetrics metrics = new ControlPlaneMetrics();
     private XdsServer xds;
+    private volatile boolean servingValidConfig;
     private StatusHttpServer http;
     private IdentityService identity;
 
@@ -85,7 +86,9 @@ public final class ControlPlane implements AutoCloseable {
 
     private void startServing() throws IOException {
         config.reload();
+        boolean valid = config.hasValidConfig();
         xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).metrics(metrics).start();
+        servingValidConfig = valid;
         metrics.gauges(() -> xds.proxyStatuses().size(), () -> config.errors().size());
         http = new StatusHttpServer(new InetSocketAddress(options.httpBindAddress(), options.httpPort()), xds, config,
                 this::ready).start();
@@ -120,11 +123,13 @@ public final class ControlPlane implements AutoCloseable {
                 return; // nothing served changes
             }
         }
+        boolean valid = config.hasValidConfig();
         PushContext context = buildContext();
         metrics.onPush(context.version(), reasons);
         log.info("push {} for {}: {} service(s), {} proxies connected", context.version(), reasons,
                 context.services().size(), xds.proxyStatuses().size());
         xds.push(context);
+        servingValidConfig = valid;
     }
 
     private PushContext buildContext() {
@@ -133,9 +138,12 @@ public final class ControlPlane implements AutoCloseable {
                 ServiceCatalogBuilder.build(meshConfig, registry.registered(), identity.ca().trustDomain()));
     }
 
-    /** Whether a valid config was loaded and xDS serves: what {@code GET /ready} reports. */
+    /**
+     * Whether xDS serves a push context built from a valid config: what {@code GET /ready} reports. Set after the
+     * push, not at reload, so a proxy connecting the moment /ready turns 200 gets the fixed config.
+     */
     public boolean ready() {
-        return config.hasValidConfig() && xds != null;
+        return servingValidConfig;
     }
 
     public int xdsPort() {

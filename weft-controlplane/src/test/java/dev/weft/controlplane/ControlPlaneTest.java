@@ -45,7 +45,7 @@ import static org.awaitility.Awaitility.await;
 
 /** The control plane end to end: real ADS stream over a real port, real config directory, real HTTP API. */
 class ControlPlaneTest {
-    private static final Duration WAIT = Duration.ofSeconds(10);
+    private static final Duration WAIT = Duration.ofSeconds(30);
     private static final Duration GRACE = Duration.ofMillis(1500);
     private static final ObjectMapper JSON = new ObjectMapper();
     private final HttpClient http = HttpClient.newHttpClient();
