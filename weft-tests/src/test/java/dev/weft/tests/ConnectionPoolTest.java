@@ -308,10 +308,12 @@ class ConnectionPoolTest {
     }
 
     @Test
-    @org.junit.jupiter.api.Disabled("known problem: on this loaded 2-core machine 8-16 of 240 requests hang until the "
-            + "client's 5 s timeout (their stream never opens after a GOAWAY); refused streams themselves are replayed "
-            + "(without the replay 25 of 240 failed with 503). Passed 0 failures in 2 of 6 runs; see the pools report")
     void goAwayMidLoadLosesNoRequest() throws Exception {
+        // The first HTTP/2 connection of a cold proxy to a cold server took 4-5 s on a machine at load ~30 (both JVMs
+        // load the HTTP/2 codec classes then: the server's SETTINGS arrived ~3 s after its accept), which the first
+        // requests' 5 s timeout does not cover; what this test measures is what happens later, at GOAWAY time.
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(100))
+                .until(() -> client.tryGet("goaway.external", "/warm-up").status() == 200);
         int threads = 8;
         int perThread = 30;
         List<String> failures = java.util.Collections.synchronizedList(new ArrayList<>());
