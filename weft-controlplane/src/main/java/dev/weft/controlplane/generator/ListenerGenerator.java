@@ -142,11 +142,20 @@ public final class ListenerGenerator implements ResourceGenerator {
                 .build();
     }
 
-    /** Every connection manager lets WebSocket upgrades through, as Istio's HTTP listeners do. */
+    /**
+     * Every connection manager lets WebSocket upgrades through, as Istio's HTTP listeners do, and normalizes request
+     * paths before routing and the filters see them the way Istio's {@code meshConfig.pathNormalization}
+     * {@code MERGE_SLASHES} configures Envoy ({@code //x} and {@code /a/../x} route, rate-limit and authorize as
+     * {@code /x}; {@code %2F} stays as sent). Istio's default (BASE) does not merge slashes; Weft does, so that a
+     * doubled slash cannot slip past a route's policies.
+     */
     private static HttpConnectionManager.Builder manager(String statPrefix) {
         return HttpConnectionManager.newBuilder()
                 .setStatPrefix(statPrefix)
                 .setGenerateRequestId(BoolValue.of(true))
+                .setNormalizePath(BoolValue.of(true))
+                .setMergeSlashes(true)
+                .setPathWithEscapedSlashesAction(HttpConnectionManager.PathWithEscapedSlashesAction.KEEP_UNCHANGED)
                 .addUpgradeConfigs(HttpConnectionManager.UpgradeConfig.newBuilder().setUpgradeType("websocket"))
                 .addHttpFilters(HttpFilter.newBuilder()
                         .setName(ROUTER_FILTER)

@@ -6,7 +6,7 @@ import java.util.function.Function;
 /**
  * What authorization sees of one request. Built once per request by the transport.
  *
- * @param path the path normalized by {@link PathNormalizer} (no query)
+ * @param path the path normalized by {@link dev.weft.dataplane.routing.PathNormalizer#normalize(String)} (no query)
  * @param method the HTTP method
  * @param authority the Host / :authority header
  * @param headers lower-case header name → value (several values joined with ","), null when absent

@@ -19,6 +19,7 @@ import java.util.List;
  * @param extAuthz the {@code envoy.filters.http.ext_authz} filter (AuthorizationPolicy CUSTOM), null when none
  * @param upgradeTypes lower-case {@code Upgrade} tokens (from {@code upgrade_configs}) passed through as a raw byte
  *     relay once the upstream answers 101; a request asking for another upgrade is refused (403, as Envoy)
+ * @param pathNormalization how the request path is rewritten before routing and the filters see it
  */
 public record HttpConnectionManagerConfig(
         String statPrefix, String routeConfigName, RouteTable inlineRoutes, List<String> httpFilters,
@@ -26,12 +27,24 @@ public record HttpConnectionManagerConfig(
         List<RbacFilter> rbacFilters, dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
         ListenerTelemetry telemetry,
         dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn, java.util.Set<String> upgradeTypes,
-        dev.weft.dataplane.authz.ExtAuthzConfig extAuthz) {
+        dev.weft.dataplane.authz.ExtAuthzConfig extAuthz, PathNormalization pathNormalization) {
     public HttpConnectionManagerConfig {
+        pathNormalization = pathNormalization == null ? PathNormalization.NONE : pathNormalization;
         httpFilters = List.copyOf(httpFilters);
         rbacFilters = rbacFilters == null ? List.of() : List.copyOf(rbacFilters);
         telemetry = telemetry == null ? ListenerTelemetry.DEFAULTS : telemetry;
         upgradeTypes = upgradeTypes == null ? java.util.Set.of() : java.util.Set.copyOf(upgradeTypes);
+    }
+
+    /** Without path normalization (Envoy's default). */
+    public HttpConnectionManagerConfig(String statPrefix, String routeConfigName, RouteTable inlineRoutes,
+                                       List<String> httpFilters, boolean generateRequestId, boolean useRemoteAddress,
+                                       int xffNumTrustedHops, List<RbacFilter> rbacFilters,
+                                       dev.weft.dataplane.ratelimit.LocalRateLimitConfig localRateLimit,
+                                       ListenerTelemetry telemetry, dev.weft.dataplane.authn.JwtAuthnConfig jwtAuthn,
+                                       java.util.Set<String> upgradeTypes, dev.weft.dataplane.authz.ExtAuthzConfig extAuthz) {
+        this(statPrefix, routeConfigName, inlineRoutes, httpFilters, generateRequestId, useRemoteAddress,
+                xffNumTrustedHops, rbacFilters, localRateLimit, telemetry, jwtAuthn, upgradeTypes, extAuthz, null);
     }
 
     /** Without an ext_authz filter (no AuthorizationPolicy CUSTOM). */

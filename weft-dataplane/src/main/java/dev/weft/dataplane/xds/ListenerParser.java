@@ -319,7 +319,25 @@ public final class ListenerParser {
         return new HttpConnectionManagerConfig(hcm.getStatPrefix(), routeConfigName, inline, filters,
                 generateRequestId, useRemoteAddress, hcm.getXffNumTrustedHops(), rbac, localRateLimit,
                 TelemetryParser.parse(hcm, accessLogManaged, reject, path), jwtAuthn, upgradeTypes(hcm, reject, path),
-                extAuthz);
+                extAuthz, pathNormalization(hcm, reject, path));
+    }
+
+    /**
+     * {@code normalize_path} (absent: false, Envoy's default without runtime overrides), {@code merge_slashes},
+     * {@code path_with_escaped_slashes_action}: {@code KEEP_UNCHANGED} (and {@code IMPLEMENTATION_SPECIFIC_DEFAULT},
+     * which is that) or {@code UNESCAPE_AND_FORWARD}; rejecting or redirecting such requests is NACKed.
+     */
+    private static dev.weft.dataplane.config.PathNormalization pathNormalization(HttpConnectionManager hcm,
+                                                                               Rejector reject, String path)
+            throws ResourceRejectedException {
+        boolean unescape = switch (hcm.getPathWithEscapedSlashesAction()) {
+            case IMPLEMENTATION_SPECIFIC_DEFAULT, KEEP_UNCHANGED -> false;
+            case UNESCAPE_AND_FORWARD -> true;
+            default -> throw reject.at(path + ".path_with_escaped_slashes_action",
+                    hcm.getPathWithEscapedSlashesAction() + " is not supported (KEEP_UNCHANGED or UNESCAPE_AND_FORWARD)");
+        };
+        return new dev.weft.dataplane.config.PathNormalization(
+                hcm.hasNormalizePath() && hcm.getNormalizePath().getValue(), hcm.getMergeSlashes(), unescape);
     }
 
     /**

@@ -132,6 +132,30 @@ class ListenerParserTest {
                 .hasMessageContaining("upgrade_configs[0].upgrade_type: not an HTTP token: 'web socket'");
     }
 
+    @Test
+    void parsesPathNormalizationAndRejectsEscapedSlashActionsItCannotHonour() throws Exception {
+        assertThat(ListenerParser.parse(XdsFixtures.outboundListener(15001)).http().pathNormalization())
+                .as("Envoy's defaults").isEqualTo(dev.weft.dataplane.config.PathNormalization.NONE);
+        var action = io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+                .PathWithEscapedSlashesAction.class;
+        var istio = hcm().setNormalizePath(BoolValue.of(true)).setMergeSlashes(true)
+                .setPathWithEscapedSlashesAction(Enum.valueOf(action, "KEEP_UNCHANGED")).build();
+        assertThat(ListenerParser.parse(listener("outbound", 15001, istio)).http().pathNormalization())
+                .isEqualTo(new dev.weft.dataplane.config.PathNormalization(true, true, false));
+        var unescape = hcm().setNormalizePath(BoolValue.of(true))
+                .setPathWithEscapedSlashesAction(Enum.valueOf(action, "UNESCAPE_AND_FORWARD")).build();
+        assertThat(ListenerParser.parse(listener("outbound", 15001, unescape)).http().pathNormalization())
+                .isEqualTo(new dev.weft.dataplane.config.PathNormalization(true, false, true));
+        for (String unsupported : new String[] {"REJECT_REQUEST", "UNESCAPE_AND_REDIRECT"}) {
+            var hcm = hcm().setPathWithEscapedSlashesAction(Enum.valueOf(action, unsupported)).build();
+            assertThatThrownBy(() -> ListenerParser.parse(listener("outbound", 15001, hcm)))
+                    .isInstanceOf(ResourceRejectedException.class)
+                    .hasMessage("Listener outbound: filter_chains[0].filters[0].typed_config"
+                            + ".path_with_escaped_slashes_action: " + unsupported
+                            + " is not supported (KEEP_UNCHANGED or UNESCAPE_AND_FORWARD)");
+        }
+    }
+
     private static io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
             .UpgradeConfig.Builder upgrade(String type) {
         return io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager

@@ -2,7 +2,7 @@ package dev.weft.proxy.authz;
 
 import dev.weft.dataplane.authz.AuthorizationEvaluator;
 import dev.weft.dataplane.authz.AuthzRequest;
-import dev.weft.dataplane.authz.PathNormalizer;
+import dev.weft.dataplane.routing.PathNormalizer;
 import dev.weft.dataplane.authz.RbacFilter;
 import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.dataplane.config.RouteAction;

@@ -219,6 +219,9 @@ public final class HttpExchange implements RequestHead {
             respond(LocalReply.failure(503, ResponseFlag.NR, "listener " + listenerName + " is not configured\n"));
             return;
         }
+        if (!normalizePath()) {
+            return;
+        }
         runFilters(0);
     }
 
@@ -279,6 +282,25 @@ public final class HttpExchange implements RequestHead {
             downstreamResponseHeaders = new io.netty.handler.codec.http.DefaultHttpHeaders();
         }
         downstreamResponseHeaders.add(headers);
+    }
+
+    /**
+     * The connection manager's path normalization ({@code normalize_path}, {@code merge_slashes}, escaped slashes),
+     * once, before the filters and routing read the path; the upstream gets the normalized path too, as from Envoy.
+     * False (and a 400 sent) for a path that cannot be normalized safely.
+     */
+    private boolean normalizePath() {
+        var http = listener.config().http();
+        if (http == null || path.isEmpty() || path.charAt(0) != '/') {
+            return true; // asterisk-form and the like: routed as they are
+        }
+        String normalized = dev.weft.dataplane.routing.PathNormalizer.normalize(path, http.pathNormalization());
+        if (normalized == null) {
+            respond(LocalReply.failure(400, ResponseFlag.DPE, "invalid request path\n"));
+            return false;
+        }
+        path = normalized;
+        return true;
     }
 
     /** Absolute-form targets (HTTP proxy mode) carry the authority; origin-form ones rely on Host. */

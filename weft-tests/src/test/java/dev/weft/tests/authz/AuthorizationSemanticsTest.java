@@ -5,7 +5,7 @@ import dev.weft.config.LoadResult;
 import dev.weft.controlplane.generator.AuthorizationPolicyTranslator;
 import dev.weft.dataplane.authz.AuthorizationEvaluator;
 import dev.weft.dataplane.authz.AuthzRequest;
-import dev.weft.dataplane.authz.PathNormalizer;
+import dev.weft.dataplane.routing.PathNormalizer;
 import dev.weft.dataplane.authz.RbacFilter;
 import dev.weft.dataplane.xds.RbacFilterParser;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
