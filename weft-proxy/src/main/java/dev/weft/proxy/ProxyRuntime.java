@@ -27,6 +27,7 @@ public final class ProxyRuntime implements AutoCloseable {
     private final ClusterManager clusters;
     private final AtomicReference<DataPlaneView> view = new AtomicReference<>(DataPlaneView.EMPTY);
     private final ListenerManager listeners;
+    private final UpstreamPools pools;
     private volatile boolean applied;
     private final MeshTlsSwitch meshTls = new MeshTlsSwitch();
     private final ProxyTelemetry telemetry;
@@ -42,7 +43,8 @@ public final class ProxyRuntime implements AutoCloseable {
         this.telemetry = telemetry;
         this.transport = Transport.sizedToCores();
         this.clusters = clusters;
-        this.listeners = new ListenerManager(transport, view::get, new UpstreamPools(transport, meshTls), meshTls);
+        this.pools = new UpstreamPools(transport, meshTls);
+        this.listeners = new ListenerManager(transport, view::get, pools, meshTls);
     }
 
     /**
@@ -54,6 +56,7 @@ public final class ProxyRuntime implements AutoCloseable {
             clusters.update(snapshot);
             view.set(DataPlaneView.compile(snapshot, clusters, telemetry, rateLimitBuckets));
             listeners.reconcile(snapshot.listeners());
+            pools.retainClusters(clusters.all()); // removed clusters' per-loop pools go
             applied = true;
         } catch (RuntimeException e) {
             LOG.error("failed to apply config snapshot {}", snapshot.versions(), e);
@@ -73,6 +76,11 @@ public final class ProxyRuntime implements AutoCloseable {
     /** Gives listeners and upstream pools this proxy's workload certificate for mesh mTLS. */
     public void useMeshTls(MeshTlsProvider provider) {
         meshTls.use(provider);
+    }
+
+    /** The per-event-loop upstream connection pools. */
+    public UpstreamPools upstreamPools() {
+        return pools;
     }
 
     public ClusterManager clusters() {

@@ -94,6 +94,28 @@ class DataPathTest {
     }
 
     @Test
+    void aClusterRemovedByAConfigUpdateLeavesNoPoolAndItsIdleConnectionCloses() throws Exception {
+        int port = reviewsOnV1();
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            assertThat(c.get("/", "Host: reviews").header("x-backend")).isEqualTo("v1");
+        }
+        var v1Connections = proxy.clusters().get("v1").connections();
+        assertThat(proxy.upstreamPools().pooledClusters()).isEqualTo(1);
+        assertThat(v1Connections.activeConnections()).as("the keep-alive connection to v1, idle").isEqualTo(1);
+
+        apply(List.of(host("reviews", List.of("reviews"), route("all", prefix("/"), forward("v2")))),
+                staticCluster("v2", v2.port()));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            assertThat(proxy.upstreamPools().pooledClusters()).as("clusters with per-loop pools").isZero();
+            assertThat(v1Connections.activeConnections()).as("connections to the removed cluster").isZero();
+        });
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            assertThat(c.get("/", "Host: reviews").header("x-backend")).isEqualTo("v2");
+        }
+        assertThat(proxy.upstreamPools().pooledClusters()).isEqualTo(1);
+    }
+
+    @Test
     void absoluteFormRequestsAreProxiedInOriginForm() throws IOException {
         int port = reviewsOnV1();
         try (RawHttpClient c = new RawHttpClient(port)) {

@@ -22,6 +22,8 @@ final class EndpointPool {
     final Object http2Key = new Object();
     /** The cluster's connection settings as of the latest request (a config push changes them). */
     private ConnectionPoolConfig settings = ConnectionPoolConfig.DEFAULT;
+    /** The cluster is gone: no connection comes back here. */
+    private boolean retired;
 
     EndpointPool(String address, ClusterConnections state, int maxIdle) {
         this.address = address;
@@ -65,6 +67,10 @@ final class EndpointPool {
      * else idle.
      */
     void offer(UpstreamConnection connection) {
+        if (retired) {
+            connection.channel().close();
+            return;
+        }
         int maxRequests = settings.maxRequestsPerConnection();
         if (maxRequests > 0 && connection.requestCount() >= maxRequests) {
             state.closedMaxRequests();
@@ -94,6 +100,24 @@ final class EndpointPool {
         if (state.limited()) {
             state.idle(connection);
         }
+    }
+
+    /** Its cluster was removed: idle connections close, HTTP/2 ones drain, busy ones close when done. */
+    void retire() {
+        retired = true;
+        UpstreamConnection c;
+        while ((c = idle.pollLast()) != null) {
+            if (c.takeFromIdle()) { // not reclaimed by another loop meanwhile
+                if (state.limited()) {
+                    state.notIdle(c);
+                }
+                c.channel().close();
+            }
+        }
+        for (H2UpstreamConnection connection : List.copyOf(h2)) {
+            connection.drain();
+        }
+        h2.clear();
     }
 
     void remove(UpstreamConnection connection) {

@@ -199,6 +199,32 @@ public final class UpstreamConnectionPool {
         return waitForConnection(request);
     }
 
+    /**
+     * Forgets the pools of clusters whose connection budget is not in {@code live} (removed by a config update):
+     * their idle connections close, HTTP/2 connections take no new streams and close after their last one, busy
+     * HTTP/1.1 connections close when their request ends. On this pool's loop.
+     */
+    void retainClusters(java.util.Set<ClusterConnections> live) {
+        assert loop.inEventLoop();
+        for (var it = pools.entrySet().iterator(); it.hasNext(); ) {
+            var cluster = it.next();
+            if (live.contains(cluster.getKey())) {
+                continue;
+            }
+            it.remove();
+            for (Map<String, EndpointPool> byAddress : cluster.getValue().values()) {
+                for (EndpointPool pool : byAddress.values()) {
+                    pool.retire();
+                }
+            }
+        }
+    }
+
+    /** The clusters this loop has pools for (diagnostics; on this pool's loop). */
+    java.util.Set<ClusterConnections> pooledClusters() {
+        return java.util.Set.copyOf(pools.keySet());
+    }
+
     private EndpointPool endpointPool(Cluster cluster, UpstreamHost host) {
         EndpointPool pool = pools.computeIfAbsent(cluster.connections(), c -> new HashMap<>())
                 .computeIfAbsent(cluster.config().tls(), t -> new HashMap<>())

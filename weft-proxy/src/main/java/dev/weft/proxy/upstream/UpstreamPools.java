@@ -1,14 +1,29 @@
 package dev.weft.proxy.upstream;
 
+import dev.weft.dataplane.cluster.Cluster;
+import dev.weft.dataplane.pool.ClusterConnections;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.tls.MeshTlsProvider;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.IdentityHashMap;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
-/** The connection pool of each event loop, created on first use from that loop. */
+/**
+ * The connection pool of each event loop, created on first use from that loop. When clusters go away with a config
+ * update each loop drops their pools on its own thread ({@link #retainClusters}), so requests never take a lock.
+ */
 public final class UpstreamPools {
     private final Transport transport;
     private final FastThreadLocal<UpstreamConnectionPool> perLoop = new FastThreadLocal<>();
+    /** Every loop's pool, for config updates (added once per loop, never on the request path). */
+    private final Set<UpstreamConnectionPool> all = ConcurrentHashMap.newKeySet();
 
     private final MeshTlsProvider meshTls;
 
@@ -28,7 +43,31 @@ public final class UpstreamPools {
         if (pool == null) {
             pool = new UpstreamConnectionPool(loop, transport, meshTls);
             perLoop.set(pool);
+            all.add(pool);
         }
         return pool;
+    }
+
+    /**
+     * After a config update: every loop forgets the pools of clusters not in {@code live} (closing their idle
+     * connections and draining the busy ones), each on its own thread.
+     */
+    public void retainClusters(Collection<Cluster> live) {
+        Set<ClusterConnections> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+        for (Cluster c : live) {
+            keep.add(c.connections());
+        }
+        for (UpstreamConnectionPool pool : all) {
+            pool.loop().execute(() -> pool.retainClusters(keep));
+        }
+    }
+
+    /** How many clusters have pools on some loop (asks each loop; for tests and diagnostics, never per request). */
+    public int pooledClusters() throws InterruptedException, ExecutionException, TimeoutException {
+        Set<ClusterConnections> seen = ConcurrentHashMap.newKeySet();
+        for (UpstreamConnectionPool pool : all) {
+            seen.addAll(pool.loop().submit(pool::pooledClusters).get(10, TimeUnit.SECONDS));
+        }
+        return seen.size();
     }
 }
