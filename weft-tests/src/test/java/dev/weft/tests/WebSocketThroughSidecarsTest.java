@@ -63,6 +63,7 @@ class WebSocketThroughSidecarsTest {
     private final List<Channel> servers = new java.util.ArrayList<>();
     private int plainPort;
     private int securePort;
+    private int limitedPort;
     private dev.weft.tests.harness.Workload client;
 
     @BeforeAll
@@ -93,6 +94,18 @@ class WebSocketThroughSidecarsTest {
                     route:
                     - destination:
                         host: wsplain
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata:
+                  name: wslimited
+                  namespace: default
+                spec:
+                  host: wslimited
+                  trafficPolicy:
+                    connectionPool:
+                      tcp: {maxConnections: 1}
+                      http: {http1MaxPendingRequests: 1}
                 """);
         mesh.startControlPlane();
         group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
@@ -101,11 +114,14 @@ class WebSocketThroughSidecarsTest {
         Path serverToken = mesh.mintToken("wssecure", "default", "wssecure");
         mesh.addTestAppWorkload("wssecure", "wssecure", "v1", 9001, List.of("--service-account", "wssecure",
                 "--token-file", serverToken.toString(), "--ca-url", caUrl), this::startEchoServer);
+        mesh.addTestAppWorkload("wslimited", "wslimited", "v1", 9002, List.of(), this::startEchoServer);
         plainPort = FreePorts.next();
         securePort = FreePorts.next();
+        limitedPort = FreePorts.next();
         Path clientToken = mesh.mintToken("wsclient", "default", "wsclient");
         client = mesh.addTestAppWorkload("wsclient", "wsclient", "v1", 8080, List.of(
                 "--upstream", "wsplain=" + plainPort, "--upstream", "wssecure=" + securePort,
+                "--upstream", "wslimited=" + limitedPort,
                 "--service-account", "wsclient", "--token-file", clientToken.toString(), "--ca-url", caUrl),
                 port -> {});
         mesh.awaitReady();
@@ -192,6 +208,51 @@ class WebSocketThroughSidecarsTest {
         await().atMost(Duration.ofSeconds(20)).until(() -> Mesh.plainGet(client.sidecar()
                 .adminUrl("/stats/prometheus")).body().lines().anyMatch(l -> l.startsWith("istio_requests_total")
                 && l.contains("response_code=\"101\"")));
+    }
+
+    @Test
+    void anOpenWebSocketHoldsAMaxConnectionsSlotUntilItCloses() throws Exception {
+        // wslimited: maxConnections 1, one pending request; nothing else has opened a connection to it yet
+        Frames frames = new Frames();
+        HttpClient http = HttpClient.newHttpClient();
+        WebSocket ws = await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(300)).ignoreExceptions()
+                .until(() -> http.newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5))
+                        .buildAsync(URI.create("ws://127.0.0.1:" + limitedPort + "/echo"), frames)
+                        .get(10, TimeUnit.SECONDS), w -> w != null);
+        ws.sendText("holding the slot", true).get(10, TimeUnit.SECONDS);
+        assertThat(frames.next()).isEqualTo("holding the slot");
+        String cluster = "outbound|9002||wslimited.default.svc.cluster.local";
+        try (var pool = java.util.concurrent.Executors.newSingleThreadExecutor();
+             Socket queuedSocket = new Socket(InetAddress.getLoopbackAddress(), limitedPort);
+             Socket refusedSocket = new Socket(InetAddress.getLoopbackAddress(), limitedPort)) {
+            queuedSocket.setSoTimeout(30_000);
+            refusedSocket.setSoTimeout(30_000);
+            var queued = pool.submit(() -> exchange(queuedSocket, queuedSocket.getInputStream(),
+                    "GET /queued HTTP/1.1\r\nHost: wslimited\r\n\r\n"));
+            await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> pendingActive(cluster) == 1);
+            String[] refused = exchange(refusedSocket, refusedSocket.getInputStream(),
+                    "GET /refused HTTP/1.1\r\nHost: wslimited\r\n\r\n");
+            assertThat(refused[0]).as("while the WebSocket holds the only connection and one request waits")
+                    .startsWith("HTTP/1.1 503").containsIgnoringCase("x-weft-response-flags: UO");
+            assertThat(queued.isDone()).as("the queued request still waits").isFalse();
+
+            ws.sendClose(WebSocket.NORMAL_CLOSURE, "bye").get(10, TimeUnit.SECONDS);
+            assertThat(frames.closed.get(20, TimeUnit.SECONDS)).isEqualTo(WebSocket.NORMAL_CLOSURE);
+            // the WebSocket's connection closed: its slot goes to the waiting request, which reaches the app
+            assertThat(queued.get(30, TimeUnit.SECONDS)[0]).startsWith("HTTP/1.1 426");
+        }
+        assertThat(dev.weft.tests.harness.RawHttp.get(limitedPort, "/after", "wslimited").status()).isEqualTo(426);
+        assertThat(pendingActive(cluster)).isZero();
+    }
+
+    private long pendingActive(String clusterName) throws IOException, InterruptedException {
+        for (var c : Mesh.plainGet(client.sidecar().adminUrl("/clusters")).json()) {
+            if (c.path("name").asText().equals(clusterName)) {
+                return c.path("connectionPool").path("upstream_rq_pending_active").asLong(-1);
+            }
+        }
+        return -1;
     }
 
     @Test
