@@ -46,6 +46,8 @@ public final class H2UpstreamConnection {
     public static final AttributeKey<Integer> GOAWAY_LAST_STREAM_ID = AttributeKey.valueOf("weft.h2.goawayLastStreamId");
     /** Streams assumed allowed before the server's SETTINGS say (openings above its real limit are handed back). */
     static final int ASSUMED_MAX_STREAMS = 100;
+    /** The HTTP/2 ⇄ HTTP object conversion of every client stream: stateless (Netty marks it sharable), made once. */
+    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false, false);
 
     /** A request waiting for a stream: gets the stream channel, or the reason there is none. */
     public interface StreamWaiter {
@@ -168,8 +170,7 @@ public final class H2UpstreamConnection {
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
-                        ch.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(false, false),
-                                new H2ExtensionHeaders(), streamHandler.get());
+                        ch.pipeline().addLast(STREAM_CODEC, new H2ExtensionHeaders(), streamHandler.get());
                     }
                 });
         becomeReadyIfSettled();

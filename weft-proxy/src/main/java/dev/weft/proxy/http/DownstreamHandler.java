@@ -27,6 +27,9 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
     private String sourceAddress;
     private HttpExchange current;
     private final ArrayDeque<HttpObject> pending = new ArrayDeque<>(2);
+    /** Runs {@link #flushNow} once the event loop has handled the reads in progress (see {@link #flushSoon}). */
+    private final Runnable scheduledFlush = this::flushNow;
+    private boolean flushScheduled;
 
     public DownstreamHandler(String listenerName, Supplier<DataPlaneView> views, UpstreamPools pools) {
         this.listenerName = listenerName;
@@ -138,6 +141,24 @@ public final class DownstreamHandler extends ChannelInboundHandlerAdapter {
 
     UpstreamPools pools() {
         return pools;
+    }
+
+    /**
+     * Flushes what was written downstream once the event loop has handled the reads in progress, not at once: the
+     * upstream's response arrives as several messages (head, body parts, end), each followed by a read-complete, and
+     * flushing at each would send a response in several system calls (e.g. its head and its 13-byte body apart).
+     * Anything written meanwhile leaves with the first flush, whoever calls it.
+     */
+    void flushSoon() {
+        if (!flushScheduled) {
+            flushScheduled = true;
+            ctx.executor().execute(scheduledFlush);
+        }
+    }
+
+    private void flushNow() {
+        flushScheduled = false;
+        ctx.flush();
     }
 
     /** The exchange can take request data again (upstream connected or writable, or discarding a body). */

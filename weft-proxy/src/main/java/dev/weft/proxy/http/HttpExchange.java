@@ -74,7 +74,14 @@ public final class HttpExchange implements RequestHead {
     /** Times this request went again after a GOAWAY refused its stream (see {@link #onStreamRefused}). */
     private int refusedStreamReplays;
     private static final int MAX_REFUSED_STREAM_REPLAYS = 3;
-    /** Retries of this request (null when the route has none); see {@link RetryState}. */
+    /** The route's retry policy, null when it retries nothing. */
+    private dev.weft.dataplane.retry.RetryPolicy retryPolicy;
+    /** The request came with an earlier hop's retry marker (see {@link RetryState}). */
+    private boolean markedUpstream;
+    /**
+     * Retry bookkeeping (see {@link RetryState}), made on first need — a request body to keep for replay, or a
+     * failure to judge — so a request that goes through at the first try costs no retry objects; null until then.
+     */
     private RetryState retry;
     private Cluster cluster;
     private ScheduledFuture<?> perTryTimer;
@@ -463,9 +470,9 @@ public final class HttpExchange implements RequestHead {
         cluster.traffic().requestStarted();
         trafficCounted = true;
         if (forward.retryPolicy() != null && forward.retryPolicy().numRetries() > 0) {
-            boolean markedUpstream = headers.contains(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT)
+            markedUpstream = headers.contains(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT)
                     || headers.contains(dev.weft.dataplane.retry.RetryHeaders.ENVOY_ATTEMPT_COUNT);
-            retry = new RetryState(forward.retryPolicy(), cluster, markedUpstream);
+            retryPolicy = forward.retryPolicy();
         }
         startAttempt(host, false);
     }
@@ -542,7 +549,7 @@ public final class HttpExchange implements RequestHead {
     /** One try on {@code host}: marks the request with the attempt number and the time left, replays the body. */
     private void startAttempt(UpstreamHost host, boolean fresh) {
         HttpHeaders headers = request.headers();
-        long perTry = retry == null ? 0 : retry.policy().perTryTimeout().toMillis();
+        long perTry = retryPolicy == null ? 0 : retryPolicy.perTryTimeout().toMillis();
         long left = timeout != null ? Math.max(1, (deadlineNanos - System.nanoTime()) / 1_000_000)
                 : callerDeadlineNanos != 0 ? remainingCallerMillis() : timeoutMillis;
         long expected = left == 0 ? perTry : perTry == 0 ? left : Math.min(left, perTry);
@@ -556,8 +563,9 @@ public final class HttpExchange implements RequestHead {
         } else {
             headers.remove(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS);
         }
-        if (retry != null) {
-            headers.set(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT, Integer.toString(retry.attemptNumber()));
+        if (retryPolicy != null) {
+            headers.set(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT,
+                    RetryState.attemptText(retry == null ? 1 : retry.attemptNumber()));
         }
         attempt = new UpstreamAttempt(this, host, cluster.config().connectTimeout(), fresh);
         if (retry != null) {
@@ -573,10 +581,10 @@ public final class HttpExchange implements RequestHead {
     }
 
     private void startPerTryTimer() {
-        if (retry == null || !requestComplete || perTryTimer != null || responseComplete) {
+        if (retryPolicy == null || !requestComplete || perTryTimer != null || responseComplete) {
             return;
         }
-        long perTry = retry.policy().perTryTimeout().toMillis();
+        long perTry = retryPolicy.perTryTimeout().toMillis();
         if (perTry > 0) {
             UpstreamAttempt current = attempt;
             perTryTimer = ctx.executor().schedule(() -> onPerTryTimeout(current), perTry, TimeUnit.MILLISECONDS);
@@ -597,7 +605,7 @@ public final class HttpExchange implements RequestHead {
         }
         attempt.cancel();
         reportLocalOriginFailure(attempt.host(), true);
-        if (!retryIfAllowed(retry.policy().retriesPerTryTimeout(), true)) {
+        if (!retryIfAllowed(retryPolicy.retriesPerTryTimeout(), true)) {
             respond(LocalReply.failure(504, ResponseFlag.UT, "upstream request timeout\n"));
         }
     }
@@ -607,10 +615,10 @@ public final class HttpExchange implements RequestHead {
      * returns false when the caller should give up with the current failure.
      */
     private boolean retryIfAllowed(boolean retriable, boolean reachedApplication) {
-        if (retry == null || responseStarted || finished) {
+        if (retryPolicy == null || responseStarted || finished) {
             return false;
         }
-        RetryState.Decision decision = retry.decide(retriable, reachedApplication);
+        RetryState.Decision decision = retryState().decide(retriable, reachedApplication);
         if (decision == RetryState.Decision.BODY_TOO_LARGE) {
             retryBodyTooLarge = true;
             return false;
@@ -674,8 +682,8 @@ public final class HttpExchange implements RequestHead {
         if (mirrorCopies != null && !mirrorCopies.keep(content, last, connection.pools().of(ctx.channel().eventLoop()))) {
             mirrorCopies = null; // sent, or dropped as too large
         }
-        if (retry != null && !responseComplete) {
-            retry.keep(content);
+        if (retryPolicy != null && !responseComplete && content.content().isReadable()) {
+            retryState().keep(content);
         }
         if (attempt != null && !attempt.isDone() && !responseComplete) {
             attempt.sendBody(content);
@@ -773,7 +781,7 @@ public final class HttpExchange implements RequestHead {
                     ? dev.weft.proxy.grpc.GrpcRequests.httpStatusForOutlierDetection(grpcStatus)
                     : response.status().code());
         }
-        if (retry != null && !responseStarted && requestComplete
+        if (retryPolicy != null && !responseStarted && requestComplete
                 && retryIfAllowedAfterResponse(response.status().code(), grpcStatus)) {
             io.netty.util.ReferenceCountUtil.release(response);
             return;
@@ -843,8 +851,8 @@ public final class HttpExchange implements RequestHead {
 
     /** A retriable status: the try is abandoned (its connection closed) and the next one scheduled. */
     private boolean retryIfAllowedAfterResponse(int status, int grpcStatus) {
-        boolean retriable = grpcStatus > 0 ? retry.policy().retriesGrpcStatus(grpcStatus)
-                : retry.policy().retriesStatus(status);
+        boolean retriable = grpcStatus > 0 ? retryPolicy.retriesGrpcStatus(grpcStatus)
+                : retryPolicy.retriesStatus(status);
         if (!retriable) {
             return false;
         }
@@ -873,8 +881,9 @@ public final class HttpExchange implements RequestHead {
         return ctx.channel().isWritable();
     }
 
+    /** After a batch of upstream reads: what was written downstream goes out once this event-loop turn is done. */
     void flushDownstream() {
-        ctx.flush();
+        connection.flushSoon();
     }
 
     boolean downstreamWritable() {
@@ -908,10 +917,10 @@ public final class HttpExchange implements RequestHead {
             attempt.start(connection.pools().of(ctx.channel().eventLoop()));
             return;
         }
-        if (retry != null && !responseStarted) {
+        if (retryPolicy != null && !responseStarted) {
             boolean connectFailure = flag == ResponseFlag.UF;
-            boolean retriable = connectFailure ? retry.policy().retriesConnectFailure()
-                    : retry.policy().retriesReset(!replayable);
+            boolean retriable = connectFailure ? retryPolicy.retriesConnectFailure()
+                    : retryPolicy.retriesReset(!replayable);
             if (retryIfAllowed(retriable, !connectFailure && !replayable)) {
                 return;
             }
@@ -1025,6 +1034,13 @@ public final class HttpExchange implements RequestHead {
         }
         cancelPerTryTimer();
         releaseRetryState();
+    }
+
+    private RetryState retryState() {
+        if (retry == null) {
+            retry = new RetryState(retryPolicy, cluster, markedUpstream);
+        }
+        return retry;
     }
 
     /** Gives back the retry budget slot, the replay buffer and the cluster's active-request count; idempotent. */

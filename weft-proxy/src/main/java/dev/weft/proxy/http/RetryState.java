@@ -29,7 +29,8 @@ final class RetryState {
     private final RetryPolicy policy;
     private final Cluster cluster;
     private final boolean onlyBeforeApplication;
-    private final List<ByteBuf> body = new ArrayList<>(2);
+    /** The body parts kept for replay; null until the first one. */
+    private List<ByteBuf> body;
     private int bodyBytes;
     private boolean bodyTooLarge;
     private int retriesDone;
@@ -52,6 +53,14 @@ final class RetryState {
         return policy;
     }
 
+    /** The attempt header's values for the first tries, so the usual request does not format a number. */
+    private static final String[] ATTEMPT_TEXT = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9"};
+
+    /** {@code attempt} as the attempt header's text. */
+    static String attemptText(int attempt) {
+        return attempt >= 0 && attempt < ATTEMPT_TEXT.length ? ATTEMPT_TEXT[attempt] : Integer.toString(attempt);
+    }
+
     /** 1 for the first try. */
     int attemptNumber() {
         return retriesDone + 1;
@@ -72,11 +81,17 @@ final class RetryState {
             return;
         }
         bodyBytes += bytes.readableBytes();
+        if (body == null) {
+            body = new ArrayList<>(2);
+        }
         body.add(bytes.retainedDuplicate());
     }
 
     /** Copies of the body parts kept so far, for the next attempt (each released by whoever sends it). */
     List<HttpContent> replay() {
+        if (body == null) {
+            return List.of();
+        }
         List<HttpContent> parts = new ArrayList<>(body.size());
         for (ByteBuf b : body) {
             parts.add(new DefaultHttpContent(b.retainedDuplicate()));
@@ -143,10 +158,12 @@ final class RetryState {
     }
 
     private void release() {
-        for (ByteBuf b : body) {
-            b.release();
+        if (body != null) {
+            for (ByteBuf b : body) {
+                b.release();
+            }
+            body.clear();
         }
-        body.clear();
         bodyBytes = 0;
     }
 

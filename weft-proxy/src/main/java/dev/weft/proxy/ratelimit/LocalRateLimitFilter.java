@@ -35,9 +35,6 @@ public final class LocalRateLimitFilter implements HttpFilter {
     /** One config with its bucket and counters, resolved when the view is compiled. */
     private record Limiter(LocalRateLimitConfig config, TokenBucket bucket, ResilienceStats.RateLimitCounters counters) {}
 
-    /** What a judged request's response reports. */
-    private record Outcome(Limiter limiter, long remaining) {}
-
     private final Limiter listenerLimiter;
     private final Map<Route, Limiter> routeLimiters;
 
@@ -98,7 +95,9 @@ public final class LocalRateLimitFilter implements HttpFilter {
         limiter.counters().enabled.increment();
         long remaining = limiter.bucket().tryTake();
         if (limiter.config().rateLimitHeaders()) {
-            exchange.record().rateLimitState = new Outcome(limiter, Math.max(0, remaining));
+            // what the response reports, kept on the record without an object per request
+            exchange.record().rateLimitState = limiter;
+            exchange.record().rateLimitRemaining = Math.max(0, remaining);
         }
         if (remaining >= 0) {
             limiter.counters().ok.increment();
@@ -118,10 +117,10 @@ public final class LocalRateLimitFilter implements HttpFilter {
         if (exchange.record().responseFlag == ResponseFlag.RL) {
             headers.set(ENVOY_RATELIMITED, "true");
         }
-        if (exchange.record().rateLimitState instanceof Outcome o) {
-            TokenBucket bucket = o.limiter().bucket();
+        if (exchange.record().rateLimitState instanceof Limiter limiter) {
+            TokenBucket bucket = limiter.bucket();
             headers.set(LIMIT, Long.toString(bucket.maxTokens()));
-            headers.set(REMAINING, Long.toString(o.remaining()));
+            headers.set(REMAINING, Long.toString(exchange.record().rateLimitRemaining));
             // whole seconds until tokens are added again, rounded up (Envoy's draft-03 header)
             headers.set(RESET, Long.toString((bucket.nanosUntilNextFill() + 999_999_999L) / 1_000_000_000L));
         }

@@ -30,8 +30,10 @@ public final class ExchangeRecord {
     public String grpcStatus;
     /** What the telemetry filter remembers between request and completion. */
     public Object telemetryState;
-    /** What the local rate limit filter remembers between request and response (its x-ratelimit-* values). */
+    /** What the local rate limit filter remembers between request and response (the limiter that judged it). */
     public Object rateLimitState;
+    /** The tokens left after this request took one, for {@code x-ratelimit-remaining}. */
+    public long rateLimitRemaining;
 
     public void onTrailers(HttpHeaders trailers) {
         if (!trailers.isEmpty()) {

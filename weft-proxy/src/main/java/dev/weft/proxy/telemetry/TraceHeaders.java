@@ -31,13 +31,15 @@ final class TraceHeaders {
     static Incoming read(HttpHeaders headers) {
         String tp = headers.get(TRACEPARENT);
         if (tp != null) {
-            // version-traceid-parentid-flags: 00-<32 hex>-<16 hex>-<2 hex>
-            String[] parts = tp.trim().split("-");
-            if (parts.length >= 4 && parts[0].length() == 2 && !"ff".equals(parts[0]) && isHex(parts[1], 32)
-                    && isHex(parts[2], 16) && isHex(parts[3], 2) && !zero(parts[1]) && !zero(parts[2])) {
-                boolean sampled = (Integer.parseInt(parts[3], 16) & 1) == 1;
-                return new Incoming(parts[1].toLowerCase(), parts[2].toLowerCase(), sampled, true, headers.contains(B3_TRACE_ID),
-                        headers.contains(B3));
+            // version-traceid-parentid-flags: 00-<32 hex>-<16 hex>-<2 hex>, maybe followed by -<more> (later versions);
+            // read in place by offsets (this runs on every request that carries a trace)
+            String t = tp.trim();
+            if (t.length() >= 55 && t.charAt(2) == '-' && t.charAt(35) == '-' && t.charAt(52) == '-'
+                    && (t.length() == 55 || t.charAt(55) == '-') && !t.startsWith("ff")
+                    && isHex(t, 3, 35) && isHex(t, 36, 52) && isHex(t, 53, 55) && !zero(t, 3, 35) && !zero(t, 36, 52)) {
+                boolean sampled = (Character.digit(t.charAt(54), 16) & 1) == 1;
+                return new Incoming(t.substring(3, 35).toLowerCase(), t.substring(36, 52).toLowerCase(), sampled, true,
+                        headers.contains(B3_TRACE_ID), headers.contains(B3));
             }
         }
         String single = headers.get(B3);
@@ -96,10 +98,12 @@ final class TraceHeaders {
     }
 
     static boolean isHex(String s, int length) {
-        if (s == null || s.length() != length) {
-            return false;
-        }
-        for (int i = 0; i < length; i++) {
+        return s != null && s.length() == length && isHex(s, 0, length);
+    }
+
+    /** Whether the characters of {@code s} from {@code from} (inclusive) to {@code to} (exclusive) are hex digits. */
+    private static boolean isHex(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
             char c = s.charAt(i);
             if (!((c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
                 return false;
@@ -108,8 +112,8 @@ final class TraceHeaders {
         return true;
     }
 
-    private static boolean zero(String hex) {
-        for (int i = 0; i < hex.length(); i++) {
+    private static boolean zero(String hex, int from, int to) {
+        for (int i = from; i < to; i++) {
             if (hex.charAt(i) != '0') {
                 return false;
             }

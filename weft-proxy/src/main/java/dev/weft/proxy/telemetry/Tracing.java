@@ -67,8 +67,7 @@ final class Tracing implements AutoCloseable {
         Span span;
         if (in == null) {
             boolean sample = samplingFraction > 0 && random.nextDouble() < samplingFraction;
-            span = new Span(HEX.toHexDigits(random.nextLong()) + HEX.toHexDigits(random.nextLong() | 1), spanId,
-                    null, sample);
+            span = new Span(hex(random.nextLong(), random.nextLong() | 1), spanId, null, sample);
             // a new trace: W3C plus B3 headers, so applications of either kind can forward it
             TraceHeaders.write(headers, span.traceId, spanId, null, sample, true, false);
         } else {
@@ -85,6 +84,20 @@ final class Tracing implements AutoCloseable {
 
     private static String randomId(ThreadLocalRandom random) {
         return HEX.toHexDigits(random.nextLong() | 1); // never all zeros (invalid in W3C)
+    }
+
+    private static final byte[] DIGITS = "0123456789abcdef".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+    /** A 128-bit trace id as 32 lower-case hex digits, written in one buffer (not two strings and a concatenation). */
+    static String hex(long high, long low) {
+        byte[] out = new byte[32];
+        for (int i = 15; i >= 0; i--) {
+            out[i] = DIGITS[(int) (high & 0xF)];
+            out[i + 16] = DIGITS[(int) (low & 0xF)];
+            high >>>= 4;
+            low >>>= 4;
+        }
+        return new String(out, java.nio.charset.StandardCharsets.ISO_8859_1);
     }
 
     void onComplete(Span span, HttpExchange exchange, TelemetryFilter.RequestState state, long durationNanos,
