@@ -94,13 +94,14 @@ public final class JwtAuthnConfig {
         }
         Evaluation e = new Evaluation(request, nowEpochSeconds);
         JwtStatus status = e.eval(rule.requirement());
-        if (e.results.isEmpty() && status == JwtStatus.OK && outputHeaders.isEmpty()) {
+        if (!e.foundAny && status == JwtStatus.OK && outputHeaders.isEmpty()) {
             return Outcome.PASS; // no token anywhere: the usual anonymous request costs nothing more
         }
         List<VerifiedJwt> verified = new ArrayList<>();
         List<String> remove = new ArrayList<>(outputHeaders);
         Map<String, String> set = new LinkedHashMap<>();
-        for (Map.Entry<JwtProvider, ProviderResult> r : e.results.entrySet()) {
+        for (Map.Entry<JwtProvider, ProviderResult> r : e.results == null ? Map.<JwtProvider, ProviderResult>of().entrySet()
+                : e.results.entrySet()) {
             JwtProvider p = r.getKey();
             ProviderResult pr = r.getValue();
             if (pr == null || pr.result.status() != JwtStatus.OK) {
@@ -144,9 +145,10 @@ public final class JwtAuthnConfig {
         private final RequestHead request;
         private final QueryParameters query;
         private final long now;
-        /** Providers whose token was found (null value: looked, nothing there). */
-        final Map<JwtProvider, ProviderResult> results = new LinkedHashMap<>(4);
-        private final Map<JwtProvider, Boolean> looked = new java.util.IdentityHashMap<>(4);
+        /** Providers looked at, in order: what their token gave, or a null value when none was there (one map). */
+        Map<JwtProvider, ProviderResult> results;
+        /** Whether any provider found a token (the common anonymous request finds none). */
+        boolean foundAny;
 
         Evaluation(RequestHead request, long now) {
             this.request = request;
@@ -158,13 +160,18 @@ public final class JwtAuthnConfig {
 
         /** MISSING when the provider's token is absent, else the verification status. */
         private JwtStatus provider(JwtProvider p) {
-            if (looked.put(p, Boolean.TRUE) == null) {
-                JwtProvider.Found f = p.find(request, query);
-                if (f != null) {
-                    results.put(p, new ProviderResult(f, p.verify(f.token(), now)));
-                }
+            if (results == null) {
+                results = new LinkedHashMap<>(4);
             }
-            ProviderResult r = results.get(p);
+            ProviderResult r;
+            if (results.containsKey(p)) {
+                r = results.get(p);
+            } else {
+                JwtProvider.Found f = p.find(request, query);
+                r = f == null ? null : new ProviderResult(f, p.verify(f.token(), now));
+                foundAny |= f != null;
+                results.put(p, r);
+            }
             return r == null ? JwtStatus.MISSING : r.result.status();
         }
 

@@ -821,7 +821,7 @@ public final class HttpExchange implements RequestHead {
             setConnectionHeader(response);
         }
         runResponseFilters(response);
-        ctx.write(response);
+        ctx.write(response, ctx.voidPromise()); // no promise per write: a failed write closes the connection
     }
 
     /**
@@ -871,13 +871,13 @@ public final class HttpExchange implements RequestHead {
             record.onTrailers(last.trailingHeaders());
             responseComplete = true;
             cancelTimer();
-            ctx.writeAndFlush(content);
+            ctx.writeAndFlush(content, ctx.voidPromise());
             if (requestComplete || !downstreamKeepAlive) {
                 finish();
             }
             return true;
         }
-        ctx.write(content);
+        ctx.write(content, ctx.voidPromise());
         return ctx.channel().isWritable();
     }
 

@@ -66,6 +66,38 @@ class TraceHeadersTest {
     }
 
     @Test
+    void traceparentIsReadByItsFixedOffsets() {
+        String trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        String parent = "00f067aa0ba902b7";
+        // a later version may append fields after the flags; the flags' low bit is the sampled flag
+        assertThat(TraceHeaders.read(w3c("01-" + trace + "-" + parent + "-03-extra")))
+                .isEqualTo(new TraceHeaders.Incoming(trace, parent, true, true, false, false));
+        assertThat(TraceHeaders.read(w3c("00-" + trace + "-" + parent + "-02")).sampled()).isFalse();
+        for (String invalid : new String[] {
+                "ff-" + trace + "-" + parent + "-01", // version ff is invalid
+                "00-" + trace + "-" + parent + "-1", // flags too short
+                "00-" + trace + "-" + parent + "-011", // flags too long
+                "00-" + trace + "-" + parent + "-0g", // flags not hex
+                "00-" + trace + "0-" + parent.substring(1) + "-01", // dash in the wrong place
+                "00-" + trace.substring(1) + "x-" + parent + "-01", // trace id not hex
+                "00-" + trace + "-0000000000000000-01", // all-zero parent
+                "000-" + trace + "-" + parent + "-01", // version too long
+                "00-" + trace + "-" + parent}) { // no flags
+            assertThat(TraceHeaders.read(w3c(invalid))).as(invalid).isNull();
+        }
+    }
+
+    private static HttpHeaders w3c(String traceparent) {
+        return new DefaultHttpHeaders().set("traceparent", traceparent);
+    }
+
+    @Test
+    void newTraceIdsAre32LowerCaseHexDigits() {
+        assertThat(Tracing.hex(0x0123456789abcdefL, -1L)).isEqualTo("0123456789abcdefffffffffffffffff");
+        assertThat(Tracing.hex(0, 1)).isEqualTo("00000000000000000000000000000001");
+    }
+
+    @Test
     void samplingRateAppliesToNewTraces() {
         Tracing half = tracing(50);
         int sampled = 0;
