@@ -51,6 +51,7 @@ class GrpcThroughSidecarsTest {
     private final List<Server> servers = new ArrayList<>();
     private ManagedChannel channel;
     private ManagedChannel downChannel;
+    private ManagedChannel legacyChannel;
 
     private static MethodDescriptor<String, String> method(String name, MethodDescriptor.MethodType type) {
         return StringGrpc.method(SERVICE, name, type);
@@ -116,6 +117,20 @@ class GrpcThroughSidecarsTest {
     @BeforeAll
     void startMesh() {
         mesh = Mesh.create("grpc");
+        // a gRPC server without a sidecar behind a ServiceEntry port that declares no protocol (detected per connection)
+        int legacyServerPort = FreePorts.next();
+        servers.add(StringGrpc.serve(legacyServerPort, greeter("legacy")));
+        mesh.writeConfig("legacy.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: legacygrpc, namespace: default}
+                spec:
+                  hosts: [legacygrpc.external]
+                  ports: [{number: 7070, name: legacy}]
+                  location: MESH_EXTERNAL
+                  resolution: STATIC
+                  endpoints: [{address: 127.0.0.1, ports: {legacy: %d}}]
+                """.formatted(legacyServerPort));
         mesh.writeConfig("greeter.yaml", """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule
@@ -137,11 +152,14 @@ class GrpcThroughSidecarsTest {
         mesh.addTestAppWorkload("gone", "gone", "v1", 50051, List.of("--app-protocol", "grpc"), port -> {});
         int greeterPort = FreePorts.next();
         int gonePort = FreePorts.next();
+        int legacyPort = FreePorts.next();
         mesh.addTestAppWorkload("client", "client", "v1", 8080,
-                List.of("--upstream", "greeter=" + greeterPort, "--upstream", "gone=" + gonePort), port -> {});
+                List.of("--upstream", "greeter=" + greeterPort, "--upstream", "gone=" + gonePort,
+                        "--upstream", "legacygrpc.external=" + legacyPort), port -> {});
         mesh.awaitReady();
         channel = StringGrpc.channel(greeterPort);
         downChannel = StringGrpc.channel(gonePort);
+        legacyChannel = StringGrpc.channel(legacyPort);
         // the client sidecar learns all three endpoints
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200)).ignoreExceptions().until(() -> {
             Map<String, Integer> seen = spread(30);
@@ -154,6 +172,7 @@ class GrpcThroughSidecarsTest {
         if (channel != null) {
             channel.shutdownNow();
             downChannel.shutdownNow();
+            legacyChannel.shutdownNow();
         }
         for (Server s : servers) {
             s.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
@@ -161,6 +180,21 @@ class GrpcThroughSidecarsTest {
         if (mesh != null) {
             mesh.close();
         }
+    }
+
+    @Test
+    void anHttp2ClientOnAnUndeclaredPortKeepsHttp2ToAServerWithoutASidecar() {
+        // the sidecar detects h2c on the port and, with use_downstream_protocol_config, calls the server over h2c too
+        // (over HTTP/1.1 the gRPC server could not answer)
+        String reply = await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200)).ignoreExceptions()
+                .until(() -> ClientCalls.blockingUnaryCall(legacyChannel, HELLO,
+                        CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "old friend"), r -> r != null);
+        assertThat(reply).isEqualTo("hello old friend from legacy");
+        Iterator<String> counted = ClientCalls.blockingServerStreamingCall(legacyChannel, COUNT,
+                CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "3");
+        List<String> parts = new ArrayList<>();
+        counted.forEachRemaining(parts::add);
+        assertThat(parts).containsExactly("1", "2", "3");
     }
 
     private String hello(String name) {

@@ -14,12 +14,21 @@ import java.util.Locale;
  *
  * <p>HTTP/2 when the port's protocol is HTTP2 or GRPC (the app itself speaks it), and for every HTTP port of a
  * service whose endpoints are all Weft sidecars (services registered by proxies): sidecars talk to each other over one
- * multiplexed connection whatever the apps speak, so requests — not connections — are balanced.
+ * multiplexed connection whatever the apps speak, so requests — not connections — are balanced. A port whose
+ * protocol is detected (not declared) gets {@code use_downstream_protocol_config}: HTTP/1.1 or HTTP/2 as the client
+ * spoke it, as Istio configures such clusters.
  */
 public final class UpstreamProtocols {
     static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
     private static final Any HTTP2 = Any.pack(HttpProtocolOptions.newBuilder()
             .setExplicitHttpConfig(HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
+            .build());
+
+    /** A port whose protocol is detected: each request goes upstream in the protocol it came in (Istio's choice). */
+    private static final Any DOWNSTREAM = Any.pack(HttpProtocolOptions.newBuilder()
+            .setUseDownstreamProtocolConfig(HttpProtocolOptions.UseDownstreamHttpConfig.newBuilder()
+                    .setHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance())
                     .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance()))
             .build());
 
@@ -43,6 +52,9 @@ public final class UpstreamProtocols {
         boolean allSidecars = "proxies".equals(service.origin());
         if (appSpeaksHttp2(protocol) || (allSidecars && isHttp(protocol))) {
             c.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, HTTP2);
+        } else if (p != null && p.detected() && !allSidecars) {
+            // an h2c or gRPC client on an undeclared port keeps HTTP/2 to a server without a sidecar
+            c.putTypedExtensionProtocolOptions(HTTP_PROTOCOL_OPTIONS, DOWNSTREAM);
         }
     }
 

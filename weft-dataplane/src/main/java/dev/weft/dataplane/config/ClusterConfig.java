@@ -19,6 +19,8 @@ import java.time.Duration;
  * @param connectionPool idle timeout, requests per connection, connection age and TCP keepalive of upstream
  *     connections
  * @param slowStart ramp-up of new hosts' weights (ROUND_ROBIN and LEAST_REQUEST), null for none
+ * @param useDownstreamProtocol {@code use_downstream_protocol_config} (Istio's clusters of ports whose protocol is
+ *     detected): a request goes upstream in the protocol it came in, HTTP/2 (h2c) for an HTTP/2 client
  */
 public record ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
                             LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
@@ -26,7 +28,19 @@ public record ClusterConfig(String name, DiscoveryType type, String edsServiceNa
                             dev.weft.dataplane.outlier.OutlierDetectionConfig outlierDetection,
                             dev.weft.dataplane.circuit.CircuitBreakers circuitBreakers,
                             dev.weft.dataplane.pool.ConnectionPoolConfig connectionPool,
-                            dev.weft.dataplane.cluster.SlowStart slowStart) {
+                            dev.weft.dataplane.cluster.SlowStart slowStart, boolean useDownstreamProtocol) {
+
+    /** Without {@code use_downstream_protocol_config}: the upstream protocol is {@code http2}'s. */
+    public ClusterConfig(String name, DiscoveryType type, String edsServiceName, EndpointSet loadAssignment,
+                         LbPolicy lbPolicy, long ringSize, Duration connectTimeout, long maxRingSize,
+                         boolean http2, UpstreamTls tls,
+                         dev.weft.dataplane.outlier.OutlierDetectionConfig outlierDetection,
+                         dev.weft.dataplane.circuit.CircuitBreakers circuitBreakers,
+                         dev.weft.dataplane.pool.ConnectionPoolConfig connectionPool,
+                         dev.weft.dataplane.cluster.SlowStart slowStart) {
+        this(name, type, edsServiceName, loadAssignment, lbPolicy, ringSize, connectTimeout, maxRingSize, http2, tls,
+                outlierDetection, circuitBreakers, connectionPool, slowStart, false);
+    }
 
     public ClusterConfig {
         if (circuitBreakers == null) {

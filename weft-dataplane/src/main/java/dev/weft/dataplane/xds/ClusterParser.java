@@ -106,7 +106,7 @@ public final class ClusterParser {
         var pool = ConnectionPoolParser.parse(c, reject);
         var slowStart = ConnectionPoolParser.slowStart(c, lb, reject);
         return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize, http2,
-                tls, outlier, circuitBreakers, pool, slowStart);
+                tls, outlier, circuitBreakers, pool, slowStart, useDownstreamProtocol(c, reject));
     }
 
     /**
@@ -131,9 +131,31 @@ public final class ClusterParser {
                 }
                 yield explicit.hasHttp2ProtocolOptions();
             }
-            case UPSTREAMPROTOCOLOPTIONS_NOT_SET -> c.hasHttp2ProtocolOptions();
-            default -> throw reject.at(path, "only explicit_http_config (HTTP/1.1 or HTTP/2) is supported, got "
-                    + http.getUpstreamProtocolOptionsCase());
+            case UPSTREAMPROTOCOLOPTIONS_NOT_SET, USE_DOWNSTREAM_PROTOCOL_CONFIG -> c.hasHttp2ProtocolOptions();
+            default -> throw reject.at(path, "only explicit_http_config (HTTP/1.1 or HTTP/2) or "
+                    + "use_downstream_protocol_config is supported, got " + http.getUpstreamProtocolOptionsCase());
         };
+    }
+
+    /**
+     * {@code use_downstream_protocol_config}: requests go upstream in their own protocol (HTTP/1.1 or h2c). Its
+     * {@code http_protocol_options}/{@code http2_protocol_options} carry settings Weft does not read; HTTP/3 is NACKed.
+     */
+    private static boolean useDownstreamProtocol(Cluster c, Rejector reject) throws ResourceRejectedException {
+        var options = c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS);
+        if (options == null) {
+            return false;
+        }
+        String path = "typed_extension_protocol_options[" + HTTP_PROTOCOL_OPTIONS + "]";
+        HttpProtocolOptions http = ListenerParser.unpack(options, HttpProtocolOptions.class, reject, path);
+        if (http.getUpstreamProtocolOptionsCase()
+                != HttpProtocolOptions.UpstreamProtocolOptionsCase.USE_DOWNSTREAM_PROTOCOL_CONFIG) {
+            return false;
+        }
+        if (http.getUseDownstreamProtocolConfig().hasHttp3ProtocolOptions()) {
+            throw reject.at(path + ".use_downstream_protocol_config.http3_protocol_options",
+                    "HTTP/3 upstreams are not supported");
+        }
+        return true;
     }
 }

@@ -104,8 +104,27 @@ class ClusterParserTest {
                 .putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS,
                         com.google.protobuf.Any.pack(auto)).build()))
                 .hasMessage("Cluster c: typed_extension_protocol_options[envoy.extensions.upstreams.http.v3"
-                        + ".HttpProtocolOptions]: only explicit_http_config (HTTP/1.1 or HTTP/2) is supported, got "
-                        + "AUTO_CONFIG");
+                        + ".HttpProtocolOptions]: only explicit_http_config (HTTP/1.1 or HTTP/2) or "
+                        + "use_downstream_protocol_config is supported, got AUTO_CONFIG");
+        assertThat(h1.useDownstreamProtocol()).isFalse();
+        var downstream = http1.toBuilder().setUseDownstreamProtocolConfig(io.envoyproxy.envoy.extensions.upstreams
+                .http.v3.HttpProtocolOptions.UseDownstreamHttpConfig.newBuilder()
+                .setHttpProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http1ProtocolOptions.getDefaultInstance())
+                .setHttp2ProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions.getDefaultInstance()))
+                .build();
+        ClusterConfig sameAsDownstream = ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
+                .putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS,
+                        com.google.protobuf.Any.pack(downstream)).build());
+        assertThat(sameAsDownstream.useDownstreamProtocol()).isTrue();
+        assertThat(sameAsDownstream.http2()).as("HTTP/1.1 unless the request came over HTTP/2").isFalse();
+        var h3 = downstream.toBuilder().setUseDownstreamProtocolConfig(downstream.getUseDownstreamProtocolConfig()
+                .toBuilder().setHttp3ProtocolOptions(io.envoyproxy.envoy.config.core.v3.Http3ProtocolOptions
+                        .getDefaultInstance())).build();
+        assertThatThrownBy(() -> ClusterParser.parse(XdsFixtures.edsCluster("c").toBuilder()
+                .putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS,
+                        com.google.protobuf.Any.pack(h3)).build()))
+                .hasMessageEndingWith(".use_downstream_protocol_config.http3_protocol_options: HTTP/3 upstreams are "
+                        + "not supported");
     }
 
     @Test

@@ -193,6 +193,11 @@ public final class HttpExchange implements RequestHead {
         return (downstreamVersion != null ? downstreamVersion : request.protocolVersion()).text();
     }
 
+    /** Whether the request came in over HTTP/2 (a stream of a downstream HTTP/2 connection). */
+    boolean downstreamHttp2() {
+        return ctx.channel() instanceof io.netty.handler.codec.http2.Http2StreamChannel;
+    }
+
     /** The downstream connection's channel (for the TLS session of the peer). */
     public io.netty.channel.Channel downstreamChannel() {
         return ctx.channel();

@@ -52,7 +52,7 @@ final class UpstreamAttempt implements UpstreamListener {
             pending = pool.acquireDedicated(exchange.cluster(), host, this);
             return;
         }
-        pending = pool.acquire(exchange.cluster(), host, this, freshConnection);
+        pending = pool.acquire(exchange.cluster(), host, this, freshConnection, exchange.downstreamHttp2());
     }
 
     @Override

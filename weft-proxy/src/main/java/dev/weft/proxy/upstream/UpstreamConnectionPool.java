@@ -134,12 +134,21 @@ public final class UpstreamConnectionPool {
      * on a new connection.
      */
     public PendingAcquire acquire(Cluster cluster, UpstreamHost host, UpstreamListener listener, boolean fresh) {
+        return acquire(cluster, host, listener, fresh, false);
+    }
+
+    /**
+     * As {@link #acquire(Cluster, UpstreamHost, UpstreamListener, boolean)}; {@code downstreamHttp2}: the request came
+     * in over HTTP/2, which a cluster with {@code use_downstream_protocol_config} keeps upstream (h2c).
+     */
+    public PendingAcquire acquire(Cluster cluster, UpstreamHost host, UpstreamListener listener, boolean fresh,
+                                  boolean downstreamHttp2) {
         assert loop.inEventLoop();
         ClusterConfig config = cluster.config();
         UpstreamTls tls = config.tls();
         Endpoint endpoint = host.endpoint();
         Consumer<Channel> tlsInstaller = null;
-        boolean http2 = config.http2() || endpoint.sidecar();
+        boolean http2 = config.http2() || endpoint.sidecar() || config.useDownstreamProtocol() && downstreamHttp2;
         boolean meshAlpn = false;
         if (tls != null && tls.origination() != null) {
             // DestinationRule SIMPLE / MUTUAL: files, not the workload identity; HTTP/1.1 only (no h2 ALPN offered
