@@ -62,7 +62,7 @@ public final class DemoService implements AutoCloseable {
     private static DemoService startRatings(DemoServiceOptions options) throws IOException {
         ExecutorService executor = Executors.newVirtualThreadPerTaskExecutor();
         AtomicLong served = new AtomicLong();
-        io.grpc.Server grpc = io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder
+        io.grpc.Server grpc = io.grpc.netty.NettyServerBuilder
                 .forAddress(new InetSocketAddress(InetAddress.getLoopbackAddress(), options.port()))
                 .executor(executor)
                 .addService(RatingsGrpc.service(options.version(), served))
