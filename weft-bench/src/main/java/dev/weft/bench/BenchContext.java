@@ -21,7 +21,8 @@ public final class BenchContext {
     /** The flags the {@code ./weft} launcher adds for {@code weft proxy} (its PROXY_JVM_FLAGS), before --proxy-jvm-opts. */
     static final List<String> PROXY_JVM_FLAGS = List.of("-Xms24m", "-Xmx64m", "-XX:+UseSerialGC", "-Xss256k", "-XX:ReservedCodeCacheSize=32m", "-XX:MaxDirectMemorySize=128m",
             "-Dio.netty.allocator.numDirectArenas=2", "-Dio.netty.allocator.numHeapArenas=2",
-            "-XX:TrimNativeHeapInterval=10000", "-Dio.netty.leakDetection.level=disabled");
+            "-Dio.netty.allocator.maxOrder=7", "-XX:TrimNativeHeapInterval=10000",
+            "-Dio.netty.leakDetection.level=disabled", "-Dio.netty.jfr.enabled=false");
     /** The environment the launcher sets for {@code weft proxy}, applied through env(1), which keeps the pid. */
     static final List<String> PROXY_ENV = List.of("env", "MALLOC_ARENA_MAX=2");
 
@@ -87,7 +88,7 @@ public final class BenchContext {
         command.add(javaBinary());
         command.addAll(BASE_JVM_FLAGS);
         if (!"0".equals(System.getenv("WEFT_AOT"))) {
-            command.addAll(dist.get().jvmFlags(args.getFirst()));
+            command.addAll(dist.get().jvmFlags(args));
         }
         command.addAll(jvmOptions);
         command.add("-cp");

@@ -27,16 +27,21 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /**
  * {@code weft aot-train}: builds the distribution's start-up cache ({@link AotCache}) from a short run of a real
- * mesh on loopback: a control plane, an echo service and two sidecars with mesh mTLS between them, a few dozen
- * requests through both sidecars, then a clean stop, at which each JVM writes the cache of its command
- * ({@code -XX:AOTCacheOutput}). The launcher runs it once per build; it takes a few seconds of CPU per process.
+ * mesh on loopback: a control plane, an echo service with its sidecar, and two client sidecars, one plaintext and
+ * one with mesh mTLS to the echo sidecar; a few dozen requests through each client sidecar, then a clean stop, at
+ * which the first JVM started for each cache writes it ({@code -XX:AOTCacheOutput}): the plaintext client
+ * {@code proxy.aot}, the mTLS client {@code proxy-mtls.aot}. A JVM loads every class of its cache at start, so the
+ * training does only what every sidecar does (serve, {@code /ready}, {@code /stats/prometheus}), not the debug
+ * endpoints. The launcher runs it once per build; it takes a few seconds of CPU per process.
  */
 @Command(name = "aot-train", hidden = true, description = {
         "Create the start-up (AOT) cache of this distribution from a short training run of a local mesh.",
@@ -79,21 +84,26 @@ final class AotTrainCommand implements Callable<Integer> {
         deleteTree(staging);
         Files.createDirectories(staging);
         Path work = Files.createTempDirectory("weft-aot-train-");
-        WeftLauncher launcher = new WeftLauncher(classpath, work.resolve("logs"), command -> {
+        Set<String> recording = ConcurrentHashMap.newKeySet();
+        WeftLauncher launcher = new WeftLauncher(classpath, work.resolve("logs"), args -> {
             // full tiered compilation, as a sidecar runs (the launcher's children default to C1 only)
             List<String> flags = new ArrayList<>(List.of("-XX:TieredStopAtLevel=4"));
             flags.addAll(jvmFlags);
-            if (AotCache.COMMANDS.contains(command)) {
-                flags.add("-XX:AOTCacheOutput=" + staging.resolve(command + ".aot"));
+            String cacheName = AotCache.cacheName(args);
+            if (AotCache.CACHES.contains(cacheName) && recording.add(cacheName)) {
+                flags.add("-XX:AOTCacheOutput=" + staging.resolve(cacheName + ".aot"));
             }
             return flags;
         });
         try (LocalMesh mesh = new LocalMesh(launcher, work)) {
             int answered = runMesh(mesh, work);
             launcher.stopAll(DUMP_GRACE);
-            for (String command : AotCache.COMMANDS) {
-                if (!Files.isRegularFile(staging.resolve(command + ".aot"))) {
-                    throw new IOException("training wrote no " + command + ".aot; logs in " + work.resolve("logs"));
+            for (String cacheName : AotCache.CACHES) {
+                // a JVM stopped while it was still writing its cache (a very busy machine) leaves an empty file
+                Path file = staging.resolve(cacheName + ".aot");
+                if (!Files.isRegularFile(file) || Files.size(file) == 0) {
+                    throw new IOException("training wrote no " + cacheName + ".aot (or an empty one); logs in "
+                            + work.resolve("logs"));
                 }
             }
             cache.writeStamp(staging);
@@ -107,19 +117,44 @@ final class AotTrainCommand implements Callable<Integer> {
         }
     }
 
-    /** The training workload: every process reaches the state it is in when serving, and serves. */
+    /**
+     * The training workload: every process reaches the state it is in when serving, and serves. The client sidecars
+     * start before the echo sidecar, so they are the ones that record the two sidecar caches.
+     */
     private static int runMesh(LocalMesh mesh, Path work) throws IOException, InterruptedException {
         ControlPlaneProcess controlPlane = mesh.startControlPlane().awaitReady(STARTUP);
         int appPort = FreePorts.next();
         ChildProcess app = mesh.startDemoService("echo", "echo", "v1", appPort, 0);
         Path tokens = work.resolve("tokens");
+        Sidecar plainClient = mesh.createSidecar(SidecarSpec.of("client", "client", "v1", FreePorts.next(), 8080))
+                .start();
+        Sidecar mtlsClient = mesh.createSidecar(SidecarSpec.of("client-mtls", "client-mtls", "v1", FreePorts.next(),
+                8080)).extraArgs(JoinTokens.identityArgs(controlPlane, tokens, "client-mtls", "default",
+                "client-mtls")).start();
         Sidecar server = mesh.createSidecar(SidecarSpec.of("echo", "echo", "v1", appPort, 8080))
                 .extraArgs(JoinTokens.identityArgs(controlPlane, tokens, "echo", "default", "echo")).start();
-        Sidecar client = mesh.createSidecar(SidecarSpec.of("client", "client", "v1", FreePorts.next(), 8080))
-                .extraArgs(JoinTokens.identityArgs(controlPlane, tokens, "client", "default", "client")).start();
         HttpProbe.awaitPort(app, appPort, STARTUP);
-        server.awaitReady(STARTUP);
-        client.awaitReady(STARTUP);
+        for (Sidecar sidecar : List.of(server, plainClient, mtlsClient)) {
+            sidecar.awaitReady(STARTUP);
+        }
+        int answered = 0;
+        for (Sidecar client : List.of(plainClient, mtlsClient)) {
+            int through = requests(client);
+            if (through == 0) {
+                throw new IOException("no request got through the training mesh's " + client.spec().name()
+                        + " sidecar; logs in " + work.resolve("logs"));
+            }
+            answered += through;
+            // what is scraped and probed on every sidecar; /config_dump and /clusters are for debugging only
+            for (String path : List.of("/ready", "/stats/prometheus")) {
+                HttpProbe.awaitHttp200(client.process(), client.adminUrl(path), Duration.ofSeconds(10));
+            }
+        }
+        return answered;
+    }
+
+    /** GETs and POSTs to the echo service through {@code client}'s outbound port; how many were answered. */
+    private static int requests(Sidecar client) throws InterruptedException {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", client.outboundPort())))
                 .connectTimeout(Duration.ofSeconds(5)).build();
@@ -140,12 +175,6 @@ final class AotTrainCommand implements Callable<Integer> {
                 // routes may still be arriving at the client sidecar
             }
             Thread.sleep(100);
-        }
-        for (String path : List.of("/ready", "/stats/prometheus", "/config_dump", "/clusters")) {
-            HttpProbe.awaitHttp200(client.process(), client.adminUrl(path), Duration.ofSeconds(10));
-        }
-        if (answered == 0) {
-            throw new IOException("no request got through the training mesh; logs in " + work.resolve("logs"));
         }
         return answered;
     }

@@ -12,8 +12,10 @@ import java.util.Optional;
 
 /**
  * The JDK 25 ahead-of-time cache (JEP 483/514/515) of one Weft distribution: one file per command
- * ({@code proxy.aot}, {@code controlplane.aot}, {@code demo-service.aot}) in {@code <dist>/aot}, made by
- * {@code weft aot-train} from a short run of a real mesh. With it a JVM starts with the classes it loaded, linked and
+ * ({@code controlplane.aot}, {@code demo-service.aot}) and two for sidecars, {@code proxy.aot} (plaintext) and
+ * {@code proxy-mtls.aot} (with a workload identity), in {@code <dist>/aot}, made by {@code weft aot-train} from a
+ * short run of a real mesh. A JVM started with a cache loads and links every class in it at once, needed or not, so
+ * a plaintext sidecar gets a cache without the TLS classes an mTLS sidecar needs. With it a JVM starts with the classes it loaded, linked and
  * profiled during training already in place, instead of parsing and linking some 6,000 classes again.
  *
  * <p>A cache belongs to the exact jars it was trained on: {@code stamp} records the JDK and each jar's name, size and
@@ -21,8 +23,8 @@ import java.util.Optional;
  * warning). A missing or stale cache is simply skipped: start-up is slower, nothing else changes.
  */
 public final class AotCache {
-    /** The commands whose start-up the cache covers. */
-    public static final List<String> COMMANDS = List.of("controlplane", "proxy", "demo-service");
+    /** The caches: one per command whose start-up they cover, the sidecar's in two kinds. */
+    public static final List<String> CACHES = List.of("controlplane", "proxy", "proxy-mtls", "demo-service");
     static final String STAMP = "stamp";
 
     private final Path distribution;
@@ -67,21 +69,41 @@ public final class AotCache {
             if (!Files.isRegularFile(stamp) || !Files.readString(stamp, StandardCharsets.UTF_8).equals(fingerprint())) {
                 return false;
             }
-            return COMMANDS.stream().allMatch(c -> Files.isRegularFile(file(c)));
+            return CACHES.stream().allMatch(c -> Files.isRegularFile(file(c)));
         } catch (IOException e) {
             return false;
         }
     }
 
     /**
-     * The JVM flags that use the cache for {@code command}, or none when it has no current cache. The cache's own
-     * log lines are silenced: a cache the JVM cannot use (a flag that differs from training) is skipped quietly.
+     * The cache a {@code weft <args>} process uses: its command's, and {@code proxy-mtls} for a sidecar with a join
+     * token ({@code --token-file}).
      */
-    public List<String> jvmFlags(String command) {
-        if (!COMMANDS.contains(command) || !isCurrent()) {
+    public static String cacheName(List<String> args) {
+        if (args.isEmpty()) {
+            return "";
+        }
+        String command = args.getFirst();
+        boolean identity = args.stream().anyMatch(a -> a.equals("--token-file") || a.startsWith("--token-file="));
+        return command.equals("proxy") && identity ? "proxy-mtls" : command;
+    }
+
+    /**
+     * The JVM flags that use the cache of {@code weft <args>} ({@link #cacheName}), or none when it has no current
+     * cache. The cache's own log lines are silenced: a cache the JVM cannot use (a flag that differs from training)
+     * is skipped quietly.
+     */
+    public List<String> jvmFlags(List<String> args) {
+        String name = cacheName(args);
+        if (!CACHES.contains(name) || !isCurrent()) {
             return List.of();
         }
-        return List.of("-XX:AOTCache=" + file(command), "-Xlog:aot=off", "-Xlog:cds=off");
+        return List.of("-XX:AOTCache=" + file(name), "-Xlog:aot=off", "-Xlog:cds=off");
+    }
+
+    /** {@link #jvmFlags(List)} of a command without arguments. */
+    public List<String> jvmFlags(String command) {
+        return jvmFlags(List.of(command));
     }
 
     /** What the cache depends on: the JDK, then each jar of the distribution with its size and modification time. */

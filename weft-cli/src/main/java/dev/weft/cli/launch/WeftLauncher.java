@@ -26,7 +26,7 @@ public final class WeftLauncher implements AutoCloseable {
 
     private final String classpath;
     private final Path logDir;
-    private final Function<String, List<String>> commandJvmFlags;
+    private final Function<List<String>, List<String>> commandJvmFlags;
     private final List<ChildProcess> children = new CopyOnWriteArrayList<>();
     private final Thread shutdownHook;
 
@@ -42,10 +42,10 @@ public final class WeftLauncher implements AutoCloseable {
     }
 
     /**
-     * @param commandJvmFlags further JVM flags for a child, by its command ({@code proxy}, ...), after
+     * @param commandJvmFlags further JVM flags for a child, by its arguments ({@code proxy ...}), after
      *                        {@link #CHILD_JVM_FLAGS}
      */
-    public WeftLauncher(String classpath, Path logDir, Function<String, List<String>> commandJvmFlags) {
+    public WeftLauncher(String classpath, Path logDir, Function<List<String>, List<String>> commandJvmFlags) {
         this.classpath = classpath;
         this.logDir = logDir;
         this.commandJvmFlags = commandJvmFlags;
@@ -58,10 +58,10 @@ public final class WeftLauncher implements AutoCloseable {
         return new WeftLauncher(System.getProperty("java.class.path"), logDir);
     }
 
-    private static Function<String, List<String>> aotCacheFlags(String classpath) {
+    private static Function<List<String>, List<String>> aotCacheFlags(String classpath) {
         return AotCache.forClasspath(classpath)
-                .<Function<String, List<String>>>map(cache -> cache::jvmFlags)
-                .orElse(command -> List.of());
+                .<Function<List<String>, List<String>>>map(cache -> cache::jvmFlags)
+                .orElse(args -> List.of());
     }
 
     public static String javaBinary() {
@@ -76,7 +76,7 @@ public final class WeftLauncher implements AutoCloseable {
             List<String> command = new ArrayList<>();
             command.add(javaBinary());
             command.addAll(CHILD_JVM_FLAGS);
-            command.addAll(commandJvmFlags.apply(args.isEmpty() ? "" : args.get(0)));
+            command.addAll(commandJvmFlags.apply(args));
             command.add("-D" + ParentWatch.PARENT_PID_PROPERTY + "=" + ProcessHandle.current().pid());
             command.add("-cp");
             command.add(classpath);

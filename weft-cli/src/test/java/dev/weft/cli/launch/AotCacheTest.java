@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -25,14 +26,21 @@ class AotCacheTest {
         assertThat(cache.jvmFlags("proxy")).isEmpty();
 
         Files.createDirectories(cache.directory());
-        for (String command : AotCache.COMMANDS) {
-            Files.writeString(cache.file(command), "trained");
+        for (String cacheName : AotCache.CACHES) {
+            Files.writeString(cache.file(cacheName), "trained");
         }
         cache.writeStamp(cache.directory());
         assertThat(cache.isCurrent()).isTrue();
         assertThat(cache.jvmFlags("proxy")).containsExactly("-XX:AOTCache=" + cache.file("proxy"), "-Xlog:aot=off",
                 "-Xlog:cds=off");
         assertThat(cache.jvmFlags("validate")).as("a command without a cache").isEmpty();
+        assertThat(cache.jvmFlags(List.of("proxy", "--service", "a", "--token-file", "a.token")))
+                .as("a sidecar with a join token: the cache trained with mesh mTLS")
+                .containsExactly("-XX:AOTCache=" + cache.file("proxy-mtls"), "-Xlog:aot=off", "-Xlog:cds=off");
+        assertThat(cache.jvmFlags(List.of("proxy", "--token-file=a.token"))).first()
+                .isEqualTo("-XX:AOTCache=" + cache.file("proxy-mtls"));
+        assertThat(cache.jvmFlags(List.of("proxy", "--service", "a"))).first()
+                .isEqualTo("-XX:AOTCache=" + cache.file("proxy"));
 
         Files.setLastModifiedTime(dep, FileTime.from(Instant.now().plusSeconds(5))); // a rebuilt dependency
         assertThat(cache.isCurrent()).isFalse();
