@@ -10,6 +10,7 @@ import dev.weft.controlplane.push.PushContext;
 import dev.weft.controlplane.push.PushQueue;
 import dev.weft.controlplane.push.PushReason;
 import dev.weft.controlplane.registry.ProxyRegistry;
+import dev.weft.controlplane.registry.RegistryFile;
 import dev.weft.controlplane.registry.ServiceCatalogBuilder;
 import dev.weft.controlplane.source.ConfigDirectorySource;
 import dev.weft.controlplane.source.ReloadOutcome;
@@ -22,6 +23,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
+import java.time.Duration;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executors;
@@ -39,10 +41,11 @@ public final class ControlPlane implements AutoCloseable {
     private final ScheduledExecutorService timers;
     private final ConfigDirectorySource config;
     private final ProxyRegistry registry;
+    private final RegistryFile registryFile;
     private final PushQueue pushQueue;
     private final AtomicLong pushVersions = new AtomicLong();
     private final ControlPlaneMetrics metrics = new ControlPlaneMetrics();
-    private XdsServer xds;
+    private volatile XdsServer xds;
     private volatile boolean servingValidConfig;
     private StatusHttpServer http;
     private IdentityService identity;
@@ -61,6 +64,7 @@ public final class ControlPlane implements AutoCloseable {
                     metrics.onChangeEvent();
                     pushQueue.enqueue(PushReason.REGISTRY);
                 });
+        this.registryFile = new RegistryFile(options.dataDir());
     }
 
     public static ControlPlane start(ControlPlaneOptions options) throws IOException {
@@ -86,6 +90,7 @@ public final class ControlPlane implements AutoCloseable {
 
     private void startServing() throws IOException {
         config.reload();
+        registry.restore(registryFile.load(), restoreWindow(options.endpointGracePeriod()));
         boolean valid = config.hasValidConfig();
         xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).metrics(metrics).start();
         servingValidConfig = valid;
@@ -113,6 +118,10 @@ public final class ControlPlane implements AutoCloseable {
 
     /** Runs on the push queue's thread, one push at a time. */
     private void push(Set<PushReason> reasons) {
+        if (xds == null) {
+            reasons.forEach(pushQueue::enqueue); // still starting: the first context is being built; come back later
+            return;
+        }
         if (reasons.contains(PushReason.CONFIG_FILES)) {
             ReloadOutcome outcome = config.reload();
             boolean configChanged = outcome instanceof ReloadOutcome.Accepted;
@@ -125,11 +134,23 @@ public final class ControlPlane implements AutoCloseable {
         }
         boolean valid = config.hasValidConfig();
         PushContext context = buildContext();
+        if (reasons.contains(PushReason.REGISTRY)) {
+            registryFile.save(registry.registered());
+        }
         metrics.onPush(context.version(), reasons);
         log.info("push {} for {}: {} service(s), {} proxies connected", context.version(), reasons,
                 context.services().size(), xds.proxyStatuses().size());
         xds.push(context);
         servingValidConfig = valid;
+    }
+
+    /**
+     * How long registrations restored at start wait for their proxies: at least 15 s, because every proxy
+     * reconnects at once after a restart, each after up to 5 s of backoff (XdsClient), on a machine then busy.
+     */
+    static Duration restoreWindow(Duration gracePeriod) {
+        Duration floor = Duration.ofSeconds(15);
+        return gracePeriod.compareTo(floor) > 0 ? gracePeriod : floor;
     }
 
     private PushContext buildContext() {

@@ -334,6 +334,27 @@ class ControlPlaneTest {
     }
 
     @Test
+    void aRestartedControlPlaneKeepsTheEndpointsItKnewUntilTheirProxiesCouldReconnect() throws Exception {
+        registerReviewsV1();
+        cp.close();
+        cp = ControlPlane.start(new ControlPlaneOptions(configDir, 0, 0, "127.0.0.1", configDir.resolve("data"),
+                Duration.ofMillis(50), GRACE));
+        Duration window = ControlPlane.restoreWindow(GRACE);
+        long restartedAt = System.nanoTime();
+        // the first proxy to reconnect gets the reviews endpoint although the reviews proxy has not reconnected
+        AdsTestClient pp = client("productpage", "127.0.0.11", Map.of("app", "productpage"));
+        Subscribed s = subscribe(pp);
+        String v1 = "outbound|9080|v1|reviews.default.svc.cluster.local";
+        if (Duration.ofNanos(System.nanoTime() - restartedAt).compareTo(window) < 0) { // not so on a very slow machine
+            assertThat(endpointsOf(s.eds(), v1)).containsExactly("127.0.0.13:15006");
+            // it never comes back: withdrawn once the restore window is over
+            DiscoveryResponse withdrawn = awaitEds(pp, s.edsNames(), r -> endpointsOf(r, v1).isEmpty());
+            assertThat(endpointsOf(withdrawn, v1)).isEmpty();
+        }
+        assertThat(registryzEndpoints("reviews.default.svc.cluster.local")).isEmpty();
+    }
+
+    @Test
     void reconnectWithinGracePeriodKeepsEndpoints() throws Exception {
         AdsTestClient first = client("reviews", "127.0.0.12", Map.of("app", "reviews", "version", "v2"));
         first.subscribe(XdsType.CLUSTER, List.of());

@@ -130,7 +130,9 @@ class MtlsTest {
         MeshClient client = mesh.clientOf(frontend);
         long servedBefore = impostor.app().served();
         Reply refused = await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
-                .until(() -> client.tryGet("ledger.internal:9070", "/charge"), r -> r.status() == 503);
+                // 503 UH until the new ServiceEntry's endpoint arrives; then the handshake refusal, UF
+                .until(() -> client.tryGet("ledger.internal:9070", "/charge"),
+                        r -> r.status() == 503 && "UF".equals(r.header("x-weft-response-flags")));
         assertThat(refused.header("x-weft-response-flags")).isEqualTo("UF");
         assertThat(refused.body()).contains("TLS error").contains("spiffe://cluster.local/ns/default/sa/impostor")
                 .contains("not accepted");

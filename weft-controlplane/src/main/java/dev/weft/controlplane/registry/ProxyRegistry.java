@@ -83,6 +83,32 @@ public final class ProxyRegistry {
         }
     }
 
+    /**
+     * Registrations a previous run of the control plane knew (see {@link RegistryFile}): they serve as if their
+     * proxies had just disconnected, so they stay for {@code window} and go unless the proxy reconnects. Call
+     * before the first push context is built.
+     */
+    public void restore(List<ProxyNode> nodes, Duration window) {
+        if (nodes.isEmpty()) {
+            return;
+        }
+        synchronized (lock) {
+            for (ProxyNode node : nodes) {
+                if (byNodeId.containsKey(node.id())) {
+                    continue;
+                }
+                Registration r = new Registration(node);
+                byNodeId.put(node.id(), r);
+                r.withdrawal = scheduler.schedule(() -> withdraw(node.id(), r), window.toNanos(),
+                        TimeUnit.NANOSECONDS);
+            }
+            snapshot = List.copyOf(byNodeId.values().stream().map(x -> x.node).toList());
+        }
+        // no onChange: this runs before the first push context is built, which includes them
+        log.info("restored {} proxy registration(s) from the last run; each is withdrawn in {} unless its proxy "
+                + "reconnects", nodes.size(), window);
+    }
+
     /** A stream ended; the node's registration is withdrawn after the grace period unless it reconnects. */
     public void disconnected(long streamId, String nodeId) {
         synchronized (lock) {
