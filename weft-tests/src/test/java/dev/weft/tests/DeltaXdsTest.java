@@ -30,37 +30,11 @@ class DeltaXdsTest {
         }
     }
 
-    private static String routeAllTo(String subset) {
-        return """
-                apiVersion: networking.istio.io/v1
-                kind: VirtualService
-                metadata:
-                  name: reviews
-                  namespace: default
-                spec:
-                  hosts:
-                  - reviews
-                  http:
-                  - route:
-                    - destination:
-                        host: reviews
-                        subset: %s
-                """.formatted(subset);
-    }
-
-    private static void assertAllServedBy(String step, MeshClient client, String version, int requests) {
-        for (int i = 0; i < requests; i++) {
-            Reply reply = client.tryGet(REVIEWS, "/delta/" + i);
-            assertThat(reply.status()).as("%s, request %d: %s", step, i, reply).isEqualTo(200);
-            assertThat(reply.version()).as("%s, request %d", step, i).isEqualTo(version);
-        }
-    }
-
     @Test
     void deltaSidecarsFollowRouteAndEndpointChangesAndAreShownInSync() throws Exception {
         mesh = Mesh.create("delta-xds");
         mesh.writeConfig("reviews-subsets.yaml", RoutingConfigs.REVIEWS_SUBSETS);
-        mesh.writeConfig("reviews-routes.yaml", routeAllTo("v1"));
+        mesh.writeConfig("reviews-routes.yaml", RoutingConfigs.reviewsAllTo("v1"));
         mesh.startControlPlane("--endpoint-grace-period", "1000");
         Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080, DELTA);
         mesh.addEchoWorkload("reviews-v1", "reviews", "v1", 9080, DELTA);
@@ -70,14 +44,14 @@ class DeltaXdsTest {
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200))
                 .until(() -> warmUp.tryGet(REVIEWS, "/").version().equals("v1"));
         MeshClient client = mesh.clientOf(clientWorkload);
-        assertAllServedBy("initial config", client, "v1", 20);
+        RoutingConfigs.assertAllReviewsServedBy("initial config", client, "v1", 20);
 
         // 1. a VirtualService change reaches the client's sidecar as a changed RouteConfiguration
-        mesh.writeConfig("reviews-routes.yaml", routeAllTo("v2"));
+        mesh.writeConfig("reviews-routes.yaml", RoutingConfigs.reviewsAllTo("v2"));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> client.tryGet(REVIEWS, "/").version().equals("v2"));
         Thread.sleep(300);
-        assertAllServedBy("routes changed", mesh.clientOf(clientWorkload), "v2", 50);
+        RoutingConfigs.assertAllReviewsServedBy("routes changed", mesh.clientOf(clientWorkload), "v2", 50);
 
         // 2. the control plane shows every proxy on a delta stream, each type ACKed at the version it sent
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
@@ -106,10 +80,10 @@ class DeltaXdsTest {
             assertThat(reply.header("x-weft-response-flags")).as("%s", reply).isEqualTo("UH");
         });
         // and routing back to v1 still works on the same stream
-        mesh.writeConfig("reviews-routes.yaml", routeAllTo("v1"));
+        mesh.writeConfig("reviews-routes.yaml", RoutingConfigs.reviewsAllTo("v1"));
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200))
                 .until(() -> afterLeave.tryGet(REVIEWS, "/").version().equals("v1"));
         Thread.sleep(300);
-        assertAllServedBy("routed back", mesh.clientOf(clientWorkload), "v1", 20);
+        RoutingConfigs.assertAllReviewsServedBy("routed back", mesh.clientOf(clientWorkload), "v1", 20);
     }
 }

@@ -237,33 +237,8 @@ public final class XdsClient implements AutoCloseable {
             connectDelta(id);
             return;
         }
-        requests = stub.streamAggregatedResources(new StreamObserver<>() {
-            @Override
-            public void onNext(DiscoveryResponse response) {
-                if (id == streamId && !closed) {
-                    onResponse(response);
-                }
-            }
-
-            @Override
-            public void onError(Throwable t) {
-                if (id == streamId) {
-                    onStreamEnded(t.toString());
-                }
-            }
-
-            @Override
-            public void onCompleted() {
-                if (id == streamId) {
-                    onStreamEnded("stream closed by the control plane");
-                }
-            }
-        });
-        // A new stream starts from empty versions and nonces: a restarted control plane may reuse version strings.
-        for (TypeState ts : types.values()) {
-            ts.nonce = "";
-            ts.sentNames = null;
-        }
+        requests = stub.streamAggregatedResources(streamObserver(id, this::onResponse));
+        resetNonces();
         send(types.get(XdsTypes.CLUSTER), "", null);
         send(types.get(XdsTypes.LISTENER), "", null);
         for (String dependent : List.of(XdsTypes.ENDPOINT, XdsTypes.ROUTE)) {
@@ -476,14 +451,13 @@ public final class XdsClient implements AutoCloseable {
         }
     }
 
-    // ---- incremental (delta) xDS (executor thread) ----
-
-    private void connectDelta(long id) {
-        deltaRequests = stub.deltaAggregatedResources(new StreamObserver<>() {
+    /** Hands stream {@code id}'s events on while it is the current stream (a replaced stream's are dropped). */
+    private <T> StreamObserver<T> streamObserver(long id, java.util.function.Consumer<T> onResponse) {
+        return new StreamObserver<>() {
             @Override
-            public void onNext(DeltaDiscoveryResponse response) {
+            public void onNext(T response) {
                 if (id == streamId && !closed) {
-                    onDeltaResponse(response);
+                    onResponse.accept(response);
                 }
             }
 
@@ -500,11 +474,22 @@ public final class XdsClient implements AutoCloseable {
                     onStreamEnded("stream closed by the control plane");
                 }
             }
-        });
+        };
+    }
+
+    /** A new stream starts from empty nonces: a restarted control plane may reuse version strings and nonces. */
+    private void resetNonces() {
         for (TypeState ts : types.values()) {
             ts.nonce = "";
             ts.sentNames = null;
         }
+    }
+
+    // ---- incremental (delta) xDS (executor thread) ----
+
+    private void connectDelta(long id) {
+        deltaRequests = stub.deltaAggregatedResources(streamObserver(id, this::onDeltaResponse));
+        resetNonces();
         // CDS and LDS: the legacy wildcard (a first request naming nothing), as Envoy subscribes.
         subscribeDelta(types.get(XdsTypes.CLUSTER), Set.of());
         subscribeDelta(types.get(XdsTypes.LISTENER), Set.of());
