@@ -40,12 +40,8 @@ final class AdsStream extends XdsStream<DiscoveryRequest, DiscoveryResponse> {
 
     @Override
     void handle(DiscoveryRequest request) {
-        if (!identify(request.hasNode(), request.getNode())) {
-            return;
-        }
-        XdsType type = XdsType.fromTypeUrl(request.getTypeUrl());
+        XdsType type = requestedType(request.hasNode(), request.getNode(), request.getTypeUrl());
         if (type == null) {
-            log.debug("{} asked for unsupported type {}; not answered", node.id(), request.getTypeUrl());
             return;
         }
         TypeState state = types.get(type);

@@ -71,12 +71,8 @@ final class DeltaAdsStream extends XdsStream<DeltaDiscoveryRequest, DeltaDiscove
 
     @Override
     void handle(DeltaDiscoveryRequest request) {
-        if (!identify(request.hasNode(), request.getNode())) {
-            return;
-        }
-        XdsType type = XdsType.fromTypeUrl(request.getTypeUrl());
+        XdsType type = requestedType(request.hasNode(), request.getNode(), request.getTypeUrl());
         if (type == null) {
-            log.debug("{} asked for unsupported type {}; not answered", node.id(), request.getTypeUrl());
             return;
         }
         Subscription sub = types.get(type);

@@ -115,10 +115,25 @@ abstract class XdsStream<Q, R> implements StreamObserver<Q> {
     }
 
     /**
+     * The type a request asks about, once the proxy is identified; null when it is not to be answered (the stream
+     * failed because the node is missing or invalid, or the type is one Weft does not serve).
+     */
+    XdsType requestedType(boolean hasNode, Node nodeProto, String typeUrl) {
+        if (!identify(hasNode, nodeProto)) {
+            return null;
+        }
+        XdsType type = XdsType.fromTypeUrl(typeUrl);
+        if (type == null) {
+            log.debug("{} asked for unsupported type {}; not answered", node.id(), typeUrl);
+        }
+        return type;
+    }
+
+    /**
      * Identifies the proxy from the stream's first request; false (and the stream failed) when it cannot be.
      * Later requests may omit the node.
      */
-    boolean identify(boolean hasNode, Node nodeProto) {
+    private boolean identify(boolean hasNode, Node nodeProto) {
         if (node != null) {
             return true;
         }

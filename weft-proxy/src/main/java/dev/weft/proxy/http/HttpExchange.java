@@ -5,6 +5,7 @@ import dev.weft.dataplane.cluster.LbContext;
 import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.dataplane.config.RouteAction;
 import dev.weft.dataplane.routing.CompiledRoute;
+import dev.weft.dataplane.routing.PathNormalizer;
 import dev.weft.dataplane.routing.RequestHash;
 import dev.weft.dataplane.routing.RequestHead;
 import dev.weft.dataplane.routing.Router;
@@ -306,7 +307,7 @@ public final class HttpExchange implements RequestHead {
         if (http == null || path.isEmpty() || path.charAt(0) != '/') {
             return true; // asterisk-form and the like: routed as they are
         }
-        String normalized = dev.weft.dataplane.routing.PathNormalizer.normalize(path, http.pathNormalization());
+        String normalized = PathNormalizer.normalize(path, http.pathNormalization());
         if (normalized == null) {
             respond(LocalReply.failure(400, ResponseFlag.DPE, "invalid request path\n"));
             return false;
