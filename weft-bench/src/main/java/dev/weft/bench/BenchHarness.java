@@ -106,6 +106,7 @@ public final class BenchHarness {
             });
 
             WrkRunner wrkRunner = new WrkRunner(wrk);
+            warmUpCompilers(running.values(), wrkRunner, notes);
             Map<String, List<RunMeasurement>> measurements = new LinkedHashMap<>();
             Map<String, List<String>> failures = new LinkedHashMap<>();
             running.keySet().forEach(name -> measurements.put(name, new ArrayList<>()));
@@ -136,6 +137,29 @@ public final class BenchHarness {
         System.out.println();
         System.out.println(report.markdown());
         log("results written to " + written + " (.md and .json)");
+    }
+
+    /** Once per target, before the first run: saturating load until the JIT is done with the request path. */
+    private void warmUpCompilers(Iterable<RunningTarget> targets, WrkRunner wrk, Map<String, Double> notes)
+            throws InterruptedException {
+        if (options.jitWarmup().isZero()) {
+            return;
+        }
+        JitWarmup warmup = new JitWarmup(wrk, options.wrkThreads(), options.wrkConnections());
+        for (RunningTarget target : targets) {
+            if (!JitWarmup.applies(target)) {
+                continue;
+            }
+            try {
+                JitWarmup.Outcome o = warmup.run(target, options.jitWarmup());
+                notes.put(target.name() + "_jit_warmup_s", o.seconds());
+                log(String.format("%s JIT warm-up: %.0f s of load, compilers %s (%.2f s of compiler CPU)",
+                        target.name(), o.seconds(), o.quiet() ? "quiet" : "still busy at the limit",
+                        o.compilerSeconds()));
+            } catch (IOException e) {
+                log(target.name() + " JIT warm-up failed: " + e.getMessage()); // its runs will say whether it works
+            }
+        }
     }
 
     private RunMeasurement measure(int run, RunningTarget target, OpenLoopLoadGenerator generator,

@@ -25,6 +25,32 @@ public final class ProcessStats {
         return ticks / TICKS_PER_SECOND;
     }
 
+    /**
+     * utime + stime of the JIT compiler threads of the trees (HotSpot names them "C1 CompilerThreadN" and
+     * "C2 CompilerThreadN", truncated by the kernel to 15 characters), in seconds; 0 for processes that are not JVMs.
+     */
+    public static double compilerCpuSeconds(List<ProcessHandle> roots) {
+        long ticks = 0;
+        for (ProcessHandle pid : expand(roots)) {
+            try (var tasks = Files.list(Path.of("/proc", Long.toString(pid.pid()), "task"))) {
+                for (Path task : (Iterable<Path>) tasks::iterator) {
+                    String stat = read(task.resolve("stat"));
+                    if (stat != null && isCompilerThread(stat)) {
+                        ticks += ticksOf(stat);
+                    }
+                }
+            } catch (IOException e) {
+                // exited while being listed: its threads no longer count
+            }
+        }
+        return ticks / TICKS_PER_SECOND;
+    }
+
+    static boolean isCompilerThread(String stat) {
+        int open = stat.indexOf('(');
+        return open >= 0 && stat.startsWith("C", open + 1) && stat.startsWith(" CompilerThre", open + 3);
+    }
+
     /** Sum of VmRSS of the trees, in kB (shared pages of forked workers are counted once per process). */
     public static long rssKb(List<ProcessHandle> roots) {
         long kb = 0;
@@ -50,6 +76,10 @@ public final class ProcessStats {
         if (stat == null) {
             return 0; // exited between listing and reading
         }
+        return ticksOf(stat);
+    }
+
+    private static long ticksOf(String stat) {
         // The command name (field 2) may contain spaces: fields after it start past the last ')'.
         String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" ");
         // fields[0] is field 3 (state); utime is field 14, stime field 15.

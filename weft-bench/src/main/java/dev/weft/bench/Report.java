@@ -79,7 +79,8 @@ record Report(Instant started, Instant finished, BenchOptions options, Map<Strin
         md.append("- settings: ").append(options.runs()).append(options.runs() == 1 ? " run" : " runs")
                 .append("; latency at ").append(options.rate()).append(" req/s over ").append(options.connections())
                 .append(" connections for ").append(options.duration().toSeconds()).append(" s after ")
-                .append(options.warmup().toSeconds()).append(" s warm-up; max throughput: wrk -t")
+                .append(options.warmup().toSeconds()).append(" s warm-up").append(jitWarmupText())
+                .append("; max throughput: wrk -t")
                 .append(options.wrkThreads()).append(" -c").append(options.wrkConnections()).append(" for ")
                 .append(options.maxDuration().toSeconds()).append(" s; Weft JVM flags: ")
                 .append(options.proxyJvmOptions().isEmpty() ? "launcher defaults"
@@ -183,5 +184,22 @@ record Report(Instant started, Instant finished, BenchOptions options, Map<Strin
         }
         String format = a >= 1000 ? "%.0f" : a >= 100 ? "%.1f" : a >= 10 ? "%.2f" : "%.3f";
         return String.format(Locale.ROOT, format, v);
+    }
+
+    /** The once-per-target warm-up until the JIT compilers went quiet, as done in this run. */
+    private String jitWarmupText() {
+        if (options.jitWarmup().isZero()) {
+            return "";
+        }
+        StringBuilder text = new StringBuilder(" (before the first run, each Weft target was loaded with wrk until its "
+                + "JIT compilers went quiet, at most " + options.jitWarmup().toSeconds() + " s:");
+        notes.forEach((key, seconds) -> {
+            if (key.endsWith("_jit_warmup_s")) {
+                text.append(' ').append(key, 0, key.length() - "_jit_warmup_s".length()).append(' ')
+                        .append(number(seconds)).append(" s,");
+            }
+        });
+        text.setLength(text.length() - 1);
+        return text.append(')').toString();
     }
 }

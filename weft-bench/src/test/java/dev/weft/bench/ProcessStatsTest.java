@@ -27,4 +27,16 @@ class ProcessStatsTest {
         assertThat(ProcessStats.cpuSeconds(List.of(p.toHandle()))).isZero();
         assertThat(ProcessStats.rssKb(List.of(p.toHandle()))).isZero();
     }
+
+    @Test
+    void countsOnlyTheJitCompilerThreadsOfAJvm() {
+        assertThat(ProcessStats.isCompilerThread("4242 (C2 CompilerThre) S 1 2 3")).isTrue();
+        assertThat(ProcessStats.isCompilerThread("4243 (C1 CompilerThre) S 1 2 3")).isTrue();
+        assertThat(ProcessStats.isCompilerThread("4244 (weft-proxy-1-1) S 1 2 3")).isFalse();
+        assertThat(ProcessStats.isCompilerThread("4245 (Common-Cleaner) S 1 2 3")).isFalse();
+        List<ProcessHandle> self = List.of(ProcessHandle.current());
+        // This JVM has compiled JUnit and AssertJ code by now; its compilers' time is part of its whole time.
+        assertThat(ProcessStats.compilerCpuSeconds(self)).isPositive()
+                .isLessThan(ProcessStats.cpuSeconds(self));
+    }
 }
