@@ -8,9 +8,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
-import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.function.Supplier;
@@ -24,8 +22,6 @@ import java.util.function.Supplier;
 public final class H2ServerPipeline {
     /** Streams one client may have open at once (gRPC's and Envoy's defaults are unlimited or 2^31-1). */
     static final long MAX_CONCURRENT_STREAMS = 1024;
-    /** The HTTP/2 ⇄ HTTP object conversion of every server stream: stateless (Netty marks it sharable), made once. */
-    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(true, true);
 
     private H2ServerPipeline() {}
 
@@ -40,7 +36,7 @@ public final class H2ServerPipeline {
             @Override
             protected void initChannel(Http2StreamChannel ch) {
                 ch.config().setAutoRead(false);
-                ch.pipeline().addLast(STREAM_CODEC, new H2ExtensionHeaders(), streamHandler.get());
+                ch.pipeline().addLast(H2StreamCodec.server(), streamHandler.get());
             }
         }), new ConnectionEvents(codec));
         H2Windows.widenConnectionWindow(codec);

@@ -16,11 +16,8 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.AttributeKey;
 import io.netty.util.ReferenceCountUtil;
 import java.net.SocketAddress;
@@ -33,7 +30,10 @@ import java.util.function.Supplier;
 /**
  * One multiplexed HTTP/2 connection from an event loop to an endpoint. Request attempts open streams on it, at most
  * as many at once as the server's SETTINGS_MAX_CONCURRENT_STREAMS allows (the pool opens another connection when it
- * is full). Stream openings wait until the connection is up and the server's first SETTINGS arrived.
+ * is full). Streams open as soon as the connection is up (after the TLS handshake, if any): HTTP/2 lets a client send
+ * right after its preface, without waiting a round trip for the server's SETTINGS. Until those arrive,
+ * {@link #ASSUMED_MAX_STREAMS} streams are assumed allowed; a server with a lower limit refuses the excess with
+ * RST_STREAM(REFUSED_STREAM), which marks them never processed, so they go again on another connection.
  *
  * <p>After a GOAWAY it takes no new streams: streams above the GOAWAY's last stream id were never processed and fail
  * as such ({@link #GOAWAY_LAST_STREAM_ID}), the others finish; the connection closes once the last one ends. A
@@ -46,8 +46,6 @@ public final class H2UpstreamConnection {
     public static final AttributeKey<Integer> GOAWAY_LAST_STREAM_ID = AttributeKey.valueOf("weft.h2.goawayLastStreamId");
     /** Streams assumed allowed before the server's SETTINGS say (openings above its real limit are handed back). */
     static final int ASSUMED_MAX_STREAMS = 100;
-    /** The HTTP/2 ⇄ HTTP object conversion of every client stream: stateless (Netty marks it sharable), made once. */
-    private static final Http2StreamFrameToHttpObjectCodec STREAM_CODEC = new Http2StreamFrameToHttpObjectCodec(false, false);
 
     /** A request waiting for a stream: gets the stream channel, or the reason there is none. */
     public interface StreamWaiter {
@@ -84,8 +82,19 @@ public final class H2UpstreamConnection {
     private int reserved;
     private long maxStreams = ASSUMED_MAX_STREAMS;
     private Http2StreamChannelBootstrap streams;
+    /**
+     * The cluster's idle timeout (0: none): closed after this long without a stream. Timed here from the stream count
+     * instead of by an {@code IdleStateHandler}, which would cost a promise and a listener per frame written.
+     */
+    private final long idleNanos;
+    /** When the last stream ended (System.nanoTime), valid while {@code reserved == 0}. */
+    private long idleSince;
+    private boolean idleCheckScheduled;
+    private final Runnable idleCheck = this::checkIdle;
 
-    private H2UpstreamConnection(Supplier<ChannelHandler> streamHandler, Events events, int maxRequests) {
+    private H2UpstreamConnection(Supplier<ChannelHandler> streamHandler, Events events, int maxRequests,
+                                 long idleNanos) {
+        this.idleNanos = idleNanos;
         this.streamHandler = streamHandler;
         this.events = events;
         this.maxRequests = maxRequests;
@@ -102,7 +111,8 @@ public final class H2UpstreamConnection {
     public static H2UpstreamConnection connect(Bootstrap bootstrap, SocketAddress address, long idleMillis,
                                                Consumer<Channel> tls, Supplier<ChannelHandler> streamHandler,
                                                int maxRequests, Events events) {
-        H2UpstreamConnection h2 = new H2UpstreamConnection(streamHandler, events, maxRequests);
+        H2UpstreamConnection h2 = new H2UpstreamConnection(streamHandler, events, maxRequests,
+                TimeUnit.MILLISECONDS.toNanos(idleMillis));
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(H2Windows.settings().pushEnabled(false))
                 .validateHeaders(false) // the HTTP/1.1 side validated them already
@@ -115,9 +125,6 @@ public final class H2UpstreamConnection {
                         ch.config().setAutoRead(true);
                         if (tls != null) {
                             tls.accept(ch);
-                        }
-                        if (idleMillis > 0) {
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
                         }
                         ch.pipeline().addLast(
                                 codec,
@@ -141,13 +148,13 @@ public final class H2UpstreamConnection {
                         h2.failWaiting(new NegotiatedHttp1Exception(alpn)); // before the close fails them otherwise
                         h2.channel.close();
                     } else {
-                        h2.start();
+                        h2.start(true);
                     }
                 });
                 return;
             }
             if (f.isSuccess()) {
-                h2.start();
+                h2.start(false);
             } else {
                 h2.retire();
                 h2.failWaiting(f.cause());
@@ -163,17 +170,17 @@ public final class H2UpstreamConnection {
         }
     }
 
-    /** Connected (and TLS negotiated h2, or no ALPN): streams open once the server's first SETTINGS arrived too. */
-    private void start() {
+    /** Connected (and TLS negotiated h2, or no ALPN): streams open now. */
+    private void start(boolean tls) {
         streams = new Http2StreamChannelBootstrap(channel)
                 .option(ChannelOption.AUTO_READ, false)
                 .handler(new ChannelInitializer<Http2StreamChannel>() {
                     @Override
                     protected void initChannel(Http2StreamChannel ch) {
-                        ch.pipeline().addLast(STREAM_CODEC, new H2ExtensionHeaders(), streamHandler.get());
+                        ch.pipeline().addLast(H2StreamCodec.client(tls), streamHandler.get());
                     }
                 });
-        becomeReadyIfSettled();
+        becomeReady();
     }
 
     public Channel channel() {
@@ -195,7 +202,7 @@ public final class H2UpstreamConnection {
         return reserved;
     }
 
-    /** Opens a stream for {@code waiter} now, or once the server's SETTINGS arrived. */
+    /** Opens a stream for {@code waiter} now, or once the connection is up. */
     public void openStream(StreamWaiter waiter) {
         reserved++;
         int before = streamsOpened++;
@@ -228,12 +235,39 @@ public final class H2UpstreamConnection {
             if (reserved == 0 && channel.isOpen()) {
                 channel.close(); // drained
             }
-        } else {
-            events.onStreamCapacity(this);
+            return;
+        }
+        if (reserved == 0 && idleNanos > 0) {
+            idleSince = System.nanoTime();
+            scheduleIdleCheck(idleNanos);
+        }
+        events.onStreamCapacity(this);
+    }
+
+    /** At most one check pending: it re-arms itself for the rest of the period when a stream came and went since. */
+    private void scheduleIdleCheck(long delayNanos) {
+        if (!idleCheckScheduled) {
+            idleCheckScheduled = true;
+            channel.eventLoop().schedule(idleCheck, delayNanos, TimeUnit.NANOSECONDS);
         }
     }
 
-    /** The server's SETTINGS: its stream limit applies from now on; the first one makes the connection ready. */
+    private void checkIdle() {
+        idleCheckScheduled = false;
+        if (!channel.isOpen() || reserved > 0) {
+            return; // busy: the next time the last stream ends arms a new check
+        }
+        long left = idleSince + idleNanos - System.nanoTime();
+        if (left > 0) {
+            scheduleIdleCheck(left);
+            return;
+        }
+        retire();
+        events.onIdleClose();
+        channel.close();
+    }
+
+    /** The server's SETTINGS: its stream limit applies from now on (streams above it are refused by the server). */
     private void onSettings(Http2SettingsFrame settings) {
         Long max = settings.settings().maxConcurrentStreams();
         if (max != null) {
@@ -242,14 +276,10 @@ public final class H2UpstreamConnection {
             maxStreams = Integer.MAX_VALUE; // no limit announced (a later SETTINGS without it changes nothing)
         }
         settingsReceived = true;
-        becomeReadyIfSettled();
     }
 
-    /** Connected and the server's first SETTINGS applied (in whichever order the two were seen): open the streams. */
-    private void becomeReadyIfSettled() {
-        if (ready || streams == null || !settingsReceived) {
-            return;
-        }
+    /** Connected: open the streams that waited for it, up to the assumed (or already announced) limit. */
+    private void becomeReady() {
         ready = true;
         int opened = 0;
         StreamWaiter w;
@@ -262,6 +292,10 @@ public final class H2UpstreamConnection {
                 streamsOpened--;
                 w.onNoCapacity();
             }
+        }
+        if (reserved == 0 && idleNanos > 0) {
+            idleSince = System.nanoTime();
+            scheduleIdleCheck(idleNanos);
         }
     }
 
@@ -288,7 +322,7 @@ public final class H2UpstreamConnection {
         }
     }
 
-    /** Connection-level events: SETTINGS, GOAWAY and close; idle with no streams closes it. */
+    /** Connection-level events: SETTINGS, GOAWAY and close. */
     private final class ConnectionEvents extends ChannelInboundHandlerAdapter {
         private final Http2FrameCodec codec;
 
@@ -326,17 +360,6 @@ public final class H2UpstreamConnection {
             retire();
             failWaiting(new ClosedChannelException());
             ctx.fireChannelInactive();
-        }
-
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt instanceof IdleStateEvent && reserved == 0) {
-                retire();
-                events.onIdleClose();
-                ctx.close();
-            } else {
-                ctx.fireUserEventTriggered(evt);
-            }
         }
 
         @Override

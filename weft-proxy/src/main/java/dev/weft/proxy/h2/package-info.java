@@ -2,7 +2,7 @@
  * HTTP/2 in the proxy, on top of Netty's frame codec and stream multiplexer.
  *
  * <p>Every HTTP/2 stream is a child channel that speaks Netty's HTTP/1-style message objects
- * ({@link io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec}), so the request path in
+ * ({@link dev.weft.proxy.h2.H2StreamCodec}), so the request path in
  * {@code dev.weft.proxy.http} handles an HTTP/2 stream exactly like an HTTP/1.1 connection carrying one request:
  * routing, filters, attempts and trailers are shared, and the protocol of each hop is chosen independently.
  *

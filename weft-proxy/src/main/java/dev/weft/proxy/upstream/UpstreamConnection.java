@@ -34,7 +34,10 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     private volatile int state = BUSY;
     /** Older than the cluster's max_connection_duration: closes instead of going back to the pool. */
     private boolean expired;
-    /** The HTTP/2 stream was refused by a GOAWAY (its id above the last one the server will process). */
+    /**
+     * The HTTP/2 stream was refused: by a GOAWAY (its id above the last one the server will process) or by
+     * RST_STREAM(REFUSED_STREAM).
+     */
     private boolean refusedByGoAway;
 
     UpstreamConnection(EndpointPool pool) {
@@ -234,6 +237,9 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         if (evt instanceof Http2GoAwayFrame goAway) {
             refusedByGoAway = true; // sent to streams above the GOAWAY's last stream id only
             goAway.release();
+        } else if (evt instanceof io.netty.handler.codec.http2.Http2ResetFrame reset
+                && reset.errorCode() == io.netty.handler.codec.http2.Http2Error.REFUSED_STREAM.code()) {
+            refusedByGoAway = true; // RFC 9113 §8.7: refused before any processing (e.g. above the stream limit)
         } else if (evt instanceof IdleStateEvent && listener == null) {
             if (pool != null && STATE.compareAndSet(this, IDLE, RECLAIMED)) {
                 pool.state().closedIdle();
