@@ -96,6 +96,35 @@ class Http2HopTest {
     }
 
     @Test
+    void anHttp2ConnectionWithoutStreamsClosesAfterTheClustersIdleTimeout() throws Exception {
+        Endpoint peer = new Endpoint("127.0.0.1", relay.port(), 1, true, true, Map.of());
+        clientSidecar.apply(snapshot(List.of(host("reviews", List.of("*"), route("all", prefix("/"),
+                forward("peer")))), new dev.weft.dataplane.config.ClusterConfig("peer",
+                dev.weft.dataplane.config.ClusterConfig.DiscoveryType.STATIC, null,
+                new dev.weft.dataplane.config.EndpointSet("peer", List.of(peer)),
+                dev.weft.dataplane.config.ClusterConfig.LbPolicy.ROUND_ROBIN, 0, Duration.ofSeconds(2), 0, false,
+                null, null, null, new dev.weft.dataplane.pool.ConnectionPoolConfig(Duration.ofSeconds(1), 0, null,
+                null), null)));
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        for (int i = 0; i < 3; i++) {
+            HttpResponse<String> r = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort
+                    + "/idle/" + i)).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(r.statusCode()).isEqualTo(200);
+        }
+        int opened = relay.connections.get();
+        assertThat(opened).isPositive();
+        // idle 1 s: every connection the client sidecar opened is closed by it (its side of the relay ends)
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+        while (relay.closedByClient.get() < opened && System.nanoTime() < deadline) {
+            Thread.sleep(100);
+        }
+        assertThat(relay.closedByClient.get()).as("connections closed by the idle client sidecar").isEqualTo(opened);
+        HttpResponse<String> again = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + clientPort
+                + "/idle/again")).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        assertThat(again.statusCode()).as("a new connection after the idle close").isEqualTo(200);
+    }
+
+    @Test
     void curlWithHttp2PriorKnowledgeGetsHttp2AtEitherSidecar() throws Exception {
         String viaBoth = curl("--http2-prior-knowledge", "http://127.0.0.1:" + clientPort + "/hello");
         assertThat(viaBoth).startsWith("HTTP/2 200").contains("x-backend: app").contains("path=/hello")
@@ -167,6 +196,8 @@ class Http2HopTest {
         final AtomicInteger connections = new AtomicInteger();
         final List<byte[]> prefaces = new CopyOnWriteArrayList<>();
         final java.util.concurrent.atomic.AtomicLong bytesToClient = new java.util.concurrent.atomic.AtomicLong();
+        /** Connections whose client side (the client sidecar) closed. */
+        final AtomicInteger closedByClient = new AtomicInteger();
         private final ServerSocket server;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -210,6 +241,9 @@ class Http2HopTest {
                     if (!recordPreface) {
                         bytesToClient.addAndGet(n);
                     }
+                }
+                if (recordPreface) {
+                    closedByClient.incrementAndGet();
                 }
                 to.shutdownOutput();
             } catch (IOException e) {

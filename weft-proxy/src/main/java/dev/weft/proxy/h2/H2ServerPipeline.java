@@ -30,6 +30,7 @@ public final class H2ServerPipeline {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forServer()
                 .initialSettings(H2Windows.settings().maxConcurrentStreams(MAX_CONCURRENT_STREAMS))
                 .validateHeaders(true)
+                .headerSensitivityDetector(H2HeaderIndexing.INSTANCE)
                 .build();
         pipeline.channel().config().setAutoRead(true);
         pipeline.addLast(codec, new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {

@@ -116,6 +116,7 @@ public final class H2UpstreamConnection {
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient()
                 .initialSettings(H2Windows.settings().pushEnabled(false))
                 .validateHeaders(false) // the HTTP/1.1 side validated them already
+                .headerSensitivityDetector(H2HeaderIndexing.INSTANCE)
                 .build();
         ChannelFuture connect = bootstrap
                 .handler(new ChannelInitializer<SocketChannel>() {
