@@ -71,7 +71,7 @@ final class H2HeaderConversion {
         Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
-            AsciiString name = AsciiString.of(header.getKey()).toLowerCase(); // no copy when already lower case
+            AsciiString name = lowerCaseName(header.getKey());
             CharSequence value = header.getValue();
             if (isConnectionSpecific(name)) {
                 if (HttpHeaderNames.HOST.contentEquals(name)) {
@@ -112,7 +112,7 @@ final class H2HeaderConversion {
         Iterator<Map.Entry<CharSequence, CharSequence>> it = in.iteratorCharSequence();
         while (it.hasNext()) {
             Map.Entry<CharSequence, CharSequence> header = it.next();
-            AsciiString name = AsciiString.of(header.getKey()).toLowerCase(); // no copy when already lower case
+            AsciiString name = lowerCaseName(header.getKey());
             if (isConnectionSpecific(name)) {
                 if (HttpHeaderNames.TE.contentEquals(name) && isTrailers(header.getValue())) {
                     out.add(HttpHeaderNames.TE, TRAILERS);
@@ -120,6 +120,39 @@ final class H2HeaderConversion {
                 continue;
             }
             out.add(name, header.getValue());
+        }
+    }
+
+    /**
+     * The lower-case {@link AsciiString} of a header name: a shared constant for the names the request path sets
+     * (often as {@code String}s) and clients commonly send (often capitalised), so neither costs a copy per request;
+     * any other name is copied only when it is a {@code String} or has upper-case letters.
+     */
+    static AsciiString lowerCaseName(CharSequence name) {
+        AsciiString known = KNOWN_NAMES[AsciiString.hashCode(name) & (KNOWN_NAMES.length - 1)];
+        if (known != null && known.contentEqualsIgnoreCase(name)) {
+            return known;
+        }
+        return AsciiString.of(name).toLowerCase(); // no copy when already an AsciiString in lower case
+    }
+
+    /** Open table by case-insensitive hash; a name whose slot is taken is simply not cached. */
+    private static final AsciiString[] KNOWN_NAMES = new AsciiString[256];
+
+    static {
+        String[] names = {"host", "user-agent", "accept", "accept-encoding", "accept-language", "content-type",
+            "content-length", "content-encoding", "cookie", "authorization", "cache-control", "origin", "referer",
+            "connection", "keep-alive", "transfer-encoding", "upgrade", "te", "proxy-connection", "date", "server",
+            "x-request-id", "traceparent", "tracestate", "b3", "x-b3-traceid", "x-b3-spanid", "x-b3-parentspanid",
+            "x-b3-sampled", "x-forwarded-for", "x-forwarded-proto", "x-forwarded-client-cert", "x-weft-attempt",
+            "x-weft-deadline-ms", "x-weft-response-flags", "x-envoy-attempt-count", "x-envoy-expected-rq-timeout-ms",
+            "x-envoy-peer-metadata", "x-envoy-peer-metadata-id", "grpc-timeout", "grpc-status", "grpc-message",
+            "grpc-encoding", "grpc-accept-encoding"};
+        for (String name : names) {
+            int slot = AsciiString.hashCode(name) & (KNOWN_NAMES.length - 1);
+            if (KNOWN_NAMES[slot] == null) {
+                KNOWN_NAMES[slot] = AsciiString.cached(name);
+            }
         }
     }
 
@@ -158,8 +191,14 @@ final class H2HeaderConversion {
         return HttpMethod.valueOf(name.toString());
     }
 
+    /** Whether a TE header's list names "trailers" (the one TE value HTTP/2 allows, RFC 9113 §8.2.2). */
     private static boolean isTrailers(CharSequence value) {
-        return TRAILERS.contentEqualsIgnoreCase(value instanceof AsciiString ascii ? ascii.trim()
-                : value.toString().trim());
+        for (String token : value.toString().split(",")) {
+            int params = token.indexOf(';');
+            if (TRAILERS.contentEqualsIgnoreCase((params < 0 ? token : token.substring(0, params)).trim())) {
+                return true;
+            }
+        }
+        return false;
     }
 }
