@@ -192,6 +192,38 @@ class ControlPlaneTest {
                 "spiffe://cluster.local/ns/default/sa/reviews-canary");
     }
 
+    /**
+     * A SotW request with a stale nonce (sent before the server's latest response of its type reached the proxy) is
+     * no ACK, but its change of names is answered: a starting proxy asks for more endpoints while its first EDS
+     * response is on the way, and must not wait for its next ACK to get them.
+     */
+    @Test
+    void aSubscriptionChangeWithAStaleNonceIsAnswered() throws Exception {
+        registerReviewsV1();
+        AdsTestClient c = client("productpage", "127.0.0.11", Map.of("app", "productpage"));
+        c.subscribe(XdsType.CLUSTER, List.of());
+        List<String> edsNames = unpack(response(c, XdsType.CLUSTER), Cluster.class).stream()
+                .filter(cl -> cl.getType() == Cluster.DiscoveryType.EDS).map(Cluster::getName).sorted().toList();
+        assertThat(edsNames).hasSizeGreaterThan(1);
+        c.subscribe(XdsType.ENDPOINT, edsNames.subList(0, 1));
+        assertThat(clusterNames(response(c, XdsType.ENDPOINT))).containsExactly(edsNames.getFirst());
+
+        c.subscribe(XdsType.ENDPOINT, edsNames); // nonce "": stale, a response was sent since
+        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        List<String> answered = List.of();
+        while (!answered.containsAll(edsNames) && System.nanoTime() < deadline) {
+            DiscoveryResponse r = c.next(XdsType.ENDPOINT, Duration.ofMillis(200)); // never ACKed: no names ride along
+            if (r != null) {
+                answered = clusterNames(r);
+            }
+        }
+        assertThat(answered).as("EDS answer to the stale-nonce request").containsExactlyInAnyOrderElementsOf(edsNames);
+    }
+
+    private static List<String> clusterNames(DiscoveryResponse eds) {
+        return unpack(eds, ClusterLoadAssignment.class).stream().map(ClusterLoadAssignment::getClusterName).toList();
+    }
+
     private static List<String> reviewsSans(DiscoveryResponse cds) throws Exception {
         Cluster reviews = unpack(cds, Cluster.class).stream()
                 .filter(cl -> cl.getName().equals("outbound|9080||reviews.default.svc.cluster.local")).findFirst()

@@ -55,10 +55,12 @@ final class AdsStream extends XdsStream<DiscoveryRequest, DiscoveryResponse> {
             return;
         }
         if (!nonce.equals(state.sentNonce)) {
-            log.debug("{} {} request with stale nonce '{}' ignored", node.id(), type.shortName(), nonce);
-            return;
-        }
-        if (request.hasErrorDetail()) {
+            // It answers an older response, so it neither ACKs nor NACKs. A change of names still counts: the proxy
+            // sent it before our latest response reached it, and this server does not wait for ACKs before sending,
+            // so ignoring it could leave the subscription short until the next ACK (the xDS spec's note on stale
+            // nonces). At start-up that is an EDS request sent while the first EDS response is on its way.
+            log.debug("{} {} request with stale nonce '{}': not an ACK", node.id(), type.shortName(), nonce);
+        } else if (request.hasErrorDetail()) {
             recordNack(type, Long.toString(state.versionCounter), nonce, request.getErrorDetail().getMessage());
         } else {
             recordAck(type, request.getVersionInfo(), state.sentPushVersion);

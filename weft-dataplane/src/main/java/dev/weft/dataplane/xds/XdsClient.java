@@ -422,7 +422,10 @@ public final class XdsClient implements AutoCloseable {
         }
         for (String type : List.of(XdsTypes.ENDPOINT, XdsTypes.ROUTE)) {
             TypeState ts = types.get(type);
-            if (requests != null && !ts.names.equals(ts.sentNames)) {
+            // No first request naming nothing: it would be answered (empty) before the names are known, and the
+            // request with the names would then carry a stale nonce (one round trip lost at start-up).
+            boolean nothingYet = ts.sentNames == null && ts.names.isEmpty();
+            if (requests != null && !nothingYet && !ts.names.equals(ts.sentNames)) {
                 send(ts, ts.version, null);
             }
         }
