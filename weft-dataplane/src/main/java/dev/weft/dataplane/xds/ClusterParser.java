@@ -17,6 +17,7 @@ public final class ClusterParser {
     public static final long DEFAULT_MAGLEV_TABLE_SIZE = 65537;
 
     static final String HTTP_PROTOCOL_OPTIONS = "envoy.extensions.upstreams.http.v3.HttpProtocolOptions";
+    static final String HTTP_PROTOCOL_OPTIONS_TYPE = TypedAny.url(HTTP_PROTOCOL_OPTIONS);
 
     private ClusterParser() {}
 
@@ -121,7 +122,8 @@ public final class ClusterParser {
             return c.hasHttp2ProtocolOptions();
         }
         String path = "typed_extension_protocol_options[" + HTTP_PROTOCOL_OPTIONS + "]";
-        HttpProtocolOptions http = ListenerParser.unpack(options, HttpProtocolOptions.class, reject, path);
+        HttpProtocolOptions http = TypedAny.unpack(options, HTTP_PROTOCOL_OPTIONS_TYPE, HttpProtocolOptions.parser(),
+                reject, path);
         return switch (http.getUpstreamProtocolOptionsCase()) {
             case EXPLICIT_HTTP_CONFIG -> {
                 var explicit = http.getExplicitHttpConfig();
@@ -147,7 +149,8 @@ public final class ClusterParser {
             return false;
         }
         String path = "typed_extension_protocol_options[" + HTTP_PROTOCOL_OPTIONS + "]";
-        HttpProtocolOptions http = ListenerParser.unpack(options, HttpProtocolOptions.class, reject, path);
+        HttpProtocolOptions http = TypedAny.unpack(options, HTTP_PROTOCOL_OPTIONS_TYPE, HttpProtocolOptions.parser(),
+                reject, path);
         if (http.getUpstreamProtocolOptionsCase()
                 != HttpProtocolOptions.UpstreamProtocolOptionsCase.USE_DOWNSTREAM_PROTOCOL_CONFIG) {
             return false;

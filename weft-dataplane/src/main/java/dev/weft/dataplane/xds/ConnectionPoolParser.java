@@ -21,8 +21,8 @@ final class ConnectionPoolParser {
         var typed = c.getTypedExtensionProtocolOptionsMap().get(ClusterParser.HTTP_PROTOCOL_OPTIONS);
         if (typed != null) {
             String typedPath = "typed_extension_protocol_options[" + ClusterParser.HTTP_PROTOCOL_OPTIONS + "]";
-            var options = ListenerParser.unpack(typed,
-                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.class, reject, typedPath);
+            var options = TypedAny.unpack(typed, ClusterParser.HTTP_PROTOCOL_OPTIONS_TYPE,
+                    io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions.parser(), reject, typedPath);
             if (options.hasCommonHttpProtocolOptions()) {
                 common = options.getCommonHttpProtocolOptions();
                 path = typedPath + ".common_http_protocol_options";

@@ -19,7 +19,7 @@ import java.util.Map;
  */
 public final class ExtAuthzParser {
     public static final String FILTER_NAME = "envoy.filters.http.ext_authz";
-    static final String TYPE = "type.googleapis.com/" + ExtAuthz.getDescriptor().getFullName();
+    static final String TYPE = TypedAny.url("envoy.extensions.filters.http.ext_authz.v3.ExtAuthz");
     /** Envoy's default check timeout when the config gives none. */
     static final Duration DEFAULT_TIMEOUT = Duration.ofMillis(200);
     private static final String SHADOW_KEY_SUFFIX = "shadow_effective_policy_id";
@@ -29,15 +29,15 @@ public final class ExtAuthzParser {
     /** @param shadow the shadow-only RBAC filter just before this one, or null */
     static ExtAuthzConfig parse(Any any, RbacFilterParser.Shadow shadow, Rejector reject, String path)
             throws ResourceRejectedException {
-        ExtAuthz config = ListenerParser.unpack(any, ExtAuthz.class, reject, path);
+        ExtAuthz config = TypedAny.unpack(any, TYPE, ExtAuthz.parser(), reject, path);
         var rest = config.toBuilder().clearHttpService().clearGrpcService().clearFailureModeAllow().clearStatusOnError()
                 .clearFilterEnabledMetadata().clearStatPrefix()
                 .clearClearRouteCache(); // Weft routes after its filters: the route is chosen with the new headers
         if (config.getTransportApiVersion() == ApiVersion.V3) {
             rest.clearTransportApiVersion();
         }
-        for (var unsupported : rest.build().getAllFields().keySet()) {
-            throw reject.at(path + "." + unsupported.getName(), "not supported by Weft's ext_authz");
+        if (TypedAny.firstSetField(rest.build()) instanceof String unsupported) {
+            throw reject.at(path + "." + unsupported, "not supported by Weft's ext_authz");
         }
         if (config.getTransportApiVersion() != ApiVersion.V3) {
             throw reject.at(path + ".transport_api_version", "only V3 is supported");
@@ -53,8 +53,8 @@ public final class ExtAuthzParser {
             String hp = path + ".http_service";
             var hrest = hs.toBuilder().clearServerUri().clearPathPrefix().clearAuthorizationRequest()
                     .clearAuthorizationResponse();
-            for (var unsupported : hrest.build().getAllFields().keySet()) {
-                throw reject.at(hp + "." + unsupported.getName(), "not supported by Weft's ext_authz");
+            if (TypedAny.firstSetField(hrest.build()) instanceof String unsupported) {
+                throw reject.at(hp + "." + unsupported, "not supported by Weft's ext_authz");
             }
             if (!hs.hasServerUri() || hs.getServerUri().getCluster().isEmpty()) {
                 throw reject.at(hp + ".server_uri.cluster", "the authorizer's cluster is required");
@@ -65,8 +65,8 @@ public final class ExtAuthzParser {
             timeout = hs.getServerUri().hasTimeout() ? duration(hs.getServerUri().getTimeout()) : DEFAULT_TIMEOUT;
             var req = hs.getAuthorizationRequest();
             var reqRest = req.toBuilder().clearAllowedHeaders().clearHeadersToAdd();
-            for (var unsupported : reqRest.build().getAllFields().keySet()) {
-                throw reject.at(hp + ".authorization_request." + unsupported.getName(), "not supported by Weft's ext_authz");
+            if (TypedAny.firstSetField(reqRest.build()) instanceof String unsupported) {
+                throw reject.at(hp + ".authorization_request." + unsupported, "not supported by Weft's ext_authz");
             }
             Map<String, String> add = new LinkedHashMap<>();
             for (int i = 0; i < req.getHeadersToAddCount(); i++) {
@@ -81,8 +81,8 @@ public final class ExtAuthzParser {
             String rp = hp + ".authorization_response";
             var respRest = resp.toBuilder().clearAllowedUpstreamHeaders().clearAllowedClientHeaders()
                     .clearAllowedClientHeadersOnSuccess();
-            for (var unsupported : respRest.build().getAllFields().keySet()) {
-                throw reject.at(rp + "." + unsupported.getName(), "not supported by Weft's ext_authz");
+            if (TypedAny.firstSetField(respRest.build()) instanceof String unsupported) {
+                throw reject.at(rp + "." + unsupported, "not supported by Weft's ext_authz");
             }
             service = new ExtAuthzConfig.HttpService(hs.getServerUri().getCluster(), hs.getPathPrefix(),
                     matchers(req.getAllowedHeaders(), reject, hp + ".authorization_request.allowed_headers"), add,
@@ -96,13 +96,13 @@ public final class ExtAuthzParser {
                 throw reject.at(gp + ".google_grpc", "only envoy_grpc (a cluster) is supported");
             }
             var grest = gs.toBuilder().clearEnvoyGrpc().clearTimeout();
-            for (var unsupported : grest.build().getAllFields().keySet()) {
-                throw reject.at(gp + "." + unsupported.getName(), "not supported by Weft's ext_authz");
+            if (TypedAny.firstSetField(grest.build()) instanceof String unsupported) {
+                throw reject.at(gp + "." + unsupported, "not supported by Weft's ext_authz");
             }
             var eg = gs.getEnvoyGrpc();
             var egRest = eg.toBuilder().clearClusterName().clearAuthority();
-            for (var unsupported : egRest.build().getAllFields().keySet()) {
-                throw reject.at(gp + ".envoy_grpc." + unsupported.getName(), "not supported by Weft's ext_authz");
+            if (TypedAny.firstSetField(egRest.build()) instanceof String unsupported) {
+                throw reject.at(gp + ".envoy_grpc." + unsupported, "not supported by Weft's ext_authz");
             }
             if (eg.getClusterName().isEmpty()) {
                 throw reject.at(gp + ".envoy_grpc.cluster_name", "the authorizer's cluster is required");

@@ -15,7 +15,7 @@ import java.time.Duration;
  */
 final class FaultPolicyParser {
     static final String FILTER_NAME = FaultPolicy.FILTER;
-    static final String TYPE = "type.googleapis.com/" + HTTPFault.getDescriptor().getFullName();
+    static final String TYPE = TypedAny.url("envoy.extensions.filters.http.fault.v3.HTTPFault");
 
     /** The HTTP status a plain HTTP client gets for a gRPC abort, by gRPC code (Envoy's grpcToHttpStatus). */
     private static final int[] GRPC_TO_HTTP = {200, 499, 500, 400, 504, 404, 409, 403, 429, 400, 409, 400, 501, 500,
@@ -28,7 +28,7 @@ final class FaultPolicyParser {
         if (!TYPE.equals(any.getTypeUrl())) {
             throw reject.at(path, "expected " + TYPE + ", got " + any.getTypeUrl());
         }
-        HTTPFault fault = ListenerParser.unpack(any, HTTPFault.class, reject, path);
+        HTTPFault fault = TypedAny.unpack(any, TYPE, HTTPFault.parser(), reject, path);
         checkOnlyDelayAndAbort(fault, reject, path);
         FaultPolicy.Delay delay = fault.hasDelay() ? delay(fault.getDelay(), reject, path + ".delay") : null;
         FaultPolicy.Abort abort = fault.hasAbort() ? abort(fault.getAbort(), reject, path + ".abort") : null;
@@ -40,7 +40,7 @@ final class FaultPolicyParser {
         if (!TYPE.equals(any.getTypeUrl())) {
             throw reject.at(path, "expected " + TYPE + ", got " + any.getTypeUrl());
         }
-        HTTPFault fault = ListenerParser.unpack(any, HTTPFault.class, reject, path);
+        HTTPFault fault = TypedAny.unpack(any, TYPE, HTTPFault.parser(), reject, path);
         if (!fault.equals(HTTPFault.getDefaultInstance())) {
             throw reject.at(path, "fault injection is configured per route (typed_per_filter_config); "
                     + "a listener-wide fault config is not supported");
@@ -52,7 +52,7 @@ final class FaultPolicyParser {
         HTTPFault rest = fault.toBuilder().clearDelay().clearAbort().build();
         if (!rest.equals(HTTPFault.getDefaultInstance())) {
             // name the first unsupported field so the operator knows what to remove
-            String field = rest.getAllFields().keySet().iterator().next().getName();
+            String field = TypedAny.firstSetField(rest);
             throw reject.at(path + "." + field, "not supported");
         }
     }

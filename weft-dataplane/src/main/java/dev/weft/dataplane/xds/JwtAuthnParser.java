@@ -29,7 +29,7 @@ import java.util.stream.Collectors;
  */
 public final class JwtAuthnParser {
     public static final String FILTER_NAME = "envoy.filters.http.jwt_authn";
-    static final String TYPE = "type.googleapis.com/" + JwtAuthentication.getDescriptor().getFullName();
+    static final String TYPE = TypedAny.url("envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication");
     /** Envoy's default clock skew when {@code clock_skew_seconds} is 0. */
     private static final int DEFAULT_CLOCK_SKEW_SECONDS = 60;
     /** Claims Istio treats as space-separated lists when matching ({@code scope: "a b"} holds a and b). */
@@ -44,7 +44,7 @@ public final class JwtAuthnParser {
     }
 
     static JwtAuthnConfig parse(Any any, Rejector reject, String path) throws ResourceRejectedException {
-        JwtAuthentication config = ListenerParser.unpack(any, JwtAuthentication.class, reject, path);
+        JwtAuthentication config = TypedAny.unpack(any, TYPE, JwtAuthentication.parser(), reject, path);
         onlyFields(config, Set.of("providers", "rules", "bypass_cors_preflight"), reject, path);
         Map<String, JwtProvider> providers = new LinkedHashMap<>();
         for (var e : new TreeMap<>(config.getProvidersMap()).entrySet()) {

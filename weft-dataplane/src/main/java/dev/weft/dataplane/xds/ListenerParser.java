@@ -1,7 +1,6 @@
 package dev.weft.dataplane.xds;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.InvalidProtocolBufferException;
 import dev.weft.dataplane.config.HttpConnectionManagerConfig;
 import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.dataplane.config.RouteTable;
@@ -23,14 +22,13 @@ public final class ListenerParser {
     public static final String ROUTER_FILTER = "envoy.filters.http.router";
     public static final String TLS_INSPECTOR = "envoy.filters.listener.tls_inspector";
     public static final String HTTP_INSPECTOR = "envoy.filters.listener.http_inspector";
-    static final String HTTP_INSPECTOR_TYPE = "type.googleapis.com/"
-            + io.envoyproxy.envoy.extensions.filters.listener.http_inspector.v3.HttpInspector.getDescriptor().getFullName();
+    static final String HTTP_INSPECTOR_TYPE = TypedAny.url("envoy.extensions.filters.listener.http_inspector.v3.HttpInspector");
     /** What Envoy's http_inspector reports, the application protocols a detecting listener's HTTP chain may match. */
     static final java.util.Set<String> SNIFFED_PROTOCOLS = java.util.Set.of("http/1.0", "http/1.1", "h2c");
     /** Envoy's {@code listener_filters_timeout} default. */
     static final java.time.Duration DEFAULT_LISTENER_FILTERS_TIMEOUT = java.time.Duration.ofSeconds(15);
-    static final String HCM_TYPE = "type.googleapis.com/" + HttpConnectionManager.getDescriptor().getFullName();
-    static final String ROUTER_TYPE = "type.googleapis.com/" + Router.getDescriptor().getFullName();
+    static final String HCM_TYPE = TypedAny.url("envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager");
+    static final String ROUTER_TYPE = TypedAny.url("envoy.extensions.filters.http.router.v3.Router");
 
     private ListenerParser() {}
 
@@ -151,8 +149,8 @@ public final class ListenerParser {
                     : filter.getName();
             throw reject.at(path, "unsupported network filter " + what);
         }
-        HttpConnectionManager hcm = unpack(filter.getTypedConfig(), HttpConnectionManager.class, reject,
-                path + ".typed_config");
+        HttpConnectionManager hcm = TypedAny.unpack(filter.getTypedConfig(), HCM_TYPE, HttpConnectionManager.parser(),
+                reject, path + ".typed_config");
         return parseHcm(hcm, accessLogManaged, reject, path + ".typed_config");
     }
 
@@ -374,14 +372,5 @@ public final class ListenerParser {
             }
         }
         return types;
-    }
-
-    static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, Rejector reject, String path)
-            throws ResourceRejectedException {
-        try {
-            return any.unpack(type);
-        } catch (InvalidProtocolBufferException e) {
-            throw reject.at(path, "cannot decode " + any.getTypeUrl() + ": " + e.getMessage());
-        }
     }
 }

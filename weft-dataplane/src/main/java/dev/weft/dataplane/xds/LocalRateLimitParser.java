@@ -15,7 +15,7 @@ import java.time.Duration;
  */
 final class LocalRateLimitParser {
     static final String FILTER_NAME = LocalRateLimitConfig.FILTER;
-    static final String TYPE = "type.googleapis.com/" + LocalRateLimit.getDescriptor().getFullName();
+    static final String TYPE = TypedAny.url("envoy.extensions.filters.http.local_ratelimit.v3.LocalRateLimit");
     /** Envoy refuses shorter fill intervals for the local rate limit. */
     private static final Duration MIN_FILL_INTERVAL = Duration.ofMillis(50);
 
@@ -27,11 +27,11 @@ final class LocalRateLimitParser {
         if (!TYPE.equals(any.getTypeUrl())) {
             throw reject.at(path, "expected " + TYPE + ", got " + any.getTypeUrl());
         }
-        LocalRateLimit l = ListenerParser.unpack(any, LocalRateLimit.class, reject, path);
+        LocalRateLimit l = TypedAny.unpack(any, TYPE, LocalRateLimit.parser(), reject, path);
         LocalRateLimit rest = l.toBuilder().clearStatPrefix().clearStatus().clearTokenBucket().clearFilterEnabled()
                 .clearFilterEnforced().clearEnableXRatelimitHeaders().build();
         if (!rest.equals(LocalRateLimit.getDefaultInstance())) {
-            String field = rest.getAllFields().keySet().iterator().next().getName();
+            String field = TypedAny.firstSetField(rest);
             throw reject.at(path + "." + field, "not supported");
         }
         if (l.getStatPrefix().isEmpty() && !perRoute) {

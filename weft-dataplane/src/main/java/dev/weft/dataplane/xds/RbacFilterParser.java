@@ -25,11 +25,9 @@ import java.util.TreeMap;
  */
 public final class RbacFilterParser {
     public static final String FILTER_NAME = "envoy.filters.http.rbac";
-    static final String TYPE = "type.googleapis.com/"
-            + io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.getDescriptor().getFullName();
+    static final String TYPE = TypedAny.url("envoy.extensions.filters.http.rbac.v3.RBAC");
     public static final String NETWORK_FILTER_NAME = "envoy.filters.network.rbac";
-    static final String NETWORK_TYPE = "type.googleapis.com/"
-            + io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.getDescriptor().getFullName();
+    static final String NETWORK_TYPE = TypedAny.url("envoy.extensions.filters.network.rbac.v3.RBAC");
     private static final String AUTHN_FILTER = "istio_authn";
     private static final int MAX_DEPTH = 32;
 
@@ -41,7 +39,7 @@ public final class RbacFilterParser {
     }
 
     static RbacFilter parse(Any any, Rejector reject, String path) throws ResourceRejectedException {
-        var config = ListenerParser.unpack(any, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class,
+        var config = TypedAny.unpack(any, TYPE, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.parser(),
                 reject, path);
         if (config.hasShadowRules()) {
             throw reject.at(path + ".shadow_rules", "shadow rules are not supported");
@@ -64,7 +62,7 @@ public final class RbacFilterParser {
      * which shadow policy matched), null when it has none. Shadow rules beside enforcing rules are NACKed.
      */
     static Shadow parseShadow(Any any, Rejector reject, String path) throws ResourceRejectedException {
-        var config = ListenerParser.unpack(any, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.class,
+        var config = TypedAny.unpack(any, TYPE, io.envoyproxy.envoy.extensions.filters.http.rbac.v3.RBAC.parser(),
                 reject, path);
         if (!config.hasShadowRules()) {
             return null;
@@ -86,15 +84,15 @@ public final class RbacFilterParser {
      * Weft does not apply, or a matcher that needs an HTTP request (headers, paths, JWT metadata), is NACKed.
      */
     static RbacFilter parseNetwork(Any any, Rejector reject, String path) throws ResourceRejectedException {
-        var config = ListenerParser.unpack(any, io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.class,
-                reject, path);
+        var config = TypedAny.unpack(any, NETWORK_TYPE,
+                io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC.parser(), reject, path);
         var rest = config.toBuilder().clearRules().clearStatPrefix();
         if (config.getEnforcementType() == io.envoyproxy.envoy.extensions.filters.network.rbac.v3.RBAC
                 .EnforcementType.ONE_TIME_ON_FIRST_BYTE) {
             rest.clearEnforcementType();
         }
-        for (var unsupported : rest.build().getAllFields().keySet()) {
-            throw reject.at(path + "." + unsupported.getName(), "not supported by Weft's network RBAC");
+        if (TypedAny.firstSetField(rest.build()) instanceof String unsupported) {
+            throw reject.at(path + "." + unsupported, "not supported by Weft's network RBAC");
         }
         if (config.getStatPrefix().isEmpty()) {
             throw reject.at(path + ".stat_prefix", "missing stat_prefix");

@@ -8,9 +8,13 @@ import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 
-/** Turns one {@code Any} of a DiscoveryResponse into its name and parsed record, by type URL. */
+/**
+ * Turns one {@code Any} of a DiscoveryResponse into its name and parsed record, by type URL (compared as a string and
+ * parsed with the generated parser: see {@link TypedAny} for why not {@code Any.unpack}).
+ */
 final class ResourceDecoder {
-    private static final String RESOURCE_WRAPPER = "type.googleapis.com/" + Resource.getDescriptor().getFullName();
+    /** The delta protocol's wrapper ({@code envoy.service.discovery.v3.Resource}), also allowed in SotW responses. */
+    static final String RESOURCE_WRAPPER = TypedAny.url("envoy.service.discovery.v3.Resource");
 
     record Decoded(String name, Object config) {}
 
@@ -20,19 +24,19 @@ final class ResourceDecoder {
         Any resource = unwrap(any, typeUrl);
         return switch (typeUrl) {
             case XdsTypes.LISTENER -> {
-                Listener l = unpack(resource, Listener.class, "Listener");
+                Listener l = unpack(resource, Listener.parser(), "Listener");
                 yield new Decoded(l.getName(), ListenerParser.parse(l));
             }
             case XdsTypes.ROUTE -> {
-                RouteConfiguration r = unpack(resource, RouteConfiguration.class, "RouteConfiguration");
+                RouteConfiguration r = unpack(resource, RouteConfiguration.parser(), "RouteConfiguration");
                 yield new Decoded(r.getName(), RouteConfigurationParser.parse(r));
             }
             case XdsTypes.CLUSTER -> {
-                Cluster c = unpack(resource, Cluster.class, "Cluster");
+                Cluster c = unpack(resource, Cluster.parser(), "Cluster");
                 yield new Decoded(c.getName(), ClusterParser.parse(c));
             }
             case XdsTypes.ENDPOINT -> {
-                ClusterLoadAssignment cla = unpack(resource, ClusterLoadAssignment.class, "ClusterLoadAssignment");
+                ClusterLoadAssignment cla = unpack(resource, ClusterLoadAssignment.parser(), "ClusterLoadAssignment");
                 yield new Decoded(cla.getClusterName(), ClusterLoadAssignmentParser.parse(cla));
             }
             default -> throw new ResourceRejectedException(typeUrl, "", "", "unsupported resource type");
@@ -41,12 +45,15 @@ final class ResourceDecoder {
 
     /** The resource's name without validating it (for reading the disk cache). */
     static String name(Any any, String typeUrl) throws InvalidProtocolBufferException {
-        Any resource = any.getTypeUrl().equals(RESOURCE_WRAPPER) ? any.unpack(Resource.class).getResource() : any;
+        Any resource = any.getTypeUrl().equals(RESOURCE_WRAPPER) ? Resource.parseFrom(any.getValue()).getResource() : any;
+        if (!resource.getTypeUrl().equals(typeUrl)) {
+            throw new InvalidProtocolBufferException("a resource of type " + resource.getTypeUrl() + " among " + typeUrl);
+        }
         return switch (typeUrl) {
-            case XdsTypes.LISTENER -> resource.unpack(Listener.class).getName();
-            case XdsTypes.ROUTE -> resource.unpack(RouteConfiguration.class).getName();
-            case XdsTypes.CLUSTER -> resource.unpack(Cluster.class).getName();
-            case XdsTypes.ENDPOINT -> resource.unpack(ClusterLoadAssignment.class).getClusterName();
+            case XdsTypes.LISTENER -> Listener.parseFrom(resource.getValue()).getName();
+            case XdsTypes.ROUTE -> RouteConfiguration.parseFrom(resource.getValue()).getName();
+            case XdsTypes.CLUSTER -> Cluster.parseFrom(resource.getValue()).getName();
+            case XdsTypes.ENDPOINT -> ClusterLoadAssignment.parseFrom(resource.getValue()).getClusterName();
             default -> throw new InvalidProtocolBufferException("unsupported resource type " + typeUrl);
         };
     }
@@ -54,7 +61,7 @@ final class ResourceDecoder {
     private static Any unwrap(Any any, String typeUrl) throws ResourceRejectedException {
         Any resource = any;
         if (any.getTypeUrl().equals(RESOURCE_WRAPPER)) {
-            resource = unpack(any, Resource.class, "Resource").getResource();
+            resource = unpack(any, Resource.parser(), "Resource").getResource();
         }
         if (!resource.getTypeUrl().equals(typeUrl)) {
             throw new ResourceRejectedException(XdsTypes.shortName(typeUrl), "", "",
@@ -63,10 +70,11 @@ final class ResourceDecoder {
         return resource;
     }
 
-    private static <T extends com.google.protobuf.Message> T unpack(Any any, Class<T> type, String kind)
+    /** The type URL was checked by the caller. */
+    private static <T> T unpack(Any any, com.google.protobuf.Parser<T> parser, String kind)
             throws ResourceRejectedException {
         try {
-            return any.unpack(type);
+            return parser.parseFrom(any.getValue());
         } catch (InvalidProtocolBufferException e) {
             throw new ResourceRejectedException(kind, "", "", "cannot decode: " + e.getMessage());
         }

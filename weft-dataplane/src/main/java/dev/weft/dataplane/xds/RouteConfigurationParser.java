@@ -143,7 +143,7 @@ public final class RouteConfigurationParser {
             var rest = m.toBuilder().clearCluster().clearRuntimeFraction().clearTraceSampled()
                     .clearDisableShadowHostSuffixAppend().build();
             if (!rest.equals(rest.getDefaultInstanceForType())) {
-                throw reject.at(mPath + "." + rest.getAllFields().keySet().iterator().next().getName(),
+                throw reject.at(mPath + "." + TypedAny.firstSetField(rest),
                         "not supported");
             }
             int ppm = dev.weft.dataplane.mirror.MirrorPolicy.MILLION; // no runtime_fraction: every request

@@ -1,7 +1,6 @@
 package dev.weft.dataplane.xds;
 
 import com.google.protobuf.Any;
-import com.google.protobuf.Descriptors.FieldDescriptor;
 import dev.weft.dataplane.config.TcpProxyConfig;
 import io.envoyproxy.envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy;
 import java.time.Duration;
@@ -16,19 +15,19 @@ import java.util.Map;
  */
 public final class TcpProxyParser {
     public static final String FILTER_NAME = "envoy.filters.network.tcp_proxy";
-    static final String TYPE = "type.googleapis.com/" + TcpProxy.getDescriptor().getFullName();
+    static final String TYPE = TypedAny.url("envoy.extensions.filters.network.tcp_proxy.v3.TcpProxy");
 
     private TcpProxyParser() {}
 
     static TcpProxyConfig parse(Any any, Rejector reject, String path) throws ResourceRejectedException {
-        TcpProxy tcp = ListenerParser.unpack(any, TcpProxy.class, reject, path);
+        TcpProxy tcp = TypedAny.unpack(any, TYPE, TcpProxy.parser(), reject, path);
         TcpProxy.Builder rest = tcp.toBuilder().clearStatPrefix().clearCluster().clearWeightedClusters()
                 .clearIdleTimeout();
         if (tcp.hasMaxConnectAttempts() && tcp.getMaxConnectAttempts().getValue() == 1) {
             rest.clearMaxConnectAttempts();
         }
-        for (Map.Entry<FieldDescriptor, Object> unsupported : rest.build().getAllFields().entrySet()) {
-            throw reject.at(path + "." + unsupported.getKey().getName(), "not supported by Weft's tcp_proxy");
+        if (TypedAny.firstSetField(rest.build()) instanceof String unsupported) {
+            throw reject.at(path + "." + unsupported, "not supported by Weft's tcp_proxy");
         }
         if (tcp.getStatPrefix().isEmpty()) {
             throw reject.at(path + ".stat_prefix", "missing stat_prefix");

@@ -26,7 +26,7 @@ public final class TelemetryParser {
     public static final String ACCESS_LOG_MANAGED = "access_log_managed";
     public static final String DISABLED_METRICS = "disabled_metrics";
     public static final String STDOUT_LOGGER = "envoy.access_loggers.stdout";
-    static final String STDOUT_TYPE = "type.googleapis.com/" + StdoutAccessLog.getDescriptor().getFullName();
+    static final String STDOUT_TYPE = TypedAny.url("envoy.extensions.access_loggers.stream.v3.StdoutAccessLog");
 
     private TelemetryParser() {}
 
@@ -84,8 +84,7 @@ public final class TelemetryParser {
             HttpConnectionManager.Tracing rest = t.toBuilder().clearRandomSampling().clearOverallSampling().build();
             if (!rest.equals(HttpConnectionManager.Tracing.getDefaultInstance())) {
                 throw reject.at(at, "only random_sampling and overall_sampling are supported (spans go to the proxy's"
-                        + " --tracing-endpoint), got " + rest.getAllFields().keySet().stream()
-                        .map(f -> f.getName()).toList());
+                        + " --tracing-endpoint), got " + TypedAny.setFields(rest));
             }
             if (t.hasRandomSampling()) {
                 double v = t.getRandomSampling().getValue();
@@ -114,7 +113,7 @@ public final class TelemetryParser {
             throw reject.at(path, "unsupported access logger " + log.getName() + " (only " + STDOUT_LOGGER
                     + " with StdoutAccessLog)");
         }
-        StdoutAccessLog stdout = ListenerParser.unpack(log.getTypedConfig(), StdoutAccessLog.class, reject,
+        StdoutAccessLog stdout = TypedAny.unpack(log.getTypedConfig(), STDOUT_TYPE, StdoutAccessLog.parser(), reject,
                 path + ".typed_config");
         if (!stdout.hasLogFormat()) {
             return ListenerTelemetry.AccessLog.TEXT;

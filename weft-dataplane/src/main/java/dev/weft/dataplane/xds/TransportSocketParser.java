@@ -23,8 +23,8 @@ import java.util.List;
 public final class TransportSocketParser {
     public static final String TLS_SOCKET = "envoy.transport_sockets.tls";
     static final String RAW_BUFFER = "envoy.transport_sockets.raw_buffer";
-    static final String UPSTREAM_TYPE = "type.googleapis.com/" + UpstreamTlsContext.getDescriptor().getFullName();
-    static final String DOWNSTREAM_TYPE = "type.googleapis.com/" + DownstreamTlsContext.getDescriptor().getFullName();
+    static final String UPSTREAM_TYPE = TypedAny.url("envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext");
+    static final String DOWNSTREAM_TYPE = TypedAny.url("envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext");
 
     private TransportSocketParser() {}
 
@@ -38,7 +38,7 @@ public final class TransportSocketParser {
             throw reject.at(path, "unsupported transport socket " + socket.getName() + " (expected "
                     + TLS_SOCKET + " with an UpstreamTlsContext)");
         }
-        UpstreamTlsContext tls = ListenerParser.unpack(socket.getTypedConfig(), UpstreamTlsContext.class, reject,
+        UpstreamTlsContext tls = TypedAny.unpack(socket.getTypedConfig(), UPSTREAM_TYPE, UpstreamTlsContext.parser(), reject,
                 path + ".typed_config");
         if (isOrigination(tls.getCommonTlsContext())) {
             return UpstreamTls.originating(tls.getSni(), origination(tls.getCommonTlsContext(), reject,
@@ -55,7 +55,7 @@ public final class TransportSocketParser {
             throw reject.at(path, "unsupported transport socket " + socket.getName() + " (expected "
                     + TLS_SOCKET + " with a DownstreamTlsContext)");
         }
-        DownstreamTlsContext tls = ListenerParser.unpack(socket.getTypedConfig(), DownstreamTlsContext.class, reject,
+        DownstreamTlsContext tls = TypedAny.unpack(socket.getTypedConfig(), DOWNSTREAM_TYPE, DownstreamTlsContext.parser(), reject,
                 path + ".typed_config");
         if (!tls.hasRequireClientCertificate() || !tls.getRequireClientCertificate().getValue()) {
             throw reject.at(path + ".typed_config.require_client_certificate",

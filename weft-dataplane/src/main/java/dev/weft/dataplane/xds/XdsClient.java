@@ -537,9 +537,9 @@ public final class XdsClient implements AutoCloseable {
     private static Map<String, String> resourceVersions(TypeState ts) {
         Map<String, String> versions = new LinkedHashMap<>();
         for (Map.Entry<String, Any> e : ts.raw.entrySet()) {
-            if (e.getValue().is(Resource.class)) {
+            if (e.getValue().getTypeUrl().equals(ResourceDecoder.RESOURCE_WRAPPER)) {
                 try {
-                    String v = e.getValue().unpack(Resource.class).getVersion();
+                    String v = Resource.parseFrom(e.getValue().getValue()).getVersion();
                     if (!v.isEmpty()) {
                         versions.put(e.getKey(), v);
                     }
@@ -577,8 +577,9 @@ public final class XdsClient implements AutoCloseable {
                             "duplicate resource name in one response");
                 }
                 if (XdsTypes.isWildcard(ts.typeUrl) || ts.names.contains(d.name())) {
-                    raw.put(d.name(), Any.pack(Resource.newBuilder().setName(r.getName()).setVersion(r.getVersion())
-                            .setResource(r.getResource()).build()));
+                    raw.put(d.name(), Any.newBuilder().setTypeUrl(ResourceDecoder.RESOURCE_WRAPPER).setValue(
+                            Resource.newBuilder().setName(r.getName()).setVersion(r.getVersion())
+                                    .setResource(r.getResource()).build().toByteString()).build());
                     parsed.put(d.name(), d.config());
                 }
             }
