@@ -81,7 +81,8 @@ public final class Proxy implements AutoCloseable {
                 }
                 runtime.useMeshTls(workload);
             }
-            xds = new XdsClient(XdsClient.Options.of(options.controlPlane(), node, dataDir).withDelta(options.xdsDelta()));
+            xds = new XdsClient(XdsClient.Options.of(options.controlPlane(), node, dataDir).withDelta(options.xdsDelta()),
+                    runtime.xdsNetwork());
             xds.addSnapshotListener(runtime::apply);
             XdsClient client = xds;
             admin = new AdminServer("127.0.0.1", options.adminPort(),

@@ -3,6 +3,7 @@ package dev.weft.proxy;
 import dev.weft.dataplane.cluster.ClusterManager;
 import dev.weft.dataplane.config.ConfigSnapshot;
 import dev.weft.proxy.listener.ListenerManager;
+import dev.weft.dataplane.xds.XdsClient;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.ratelimit.RateLimitBuckets;
 import dev.weft.proxy.telemetry.ProxyTelemetry;
@@ -93,6 +94,11 @@ public final class ProxyRuntime implements AutoCloseable {
 
     public boolean nativeTransport() {
         return transport.isNativeEpoll();
+    }
+
+    /** The proxy's event loops and buffer pool, for the xDS client's channel (no threads or pool of gRPC's own). */
+    public XdsClient.ChannelNetwork xdsNetwork() {
+        return new XdsClient.ChannelNetwork(transport.workers(), transport.socketChannelType(), transport.allocator());
     }
 
     /** The port a listener is bound on, or -1. */

@@ -16,10 +16,14 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import com.google.protobuf.InvalidProtocolBufferException;
-import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
+import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -114,7 +118,25 @@ public final class XdsClient implements AutoCloseable {
     private boolean closed;
     private Instant lastUpdate;
 
+    /**
+     * The network runtime the xDS channel may share: a proxy's event loops, the socket channel type they take and its
+     * buffer pool. Without one, gRPC starts event-loop threads and a buffer pool of its own for one connection.
+     */
+    public record ChannelNetwork(EventLoopGroup eventLoops, Class<? extends Channel> channelType,
+                                 ByteBufAllocator allocator) {
+        public ChannelNetwork {
+            Objects.requireNonNull(eventLoops, "eventLoops");
+            Objects.requireNonNull(channelType, "channelType");
+            Objects.requireNonNull(allocator, "allocator");
+        }
+    }
+
     public XdsClient(Options options) {
+        this(options, null);
+    }
+
+    /** @param network the event loops and buffer pool the channel runs on; null for gRPC's own */
+    public XdsClient(Options options, ChannelNetwork network) {
         this.options = options;
         this.node = options.node().toNode();
         ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
@@ -124,8 +146,15 @@ public final class XdsClient implements AutoCloseable {
         });
         ex.setRemoveOnCancelPolicy(true);
         this.executor = ex;
-        this.channel = Grpc.newChannelBuilder(options.controlPlane(), InsecureChannelCredentials.create())
+        NettyChannelBuilder builder = NettyChannelBuilder.forTarget(options.controlPlane(),
+                InsecureChannelCredentials.create());
+        if (network != null) { // the proxy's own loops and buffer pool instead of gRPC's threads and pool
+            builder.eventLoopGroup(network.eventLoops()).channelType(network.channelType())
+                    .withOption(ChannelOption.ALLOCATOR, network.allocator());
+        }
+        this.channel = builder
                 .executor(executor)
+                .offloadExecutor(executor)
                 .maxInboundMessageSize(64 * 1024 * 1024)
                 // No client keepalive: gRPC servers by default answer pings more often than every 5 minutes with
                 // GOAWAY (too_many_pings), which would break the stream; a dead control plane resets the TCP
