@@ -15,6 +15,7 @@ import dev.weft.controlplane.registry.ServiceCatalogBuilder;
 import dev.weft.controlplane.source.ConfigDirectorySource;
 import dev.weft.controlplane.source.ReloadOutcome;
 import dev.weft.controlplane.telemetry.ControlPlaneMetrics;
+import dev.weft.controlplane.xds.GeneratorWarmup;
 import dev.weft.controlplane.xds.XdsServer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -93,6 +94,7 @@ public final class ControlPlane implements AutoCloseable {
         registry.restore(registryFile.load(), restoreWindow(options.endpointGracePeriod()));
         boolean valid = config.hasValidConfig();
         xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).metrics(metrics).start();
+        GeneratorWarmup.run(xds.generators(), xds.currentContext()); // before /ready: the first proxy finds it warm
         servingValidConfig = valid;
         metrics.gauges(() -> xds.proxyStatuses().size(), () -> config.errors().size());
         http = new StatusHttpServer(new InetSocketAddress(options.httpBindAddress(), options.httpPort()), xds, config,
