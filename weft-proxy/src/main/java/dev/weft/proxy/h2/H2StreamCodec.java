@@ -9,6 +9,7 @@ import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.DefaultHttpResponse;
 import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -77,8 +78,10 @@ public final class H2StreamCodec extends ChannelDuplexHandler {
         if (msg instanceof Http2HeadersFrame frame) {
             onHeaders(ctx, frame);
         } else if (msg instanceof Http2DataFrame frame) {
-            // the frame and its content share one reference count: the content goes on, the frame is not released
-            ctx.fireChannelRead(frame.isEndStream() ? new DefaultLastHttpContent(frame.content())
+            // the frame and its content share one reference count: the content goes on, the frame is not released;
+            // an end without trailers gets the shared empty map, not a header map of its own per stream
+            ctx.fireChannelRead(frame.isEndStream()
+                    ? new DefaultLastHttpContent(frame.content(), EmptyHttpHeaders.INSTANCE)
                     : new DefaultHttpContent(frame.content()));
         } else {
             ctx.fireChannelRead(msg);

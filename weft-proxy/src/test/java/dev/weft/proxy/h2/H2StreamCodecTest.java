@@ -136,6 +136,7 @@ class H2StreamCodecTest {
         assertThat(head.status()).isEqualTo(HttpResponseStatus.OK);
         LastHttpContent body = client.readInbound();
         assertThat(body.content().toString(StandardCharsets.US_ASCII)).isEqualTo("ok");
+        assertThat(body.trailingHeaders().isEmpty()).isTrue();
         body.release();
 
         EmbeddedChannel server = new EmbeddedChannel(H2StreamCodec.server());
