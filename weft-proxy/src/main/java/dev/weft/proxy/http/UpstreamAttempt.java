@@ -4,6 +4,7 @@ import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.proxy.upstream.UpstreamConnection;
 import dev.weft.proxy.upstream.UpstreamConnectionPool;
 import dev.weft.proxy.upstream.UpstreamListener;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpObject;
@@ -11,6 +12,7 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.util.ReferenceCountUtil;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -93,7 +95,11 @@ final class UpstreamAttempt implements UpstreamListener {
         exchange.record().upstreamChannel = c.channel(); // destination_principal: the upstream certificate
         // a head that cannot be written (e.g. a new HTTP/2 stream after a GOAWAY) closes the stream: the attempt hears
         // of it as a closed upstream instead of waiting for an answer that never comes
-        c.channel().write(exchange.upstreamRequestHead()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        if (c.channel() instanceof Http2StreamChannel stream) {
+            stream.write(exchange.upstreamRequestHead()).addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
+        } else { // no promise per write on HTTP/1.1: a failed write fires exceptionCaught, which closes the connection
+            c.channel().write(exchange.upstreamRequestHead(), c.channel().voidPromise());
+        }
         HttpContent content;
         while ((content = early.poll()) != null) {
             writeBody(content);
@@ -132,7 +138,12 @@ final class UpstreamAttempt implements UpstreamListener {
         if (content.content().isReadable()) {
             bodySent = true;
         }
-        connection.channel().writeAndFlush(content);
+        Channel ch = connection.channel();
+        if (ch instanceof Http2StreamChannel) {
+            ch.writeAndFlush(content);
+        } else {
+            ch.writeAndFlush(content, ch.voidPromise()); // as the head: a failure closes the connection
+        }
     }
 
     /** Connected and not pushing back: more request body may be read. */

@@ -3,6 +3,7 @@ package dev.weft.proxy.listener;
 import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.proxy.h2.H2ServerPipeline;
 import dev.weft.proxy.http.DownstreamHandler;
+import dev.weft.proxy.net.IdleTimer;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.tcp.TcpProxyHandler;
 import dev.weft.proxy.tls.InboundTlsSniffer;
@@ -13,7 +14,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
 import java.util.List;
@@ -99,7 +99,7 @@ public final class ListenerManager implements AutoCloseable {
                             }
                             // HTTP/1.1 and h2c prior knowledge on every listener: the first bytes decide
                             ch.pipeline().addLast(
-                                    new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
+                                    new IdleTimer(DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
                                     new ProtocolSniffer(
                                             ctx -> {
                                                 ctx.pipeline().addLast(new HttpServerCodec(8192, 64 * 1024, 64 * 1024),
@@ -133,13 +133,13 @@ public final class ListenerManager implements AutoCloseable {
         ch.pipeline().addLast(new HttpInspector(config.detection(),
                 ctx -> {
                     ctx.channel().config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, false);
-                    ctx.pipeline().addLast(new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
+                    ctx.pipeline().addLast(new IdleTimer(DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
                             new HttpServerCodec(8192, 64 * 1024, 64 * 1024), new DownstreamHandler(name, views, pools));
                     ctx.fireChannelActive();
                 },
                 ctx -> {
                     ctx.channel().config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, false);
-                    ctx.pipeline().addLast(new IdleStateHandler(0, 0, DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS));
+                    ctx.pipeline().addLast(new IdleTimer(DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS));
                     H2ServerPipeline.install(ctx.pipeline(), () -> new DownstreamHandler(name, views, pools));
                 },
                 ctx -> {

@@ -142,8 +142,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         p.replace(this, "upgraded-relay", relay);
         p.remove(io.netty.handler.codec.http.HttpClientCodec.class);
         p.remove(io.netty.handler.flow.FlowControlHandler.class);
-        if (p.get(io.netty.handler.timeout.IdleStateHandler.class) != null) {
-            p.remove(io.netty.handler.timeout.IdleStateHandler.class);
+        if (p.get(dev.weft.proxy.net.IdleTimer.class) != null) {
+            p.remove(dev.weft.proxy.net.IdleTimer.class);
         }
     }
 

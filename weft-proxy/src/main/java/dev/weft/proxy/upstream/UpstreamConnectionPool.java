@@ -8,6 +8,7 @@ import dev.weft.dataplane.pool.ClusterConnections;
 import dev.weft.dataplane.pool.ConnectionPoolConfig;
 import dev.weft.dataplane.tls.UpstreamTls;
 import dev.weft.proxy.h2.H2UpstreamConnection;
+import dev.weft.proxy.net.IdleTimer;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.tls.MeshTlsContexts;
 import dev.weft.proxy.tls.MeshTlsProvider;
@@ -26,7 +27,6 @@ import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
@@ -346,7 +346,7 @@ public final class UpstreamConnectionPool {
                             tls.accept(ch); // requests written before the handshake ends wait in the SslHandler
                         }
                         if (idleMillis > 0 && !dedicated) { // an upgraded connection: the downstream's idle timeout
-                            ch.pipeline().addLast(new IdleStateHandler(0, 0, idleMillis, TimeUnit.MILLISECONDS));
+                            ch.pipeline().addLast(new IdleTimer(idleMillis, TimeUnit.MILLISECONDS));
                         }
                         ch.pipeline().addLast(
                                 new HttpClientCodec(4096, 16 * 1024, 16 * 1024),
