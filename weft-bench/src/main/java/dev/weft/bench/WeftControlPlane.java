@@ -19,12 +19,14 @@ final class WeftControlPlane {
 
     private static WeftControlPlane instance;
     private final int xdsPort;
+    private final int xdsTlsPort;
     private final int httpPort;
     private final ManagedProcess process;
     private final double readySeconds;
 
-    private WeftControlPlane(int xdsPort, int httpPort, ManagedProcess process, double readySeconds) {
+    private WeftControlPlane(int xdsPort, int xdsTlsPort, int httpPort, ManagedProcess process, double readySeconds) {
         this.xdsPort = xdsPort;
+        this.xdsTlsPort = xdsTlsPort;
         this.httpPort = httpPort;
         this.process = process;
         this.readySeconds = readySeconds;
@@ -60,10 +62,13 @@ final class WeftControlPlane {
         Path configDir = Files.createDirectories(dir.resolve("config"));
         Files.writeString(configDir.resolve("bench-backend.yaml"), serviceEntry(context.backendPort()));
         int xdsPort = BenchContext.freePort();
+        int xdsTlsPort = BenchContext.freePort();
         int httpPort = BenchContext.freePort();
         ManagedProcess process = context.processes().start("weft-controlplane", BenchContext.weftCommand(
                 context.proxyJvmOptions(), List.of("controlplane", "--config-dir", configDir.toString(),
-                        "--xds-port", Integer.toString(xdsPort), "--http-port", Integer.toString(httpPort),
+                        "--xds-port", Integer.toString(xdsPort), "--xds-tls-port", Integer.toString(xdsTlsPort),
+                        // the plaintext targets' sidecars register without a certificate
+                        "--allow-unauthenticated-registration", "--http-port", Integer.toString(httpPort),
                         "--data-dir", dir.resolve("data").toString())));
         long deadline = System.nanoTime() + context.readyTimeout().toNanos();
         String last = "";
@@ -74,7 +79,7 @@ final class WeftControlPlane {
             }
             last = HttpProbe.get("127.0.0.1", httpPort, "127.0.0.1:" + httpPort, "/ready");
             if (last.startsWith("HTTP/1.1 200")) {
-                return new WeftControlPlane(xdsPort, httpPort, process, (System.nanoTime() - process.startedNanos()) / 1e9);
+                return new WeftControlPlane(xdsPort, xdsTlsPort, httpPort, process, (System.nanoTime() - process.startedNanos()) / 1e9);
             }
             sleep(50);
         }
@@ -111,7 +116,9 @@ final class WeftControlPlane {
     /** Command line of one sidecar ({@code weft proxy}). */
     List<String> proxyCommand(BenchContext context, String service, int appPort, int inboundPort, int outboundPort,
                               int adminPort, Path dataDir, List<String> extra) {
-        List<String> args = new ArrayList<>(List.of("proxy", "--control-plane", "127.0.0.1:" + xdsPort,
+        // a sidecar with a workload identity talks xDS over mTLS, to the TLS port
+        int port = extra.contains("--token-file") ? xdsTlsPort : xdsPort;
+        List<String> args = new ArrayList<>(List.of("proxy", "--control-plane", "127.0.0.1:" + port,
                 "--service", service, "--app-port", Integer.toString(appPort),
                 "--inbound-port", Integer.toString(inboundPort), "--outbound-port", Integer.toString(outboundPort),
                 "--admin-port", Integer.toString(adminPort), "--data-dir", dataDir.toString()));

@@ -122,7 +122,9 @@ final class AotTrainCommand implements Callable<Integer> {
      * start before the echo sidecar, so they are the ones that record the two sidecar caches.
      */
     private static int runMesh(LocalMesh mesh, Path work) throws IOException, InterruptedException {
-        ControlPlaneProcess controlPlane = mesh.startControlPlane().awaitReady(STARTUP);
+        // the plaintext client registers without a certificate, as a plaintext mesh lets it
+        ControlPlaneProcess controlPlane = mesh.startControlPlane("--allow-unauthenticated-registration")
+                .awaitReady(STARTUP);
         int appPort = FreePorts.next();
         ChildProcess app = mesh.startDemoService("echo", "echo", "v1", appPort, 0);
         Path tokens = work.resolve("tokens");

@@ -27,6 +27,22 @@ final class ControlPlaneCommand implements Callable<Integer> {
     @Option(names = "--xds-port", defaultValue = "15010", description = "ADS gRPC port (default: ${DEFAULT-VALUE}; 0: any free port)")
     int xdsPort;
 
+    @Option(names = "--xds-tls-port", defaultValue = "15012", paramLabel = "PORT",
+            description = {"ADS over TLS with the control plane's certificate from its CA (default: ${DEFAULT-VALUE};",
+                    "0: any free port; -1: none). A proxy with a workload certificate connects here (mTLS) and may",
+                    "only claim the identity its certificate proves"})
+    int xdsTlsPort;
+
+    @Option(names = "--xds-tls-san", paramLabel = "NAME", split = ",",
+            description = "extra DNS name or IP address in the TLS xDS certificate (besides localhost, 127.0.0.1, ::1), for clients that check host names; repeatable")
+    java.util.List<String> xdsTlsSans = new java.util.ArrayList<>();
+
+    @Option(names = "--allow-unauthenticated-registration",
+            description = {"let xDS streams without a workload certificate (the plaintext port) register endpoints:",
+                    "for plaintext meshes (local development). Such endpoints never carry a service account.",
+                    "Off by default: only proxies with a certificate become endpoints"})
+    boolean allowUnauthenticatedRegistration;
+
     @Option(names = "--http-port", defaultValue = "15014", description = "status/debug HTTP port (default: ${DEFAULT-VALUE}; 0: any free port)")
     int httpPort;
 
@@ -66,7 +82,8 @@ final class ControlPlaneCommand implements Callable<Integer> {
         ControlPlaneOptions defaults = ControlPlaneOptions.defaults(configDir);
         ControlPlaneOptions options = new ControlPlaneOptions(configDir, xdsPort, httpPort, defaults.httpBindAddress(),
                 dataDir != null ? dataDir : defaults.dataDir(), defaults.debounce(),
-                endpointGraceMillis != null ? Duration.ofMillis(endpointGraceMillis) : defaults.endpointGracePeriod());
+                endpointGraceMillis != null ? Duration.ofMillis(endpointGraceMillis) : defaults.endpointGracePeriod())
+                .withXdsSecurity(xdsTlsPort, xdsTlsSans, allowUnauthenticatedRegistration);
         CaOptions ca;
         try {
             ca = new CaOptions(trustDomain, Durations.parse(certTtl), caCert, caKey, caRoots);
@@ -74,8 +91,9 @@ final class ControlPlaneCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(spec.commandLine(), e.getMessage());
         }
         var controlPlane = ControlPlane.start(options, ca);
-        log.info("control plane ready: xDS on port {}, HTTP on port {} (/ready, /debug/syncz, /debug/config-errors), config from {}",
-                controlPlane.xdsPort(), controlPlane.httpPort(), configDir.toAbsolutePath());
+        log.info("control plane ready: xDS on port {} (plaintext) and {} (TLS), HTTP on port {} (/ready, /debug/syncz, "
+                + "/debug/config-errors), config from {}", controlPlane.xdsPort(), controlPlane.xdsTlsPort(),
+                controlPlane.httpPort(), configDir.toAbsolutePath());
         Foreground.runUntilShutdown("control plane", controlPlane);
         return 0;
     }

@@ -27,7 +27,8 @@ final class ProxyCommand implements Callable<Integer> {
     private static final Logger log = LoggerFactory.getLogger(ProxyCommand.class);
     private static final Pattern UPSTREAM = Pattern.compile("[A-Za-z0-9][A-Za-z0-9.-]*(:\\d{1,5})?=\\d{1,5}");
 
-    @Option(names = "--control-plane", required = true, paramLabel = "HOST:PORT", description = "the control plane's xDS address")
+    @Option(names = "--control-plane", required = true, paramLabel = "HOST:PORT", description = {"the control plane's xDS address: its plaintext port (15010), or with --token-file its TLS",
+            "port (15012), where the proxy connects over mTLS with its workload certificate"})
     String controlPlane;
 
     @Option(names = "--service", required = true, paramLabel = "NAME", description = "the service this workload serves")

@@ -2,6 +2,7 @@ package dev.weft.controlplane;
 
 import dev.weft.config.ConfigError;
 import dev.weft.controlplane.ca.CaOptions;
+import dev.weft.controlplane.ca.ControlPlaneCertificate;
 import dev.weft.controlplane.ca.IdentityService;
 import dev.weft.controlplane.ca.JoinTokens;
 import dev.weft.controlplane.generator.Generators;
@@ -93,7 +94,8 @@ public final class ControlPlane implements AutoCloseable {
         config.reload();
         registry.restore(registryFile.load(), restoreWindow(options.endpointGracePeriod()));
         boolean valid = config.hasValidConfig();
-        xds = new XdsServer(options.xdsPort(), Generators.standard(), registry, buildContext()).metrics(metrics).start();
+        xds = new XdsServer(options.xdsPort(), xdsSecurity(), Generators.standard(), registry, buildContext())
+                .metrics(metrics).start();
         GeneratorWarmup.run(xds.generators(), xds.currentContext()); // before /ready: the first proxy finds it warm
         servingValidConfig = valid;
         metrics.gauges(() -> xds.proxyStatuses().size(), () -> config.errors().size());
@@ -116,6 +118,30 @@ public final class ControlPlane implements AutoCloseable {
             metrics.onChangeEvent();
             pushQueue.enqueue(PushReason.CONFIG_FILES);
         });
+    }
+
+    /** The TLS port's certificate and the stream authentication policy; null without a TLS port. */
+    private XdsServer.Security xdsSecurity() {
+        if (options.xdsTlsPort() < 0) {
+            if (!options.allowUnauthenticatedRegistration()) {
+                log.warn("no TLS xDS port: every stream is unauthenticated, so no proxy can register an endpoint; "
+                        + "set --xds-tls-port, or --allow-unauthenticated-registration for a plaintext mesh");
+            }
+            return new XdsServer.Security(-1, null, null, identity.ca().trustDomain(),
+                    options.allowUnauthenticatedRegistration());
+        }
+        List<String> dns = new java.util.ArrayList<>(List.of("localhost"));
+        List<String> ips = new java.util.ArrayList<>(List.of("127.0.0.1", "::1"));
+        for (String san : options.xdsTlsSans()) {
+            (isIpAddress(san) ? ips : dns).add(san);
+        }
+        ControlPlaneCertificate certificate = new ControlPlaneCertificate(identity.ca(), dns, ips, timers);
+        return new XdsServer.Security(options.xdsTlsPort(), certificate.keyManager(), certificate.clientTrustManager(),
+                identity.ca().trustDomain(), options.allowUnauthenticatedRegistration());
+    }
+
+    private static boolean isIpAddress(String s) {
+        return s.matches("[0-9.]+") || s.contains(":");
     }
 
     /** Runs on the push queue's thread, one push at a time. */
@@ -171,6 +197,11 @@ public final class ControlPlane implements AutoCloseable {
 
     public int xdsPort() {
         return xds.port();
+    }
+
+    /** The TLS xDS port, or -1 when there is none. */
+    public int xdsTlsPort() {
+        return xds.tlsPort();
     }
 
     public int httpPort() {

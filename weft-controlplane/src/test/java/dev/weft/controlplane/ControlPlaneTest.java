@@ -158,34 +158,49 @@ class ControlPlaneTest {
         return new Subscribed(cds, eds, lds, rds, edsNames, rdsNames);
     }
 
+    /** A sidecar on the TLS port presenting a certificate for its own service account (TestNodes: the service). */
+    private AdsTestClient mtlsClient(io.envoyproxy.envoy.config.core.v3.Node node, String serviceAccount)
+            throws Exception {
+        AdsTestClient c = new AdsTestClient(cp.xdsTlsPort(), node,
+                WorkloadCerts.issue(cp.identity().ca(), "default", serviceAccount).credentials());
+        closeables.add(c);
+        return c;
+    }
+
+    private static io.envoyproxy.envoy.config.core.v3.Node withServiceAccount(io.envoyproxy.envoy.config.core.v3.Node n,
+                                                                             String serviceAccount) {
+        return n.toBuilder().setMetadata(n.getMetadata().toBuilder().putFields("SERVICE_ACCOUNT",
+                com.google.protobuf.Value.newBuilder().setStringValue(serviceAccount).build())).build();
+    }
+
     /**
      * Mesh mTLS clusters name the service accounts of the destination's endpoints: a new replica under the same
-     * account changes only EDS; one under another account re-sends CDS with both identities.
+     * account changes only EDS; one under another account re-sends CDS with both identities. Every proxy proves its
+     * account with a certificate on the TLS port.
      */
     @Test
     void endpointChurnPushesCdsOnlyWhenTheServiceAccountsChange() throws Exception {
         Map<String, String> mesh = Map.of("app", "reviews", "security.istio.io/tlsMode", "istio");
-        AdsTestClient first = client("reviews", "127.0.0.13", mesh);
+        AdsTestClient first = mtlsClient(TestNodes.sidecar("reviews", "default", "127.0.0.13", 9080, 15006, mesh,
+                List.of()), "reviews");
         first.subscribe(XdsType.CLUSTER, List.of());
         response(first, XdsType.CLUSTER);
         await().atMost(WAIT).until(() -> registryzEndpoints("reviews.default.svc.cluster.local").size() == 1);
-        AdsTestClient c = client("productpage", "127.0.0.11", Map.of("app", "productpage",
-                "security.istio.io/tlsMode", "istio"));
+        AdsTestClient c = mtlsClient(TestNodes.sidecar("productpage", "default", "127.0.0.11", 9080, 15006,
+                Map.of("app", "productpage", "security.istio.io/tlsMode", "istio"), List.of("reviews=16002")),
+                "productpage");
         Subscribed s = subscribe(c);
         assertThat(reviewsSans(s.cds())).containsExactly("spiffe://cluster.local/ns/default/sa/reviews");
 
-        AdsTestClient replica = client("reviews", "127.0.0.14", mesh);
+        AdsTestClient replica = mtlsClient(TestNodes.sidecar("reviews", "default", "127.0.0.14", 9080, 15006, mesh,
+                List.of()), "reviews");
         replica.subscribe(XdsType.CLUSTER, List.of());
         DiscoveryResponse eds = response(c, XdsType.ENDPOINT);
         c.ack(eds, s.edsNames());
         assertThat(c.next(XdsType.CLUSTER, Duration.ofMillis(1000))).as("CDS after a same-account replica").isNull();
 
-        var canaryNode = TestNodes.sidecar("reviews", "default", "127.0.0.15", 9080, 15006, mesh, List.of());
-        canaryNode = canaryNode.toBuilder().setMetadata(canaryNode.getMetadata().toBuilder()
-                .putFields("SERVICE_ACCOUNT", com.google.protobuf.Value.newBuilder().setStringValue("reviews-canary")
-                        .build())).build();
-        AdsTestClient canary = new AdsTestClient(cp.xdsPort(), canaryNode);
-        closeables.add(canary);
+        AdsTestClient canary = mtlsClient(withServiceAccount(TestNodes.sidecar("reviews", "default", "127.0.0.15", 9080,
+                15006, mesh, List.of()), "reviews-canary"), "reviews-canary");
         canary.subscribe(XdsType.CLUSTER, List.of());
         DiscoveryResponse cds = response(c, XdsType.CLUSTER);
         assertThat(reviewsSans(cds)).containsExactly("spiffe://cluster.local/ns/default/sa/reviews",
@@ -222,6 +237,102 @@ class ControlPlaneTest {
 
     private static List<String> clusterNames(DiscoveryResponse eds) {
         return unpack(eds, ClusterLoadAssignment.class).stream().map(ClusterLoadAssignment::getClusterName).toList();
+    }
+
+    /**
+     * What an xDS stream may claim: a certificate for another account than announced is refused and registers
+     * nothing; a plaintext stream (this control plane allows unauthenticated registration) becomes an endpoint whose
+     * service account joins no SAN list; syncz shows each stream's authentication.
+     */
+    @Test
+    void aStreamClaimsOnlyTheIdentityItsCertificateProves() throws Exception {
+        // ISTIO_MUTUAL: the SAN list is the service's accounts even with endpoints that have no certificate
+        replace("routing.yaml", Files.readString(configDir.resolve("routing.yaml")).replaceFirst(
+                "host: reviews\n  subsets:", "host: reviews\n  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}\n  subsets:"));
+        await().atMost(WAIT).until(() -> get("/metrics").body().contains("pilot_push_triggers{type=\"config_files\"}"));
+        Map<String, String> mesh = Map.of("app", "reviews", "security.istio.io/tlsMode", "istio");
+        AdsTestClient reviews = mtlsClient(TestNodes.sidecar("reviews", "default", "127.0.0.13", 9080, 15006, mesh,
+                List.of()), "reviews");
+        reviews.subscribe(XdsType.CLUSTER, List.of());
+        response(reviews, XdsType.CLUSTER);
+
+        // announces reviews, proves ratings: refused before anything is registered
+        AdsTestClient impostor = mtlsClient(TestNodes.sidecar("reviews", "default", "127.0.0.66", 9080, 15006, mesh,
+                List.of()), "ratings");
+        impostor.subscribe(XdsType.CLUSTER, List.of());
+        await().atMost(WAIT).until(() -> impostor.error() != null);
+        Status refused = Status.fromThrowable(impostor.error());
+        assertThat(refused.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+        assertThat(refused.getDescription()).contains("announces namespace 'default' and service account 'reviews'")
+                .contains("its certificate is spiffe://cluster.local/ns/default/sa/ratings");
+
+        // plaintext, announcing an account it cannot prove: an endpoint, but no identity
+        AdsTestClient plaintext = new AdsTestClient(cp.xdsPort(), withServiceAccount(TestNodes.sidecar("reviews",
+                "default", "127.0.0.77", 9080, 15006, mesh, List.of()), "reviews-admin"));
+        closeables.add(plaintext);
+        plaintext.subscribe(XdsType.CLUSTER, List.of());
+        response(plaintext, XdsType.CLUSTER);
+        await().atMost(WAIT).until(() -> registryzEndpoints("reviews.default.svc.cluster.local").size() == 2);
+        assertThat(registryzEndpoints("reviews.default.svc.cluster.local"))
+                .containsExactlyInAnyOrder("127.0.0.13:15006", "127.0.0.77:15006");
+        assertThat(registryzServiceAccounts("reviews.default.svc.cluster.local"))
+                .containsExactly("spiffe://cluster.local/ns/default/sa/reviews");
+
+        AdsTestClient productpage = mtlsClient(TestNodes.sidecar("productpage", "default", "127.0.0.11", 9080, 15006,
+                Map.of("app", "productpage", "security.istio.io/tlsMode", "istio"), List.of("reviews=16002")),
+                "productpage");
+        Subscribed s = subscribe(productpage);
+        assertThat(reviewsSans(s.cds())).containsExactly("spiffe://cluster.local/ns/default/sa/reviews");
+        assertThat(s.eds().getResourcesList()).isNotEmpty();
+
+        JsonNode syncz = getJson("/debug/syncz");
+        List<String> auth = new ArrayList<>();
+        for (JsonNode p : syncz) {
+            JsonNode a = p.path("authentication");
+            auth.add(p.path("address").asText() + " " + a.path("transport").asText() + " " + a.path("spiffeId").asText()
+                    + " " + a.path("registeredServiceAccount").asText());
+        }
+        assertThat(auth).containsExactlyInAnyOrder(
+                "127.0.0.13 mtls spiffe://cluster.local/ns/default/sa/reviews reviews",
+                "127.0.0.77 plaintext null null",
+                "127.0.0.11 mtls spiffe://cluster.local/ns/default/sa/productpage productpage");
+        assertThat(get("/metrics").body()).contains("weft_xds_streams_refused_total 1");
+    }
+
+    /** The production default: no endpoint without a certificate, whichever port; reading config stays open. */
+    @Test
+    void withoutTheOptInAnUnauthenticatedStreamRegistersNoEndpoint() throws Exception {
+        Path dir = Files.createTempDirectory(configDir, "secure");
+        try (ControlPlane secure = ControlPlane.start(new ControlPlaneOptions(dir, 0, 0, "127.0.0.1", dir.resolve("data"),
+                Duration.ofMillis(50), GRACE).withXdsSecurity(0, List.of(), false))) {
+            Map<String, String> labels = Map.of("app", "reviews");
+            AdsTestClient plaintext = new AdsTestClient(secure.xdsPort(), TestNodes.sidecar("reviews", "default",
+                    "127.0.0.21", 9080, 15006, labels, List.of()));
+            AdsTestClient tlsOnly = new AdsTestClient(secure.xdsTlsPort(), TestNodes.sidecar("reviews", "default",
+                    "127.0.0.22", 9080, 15006, labels, List.of()), WorkloadCerts.serverOnly(secure.identity().ca()));
+            AdsTestClient proxyless = new AdsTestClient(secure.xdsPort(), io.envoyproxy.envoy.config.core.v3.Node
+                    .newBuilder().setId("proxyless~10.0.0.7~client.default").setMetadata(com.google.protobuf.Struct
+                            .newBuilder().putFields("WEFT_ROLE", com.google.protobuf.Value.newBuilder()
+                                    .setStringValue("proxyless").build())).build());
+            AdsTestClient good = new AdsTestClient(secure.xdsTlsPort(), TestNodes.sidecar("reviews", "default",
+                    "127.0.0.23", 9080, 15006, labels, List.of()),
+                    WorkloadCerts.issue(secure.identity().ca(), "default", "reviews").credentials());
+            closeables.addAll(List.of(plaintext, tlsOnly, proxyless, good));
+            for (AdsTestClient c : List.of(plaintext, tlsOnly, proxyless, good)) {
+                c.subscribe(XdsType.CLUSTER, List.of());
+            }
+            for (AdsTestClient c : List.of(plaintext, tlsOnly)) {
+                await().atMost(WAIT).until(() -> c.error() != null);
+                Status status = Status.fromThrowable(c.error());
+                assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
+                assertThat(status.getDescription()).contains("may not register an endpoint for reviews.default.svc.cluster.local");
+            }
+            assertThat(response(proxyless, XdsType.CLUSTER)).as("config for a client that registers nothing").isNotNull();
+            assertThat(response(good, XdsType.CLUSTER)).isNotNull();
+            HttpResponse<String> registry = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
+                    + secure.httpPort() + "/debug/registryz")).build(), HttpResponse.BodyHandlers.ofString());
+            assertThat(registry.body()).contains("127.0.0.23").doesNotContain("127.0.0.21").doesNotContain("127.0.0.22");
+        }
     }
 
     private static List<String> reviewsSans(DiscoveryResponse cds) throws Exception {
@@ -569,6 +680,23 @@ class ControlPlaneTest {
             }
         }
         throw new AssertionError("no matching EDS push within " + WAIT);
+    }
+
+    /** The service accounts registryz shows for a service's endpoints (endpoints without one are left out). */
+    private List<String> registryzServiceAccounts(String host) throws Exception {
+        List<String> out = new ArrayList<>();
+        for (JsonNode s : getJson("/debug/registryz").path("services")) {
+            if (s.path("host").asText().equals(host)) {
+                for (JsonNode p : s.path("ports")) {
+                    for (JsonNode e : p.path("endpoints")) {
+                        if (e.has("serviceAccount")) {
+                            out.add(e.path("serviceAccount").asText());
+                        }
+                    }
+                }
+            }
+        }
+        return out;
     }
 
     private List<String> registryzEndpoints(String host) throws Exception {

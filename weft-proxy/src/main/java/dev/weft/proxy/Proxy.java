@@ -5,6 +5,7 @@ import dev.weft.dataplane.cluster.DefaultClusterManager;
 import dev.weft.dataplane.xds.NodeIdentity;
 import dev.weft.dataplane.xds.XdsClient;
 import dev.weft.proxy.admin.AdminServer;
+import dev.weft.proxy.tls.ControlPlaneTls;
 import dev.weft.proxy.tls.IdentityOptions;
 import dev.weft.proxy.tls.WorkloadIdentity;
 import dev.weft.proxy.telemetry.ProxyStats;
@@ -81,8 +82,13 @@ public final class Proxy implements AutoCloseable {
                 }
                 runtime.useMeshTls(workload);
             }
-            xds = new XdsClient(XdsClient.Options.of(options.controlPlane(), node, dataDir).withDelta(options.xdsDelta()),
-                    runtime.xdsNetwork());
+            XdsClient.Options xdsOptions = XdsClient.Options.of(options.controlPlane(), node, dataDir)
+                    .withDelta(options.xdsDelta());
+            if (workload != null) {
+                // an identity: xDS over mTLS with it (the control plane's TLS port binds the node to the certificate)
+                xdsOptions = xdsOptions.withCredentials(ControlPlaneTls.credentials(workload));
+            }
+            xds = new XdsClient(xdsOptions, runtime.xdsNetwork());
             xds.addSnapshotListener(runtime::apply);
             XdsClient client = xds;
             admin = new AdminServer("127.0.0.1", options.adminPort(),

@@ -178,8 +178,8 @@ public final class DemoRun {
             allSidecars.get(i).extraArgs(args);
         }
         allSidecars.forEach(Sidecar::start);
-        out.printf("  %-22s xDS 127.0.0.1:%d   debug http://127.0.0.1:%d/debug/syncz%n", "control plane",
-                controlPlane.xdsPort(), controlPlane.httpPort());
+        out.printf("  %-22s xDS over mTLS 127.0.0.1:%d (each sidecar bound to its certificate)   debug http://127.0.0.1:%d/debug/syncz%n",
+                "control plane", controlPlane.xdsTlsPort(), controlPlane.httpPort());
         out.printf("  %-22s STRICT mesh-wide (PeerAuthentication istio-system/default); certificates at each sidecar's /certs%n",
                 "mTLS");
         out.printf("  %-22s reviews v2/v3 call %s over gRPC (HTTP/2 sidecar to sidecar); only the reviews identity may (%s)%n",

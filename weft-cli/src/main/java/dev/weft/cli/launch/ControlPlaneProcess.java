@@ -11,6 +11,7 @@ public final class ControlPlaneProcess {
     private final Path configDir;
     private final Path dataDir;
     private final int xdsPort;
+    private final int xdsTlsPort;
     private final int httpPort;
     private final List<String> extraArgs;
     private ChildProcess process;
@@ -22,6 +23,7 @@ public final class ControlPlaneProcess {
         this.dataDir = dataDir;
         this.extraArgs = List.copyOf(extraArgs);
         this.xdsPort = FreePorts.next();
+        this.xdsTlsPort = FreePorts.next();
         this.httpPort = FreePorts.next();
     }
 
@@ -33,6 +35,7 @@ public final class ControlPlaneProcess {
         List<String> args = new ArrayList<>(List.of("controlplane",
                 "--config-dir", configDir.toString(),
                 "--xds-port", Integer.toString(xdsPort),
+                "--xds-tls-port", Integer.toString(xdsTlsPort),
                 "--http-port", Integer.toString(httpPort),
                 "--data-dir", dataDir.toString()));
         args.addAll(extraArgs);
@@ -62,6 +65,15 @@ public final class ControlPlaneProcess {
 
     public String xdsAddress() {
         return "127.0.0.1:" + xdsPort;
+    }
+
+    /** Where proxies with a workload certificate connect (mTLS; their node is bound to the certificate). */
+    public String xdsTlsAddress() {
+        return "127.0.0.1:" + xdsTlsPort;
+    }
+
+    public int xdsTlsPort() {
+        return xdsTlsPort;
     }
 
     public int xdsPort() {

@@ -63,7 +63,7 @@ public final class LocalMesh implements AutoCloseable {
         if (controlPlane == null) {
             throw new IllegalStateException("create the control plane first");
         }
-        return new Sidecar(launcher, spec, controlPlane.xdsAddress(),
+        return new Sidecar(launcher, spec, controlPlane.xdsAddress(), controlPlane.xdsTlsAddress(),
                 workDir.resolve("data").resolve("proxy-" + spec.name()));
     }
 

@@ -12,6 +12,7 @@ public final class Sidecar {
     private final WeftLauncher launcher;
     private final SidecarSpec spec;
     private final String controlPlane;
+    private final String controlPlaneTls;
     private final Path dataDir;
     private final int inboundPort = FreePorts.next();
     private final int outboundPort = FreePorts.next();
@@ -20,10 +21,11 @@ public final class Sidecar {
     private int starts;
     private List<String> extraArgs = List.of();
 
-    Sidecar(WeftLauncher launcher, SidecarSpec spec, String controlPlane, Path dataDir) {
+    Sidecar(WeftLauncher launcher, SidecarSpec spec, String controlPlane, String controlPlaneTls, Path dataDir) {
         this.launcher = launcher;
         this.spec = spec;
         this.controlPlane = controlPlane;
+        this.controlPlaneTls = controlPlaneTls;
         this.dataDir = dataDir;
     }
 
@@ -38,8 +40,10 @@ public final class Sidecar {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException("sidecar already running: " + process);
         }
+        // a sidecar with a workload identity talks xDS over mTLS, to the TLS port
+        boolean identity = extraArgs.contains("--token-file");
         List<String> args = new ArrayList<>(List.of("proxy",
-                "--control-plane", controlPlane,
+                "--control-plane", identity ? controlPlaneTls : controlPlane,
                 "--service", spec.service(),
                 "--namespace", spec.namespace(),
                 "--app-port", Integer.toString(spec.appPort()),

@@ -42,7 +42,13 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Date;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.security.cert.CertPathValidator;
+import java.security.cert.CertificateFactory;
+import java.security.cert.PKIXParameters;
+import java.security.cert.TrustAnchor;
 
 /**
  * The mesh CA (DESIGN.md §6): signs workload CSRs into short-lived certificates whose only identity is the SPIFFE
@@ -156,41 +162,81 @@ public final class CertificateAuthority {
         if (!identity.trustDomain().equals(trustDomain)) {
             throw new CsrRejectedException("identity " + identity + " is outside trust domain " + trustDomain);
         }
+        if (ControlPlaneIdentity.isReserved(identity.namespace(), identity.serviceAccount())) {
+            throw new CsrRejectedException(identity + " is the control plane's own identity; no workload may hold it");
+        }
         try {
             if (!csr.isSignatureValid(new JcaContentVerifierProviderBuilder().build(csr.getSubjectPublicKeyInfo()))) {
                 throw new CsrRejectedException("CSR signature does not verify: it was not signed by the key it carries");
             }
             PublicKey publicKey = new JcaPKCS10CertificationRequest(csr).getPublicKey();
-            Instant now = Instant.now();
-            Instant notAfter = now.plus(ttl);
-            if (notAfter.isAfter(signingCert.getNotAfter().toInstant())) {
-                notAfter = signingCert.getNotAfter().toInstant(); // never outlive the signer
-            }
-            X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(signingCert,
-                    new BigInteger(127, random), Date.from(now.minus(BACKDATE)), Date.from(notAfter),
-                    new X500Name("O=" + trustDomain), publicKey);
-            JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
-            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
-                    .addExtension(Extension.keyUsage, true,
-                            new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
-                    .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
-                            new KeyPurposeId[]{KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
-                    // Istio marks the SAN critical because the subject is empty of identity.
-                    .addExtension(Extension.subjectAlternativeName, true,
-                            new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier, identity.uri())))
-                    .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(signingCert))
-                    .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
-            X509Certificate leaf = new JcaX509CertificateConverter().getCertificate(builder.build(signer(signingKey)));
-            List<X509Certificate> chain = new ArrayList<>();
-            chain.add(leaf);
-            if (!isSelfSigned(signingCert)) {
-                chain.add(signingCert); // an intermediate: peers need it to reach the root
-            }
-            chain.addAll(intermediates);
-            return List.copyOf(chain);
+            return issue(publicKey, new GeneralNames(new GeneralName(GeneralName.uniformResourceIdentifier,
+                    identity.uri())), ttl);
         } catch (OperatorCreationException | PKCSException | GeneralSecurityException | CertIOException e) {
             throw new CsrRejectedException("cannot sign CSR: " + e.getMessage());
         }
+    }
+
+    /**
+     * The control plane's own serving certificate for its TLS xDS port: the URI SAN {@link ControlPlaneIdentity}
+     * (what Weft proxies check) plus DNS and IP SANs for clients that verify a host name.
+     */
+    public List<X509Certificate> issueControlPlaneCertificate(PublicKey key, List<String> dnsNames,
+                                                              List<String> ipAddresses, Duration ttl) {
+        List<GeneralName> names = new ArrayList<>();
+        names.add(new GeneralName(GeneralName.uniformResourceIdentifier, ControlPlaneIdentity.of(trustDomain).uri()));
+        dnsNames.forEach(n -> names.add(new GeneralName(GeneralName.dNSName, n)));
+        ipAddresses.forEach(ip -> names.add(new GeneralName(GeneralName.iPAddress, ip)));
+        try {
+            return issue(key, new GeneralNames(names.toArray(GeneralName[]::new)), ttl);
+        } catch (OperatorCreationException | GeneralSecurityException | CertIOException e) {
+            throw new IllegalStateException("cannot issue the control plane's certificate: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Validates a peer's chain (leaf first, intermediates after) against the trust bundle, without revocation.
+     *
+     * @throws GeneralSecurityException naming what failed (expired, untrusted issuer, ...)
+     */
+    public void validate(List<X509Certificate> chain) throws GeneralSecurityException {
+        Set<TrustAnchor> anchors = new HashSet<>();
+        trustBundle.forEach(c -> anchors.add(new TrustAnchor(c, null)));
+        PKIXParameters params = new PKIXParameters(anchors);
+        params.setRevocationEnabled(false);
+        List<X509Certificate> path = chain.stream().filter(c -> !isSelfSigned(c)).toList();
+        CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(path),
+                params);
+    }
+
+    private List<X509Certificate> issue(PublicKey publicKey, GeneralNames sans, Duration ttl)
+            throws OperatorCreationException, GeneralSecurityException, CertIOException {
+        Instant now = Instant.now();
+        Instant notAfter = now.plus(ttl);
+        if (notAfter.isAfter(signingCert.getNotAfter().toInstant())) {
+            notAfter = signingCert.getNotAfter().toInstant(); // never outlive the signer
+        }
+        X509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(signingCert,
+                new BigInteger(127, random), Date.from(now.minus(BACKDATE)), Date.from(notAfter),
+                new X500Name("O=" + trustDomain), publicKey);
+        JcaX509ExtensionUtils ext = new JcaX509ExtensionUtils();
+        builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false))
+                .addExtension(Extension.keyUsage, true,
+                        new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyEncipherment))
+                .addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(
+                        new KeyPurposeId[]{KeyPurposeId.id_kp_serverAuth, KeyPurposeId.id_kp_clientAuth}))
+                // Istio marks the SAN critical because the subject is empty of identity.
+                .addExtension(Extension.subjectAlternativeName, true, sans)
+                .addExtension(Extension.authorityKeyIdentifier, false, ext.createAuthorityKeyIdentifier(signingCert))
+                .addExtension(Extension.subjectKeyIdentifier, false, ext.createSubjectKeyIdentifier(publicKey));
+        X509Certificate leaf = new JcaX509CertificateConverter().getCertificate(builder.build(signer(signingKey)));
+        List<X509Certificate> chain = new ArrayList<>();
+        chain.add(leaf);
+        if (!isSelfSigned(signingCert)) {
+            chain.add(signingCert); // an intermediate: peers need it to reach the root
+        }
+        chain.addAll(intermediates);
+        return List.copyOf(chain);
     }
 
     private static boolean isSelfSigned(X509Certificate c) {

@@ -174,11 +174,7 @@ public final class IdentityService {
             throw new InvalidTokenException("renewal: current certificate chain is unreadable");
         }
         try {
-            Set<TrustAnchor> anchors = new HashSet<>();
-            ca.trustBundle().forEach(c -> anchors.add(new TrustAnchor(c, null)));
-            PKIXParameters params = new PKIXParameters(anchors);
-            params.setRevocationEnabled(false);
-            CertPathValidator.getInstance("PKIX").validate(CertificateFactory.getInstance("X.509").generateCertPath(chain), params);
+            ca.validate(chain);
         } catch (GeneralSecurityException e) {
             throw new InvalidTokenException("renewal: current certificate is not valid: " + e.getMessage());
         }

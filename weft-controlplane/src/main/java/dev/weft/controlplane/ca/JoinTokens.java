@@ -69,6 +69,10 @@ public final class JoinTokens {
         }
         // validates both names the way identities are validated
         new SpiffeId("cluster.local", namespace, serviceAccount);
+        if (ControlPlaneIdentity.isReserved(namespace, serviceAccount)) {
+            throw new IllegalArgumentException(namespace + "/" + serviceAccount
+                    + " is the control plane's own identity; no workload may hold it");
+        }
         ObjectNode payload = JSON.createObjectNode()
                 .put("aud", AUDIENCE)
                 .put("ns", namespace)

@@ -138,6 +138,14 @@ public final class StatusHttpServer implements AutoCloseable {
             p.put("connectedSince", s.connectedSince().toString());
             p.put("stream", s.streamId());
             p.put("api", s.api());
+            ProxyStatus.Authentication auth = s.authentication();
+            ObjectNode a = p.putObject("authentication");
+            a.put("transport", auth.transport());
+            a.put("authenticated", auth.authenticated());
+            a.put("spiffeId", auth.spiffeId());
+            // what the registration carries: the proven service account, or null (joins no SAN list)
+            a.put("registeredServiceAccount", auth.registeredServiceAccount().isEmpty() ? null
+                    : auth.registeredServiceAccount());
             ObjectNode types = p.putObject("types");
             for (Map.Entry<XdsType, TypeSyncStatus> e : s.types().entrySet()) {
                 TypeSyncStatus t = e.getValue();

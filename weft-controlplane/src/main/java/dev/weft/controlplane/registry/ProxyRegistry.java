@@ -49,8 +49,15 @@ public final class ProxyRegistry {
         this.onChange = onChange;
     }
 
-    /** A stream identified itself as {@code node}; cancels a pending withdrawal of the same node id. */
-    public void connected(long streamId, ProxyNode node) {
+    /**
+     * A stream identified itself as {@code node}; cancels a pending withdrawal of the same node id. Returns why it is
+     * refused (the node id is held by another identity), or null when registered.
+     *
+     * <p>A node id belongs to the identity that registered it (its namespace and service account; none for an
+     * unauthenticated registration) until the registration is withdrawn: a stream with another identity cannot
+     * replace it, except that an authenticated one may replace an unauthenticated one.
+     */
+    public String connected(long streamId, ProxyNode node) {
         boolean changed;
         synchronized (lock) {
             Registration r = byNodeId.get(node.id());
@@ -59,6 +66,11 @@ public final class ProxyRegistry {
                 byNodeId.put(node.id(), r);
                 changed = true;
             } else {
+                String held = identity(r.node);
+                if (!held.equals(identity(node)) && !r.node.serviceAccount().isEmpty()) {
+                    return "node id " + node.id() + " is registered by " + held + "; " + identity(node)
+                            + " cannot take it over";
+                }
                 changed = !r.node.equals(node);
                 r.node = node;
                 if (r.withdrawal != null) {
@@ -81,6 +93,12 @@ public final class ProxyRegistry {
             }
             onChange.run();
         }
+        return null;
+    }
+
+    private static String identity(ProxyNode n) {
+        return n.serviceAccount().isEmpty() ? "an unauthenticated stream"
+                : "ns/" + n.namespace() + "/sa/" + n.serviceAccount();
     }
 
     /**

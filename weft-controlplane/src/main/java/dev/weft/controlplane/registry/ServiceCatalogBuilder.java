@@ -58,8 +58,9 @@ public final class ServiceCatalogBuilder {
                 MeshService.Resolution.STATIC, "proxies"));
         addEndpoint(new WorkloadEndpoint(proxy.serviceHost(), servicePort, proxy.address(), proxy.inboundPort(),
                 proxy.labels(), true, 1, "proxy " + proxy.id(),
-                // what the proxy announces; a Weft proxy refuses to start unless its certificate proves the same
-                WorkloadEndpoint.spiffeId(trustDomain, proxy.namespace(), proxy.serviceAccount())));
+                // the registry holds a service account only when the xDS stream's certificate proved it
+                proxy.serviceAccount().isEmpty() ? null
+                        : WorkloadEndpoint.spiffeId(trustDomain, proxy.namespace(), proxy.serviceAccount())));
     }
 
     /**

@@ -32,6 +32,7 @@ public final class ControlPlaneMetrics {
     private final LongAdder pushes = new LongAdder();
     private final LongAdder generationErrors = new LongAdder();
     private final LongAdder configRejected = new LongAdder();
+    private final LongAdder streamsRefused = new LongAdder();
     private volatile IntSupplier connectedProxies = () -> 0;
     private volatile IntSupplier configErrors = () -> 0;
 
@@ -77,6 +78,15 @@ public final class ControlPlaneMetrics {
         generationErrors.increment();
     }
 
+    /** An xDS stream was refused because its node claimed an identity its transport did not prove. */
+    public void onStreamRefused() {
+        streamsRefused.increment();
+    }
+
+    public long streamsRefused() {
+        return streamsRefused.sum();
+    }
+
     public void onNack(String type) {
         rejects.computeIfAbsent(type, k -> new LongAdder()).increment();
     }
@@ -115,6 +125,10 @@ public final class ControlPlaneMetrics {
                 .append("\"} ").append(v.sum()).append('\n'));
         type(out, "pilot_total_xds_internal_errors", "counter", "xDS responses that could not be generated.");
         out.append("pilot_total_xds_internal_errors ").append(generationErrors.sum()).append('\n');
+        type(out, "weft_xds_streams_refused_total", "counter",
+                "xDS streams refused (PERMISSION_DENIED): an identity the client certificate does not prove, or an "
+                        + "unauthenticated endpoint registration.");
+        out.append("weft_xds_streams_refused_total ").append(streamsRefused.sum()).append('\n');
         type(out, "weft_config_rejected_total", "counter", "Config changes rejected by validation (nothing pushed).");
         out.append("weft_config_rejected_total ").append(configRejected.sum()).append('\n');
         type(out, "weft_config_errors", "gauge", "Errors of the last rejected config change; 0 when the files are served.");

@@ -31,8 +31,8 @@ final class AdsStream extends XdsStream<DiscoveryRequest, DiscoveryResponse> {
     private final EnumMap<XdsType, TypeState> types = new EnumMap<>(XdsType.class);
 
     AdsStream(long streamId, XdsServer server, ServerCallStreamObserver<DiscoveryResponse> responses,
-              SerialExecutor serial) {
-        super(streamId, server, responses, serial, "sotw");
+              SerialExecutor serial, PeerCredentials peer) {
+        super(streamId, server, responses, serial, "sotw", peer);
         for (XdsType t : XdsType.values()) {
             types.put(t, new TypeState());
         }

@@ -62,8 +62,8 @@ final class DeltaAdsStream extends XdsStream<DeltaDiscoveryRequest, DeltaDiscove
     private final EnumMap<XdsType, Subscription> types = new EnumMap<>(XdsType.class);
 
     DeltaAdsStream(long streamId, XdsServer server, ServerCallStreamObserver<DeltaDiscoveryResponse> responses,
-                   SerialExecutor serial) {
-        super(streamId, server, responses, serial, "delta");
+                   SerialExecutor serial, PeerCredentials peer) {
+        super(streamId, server, responses, serial, "delta", peer);
         for (XdsType t : XdsType.values()) {
             types.put(t, new Subscription());
         }

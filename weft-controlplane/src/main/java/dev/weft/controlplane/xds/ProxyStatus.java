@@ -13,9 +13,25 @@ public final class ProxyStatus {
     private final ProxyNode node;
     private final Instant connectedSince;
     private final String api;
+    private final Authentication authentication;
     private final AtomicReferenceArray<TypeSyncStatus> types = new AtomicReferenceArray<>(XdsType.values().length);
 
-    ProxyStatus(long streamId, ProxyNode node, Instant connectedSince, String api) {
+    /**
+     * What the stream's transport proved (docs/xds-conventions.md, "Authenticated xDS").
+     *
+     * @param transport {@code mtls}, {@code tls} (no client certificate) or {@code plaintext}
+     * @param spiffeId the SPIFFE ID of the client certificate, null when unauthenticated
+     * @param registeredServiceAccount the service account the registration carries: the certificate's, or empty
+     *     when unauthenticated (the endpoint then joins no SAN list)
+     */
+    public record Authentication(String transport, String spiffeId, String registeredServiceAccount) {
+        public boolean authenticated() {
+            return spiffeId != null;
+        }
+    }
+
+    ProxyStatus(long streamId, ProxyNode node, Instant connectedSince, String api, Authentication authentication) {
+        this.authentication = authentication;
         this.streamId = streamId;
         this.node = node;
         this.connectedSince = connectedSince;
@@ -40,6 +56,10 @@ public final class ProxyStatus {
     /** The ADS variant of the stream: {@code sotw} (StreamAggregatedResources) or {@code delta}. */
     public String api() {
         return api;
+    }
+
+    public Authentication authentication() {
+        return authentication;
     }
 
     public TypeSyncStatus type(XdsType type) {

@@ -11,6 +11,8 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.Server;
+import io.grpc.ServerInterceptors;
+import io.grpc.TlsServerCredentials;
 import io.grpc.netty.NettyServerBuilder;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
@@ -29,6 +31,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import javax.net.ssl.KeyManager;
+import javax.net.ssl.TrustManager;
 
 /**
  * The ADS gRPC server: state of the world ({@link AdsStream}) and incremental/delta ({@link DeltaAdsStream}) on the
@@ -46,32 +50,80 @@ public final class XdsServer implements AutoCloseable {
     private final AtomicLong nonces = new AtomicLong();
     private final ExecutorService streamPool;
     private final Server server;
+    private final Server tlsServer; // null: no TLS port
+    private final StreamAuthentication.Policy policy;
     private volatile ControlPlaneMetrics metrics = new ControlPlaneMetrics();
 
+    /**
+     * How xDS streams are authenticated (docs/xds-conventions.md, "Authenticated xDS").
+     *
+     * @param tlsPort the TLS port (0: ephemeral, -1: none); its clients may present a workload certificate (mTLS)
+     * @param keyManager the control plane's serving certificate
+     * @param clientTrust validates client certificates against the mesh roots
+     * @param trustDomain client certificates must carry a SPIFFE ID of this trust domain
+     * @param allowUnauthenticatedRegistration whether a stream without a client certificate may register an endpoint
+     */
+    public record Security(int tlsPort, KeyManager keyManager, TrustManager clientTrust, String trustDomain,
+                           boolean allowUnauthenticatedRegistration) {}
+
+    /** Plaintext only; every stream unauthenticated, endpoint registration allowed (tests of the xDS protocol). */
     public XdsServer(int port, Generators generators, ProxyRegistry registry, PushContext initial) {
+        this(port, null, generators, registry, initial);
+    }
+
+    /** A plaintext port and, with {@code security}, a TLS port; streams are bound to their certificates. */
+    public XdsServer(int port, Security security, Generators generators, ProxyRegistry registry, PushContext initial) {
         this.generators = generators;
         this.registry = registry;
         this.current = new AtomicReference<>(initial);
+        this.policy = security == null ? new StreamAuthentication.Policy("cluster.local", true)
+                : new StreamAuthentication.Policy(security.trustDomain(), security.allowUnauthenticatedRegistration());
         AtomicInteger threads = new AtomicInteger();
         this.streamPool = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()), r -> {
             Thread t = new Thread(r, "weft-xds-" + threads.incrementAndGet());
             t.setDaemon(true);
             return t;
         });
-        this.server = NettyServerBuilder.forAddress(new InetSocketAddress(port))
-                .addService(new AdsService())
+        this.server = configure(NettyServerBuilder.forAddress(new InetSocketAddress(port))).build();
+        this.tlsServer = security == null || security.tlsPort() < 0 ? null : configure(NettyServerBuilder.forAddress(
+                new InetSocketAddress(security.tlsPort()), TlsServerCredentials.newBuilder()
+                        .keyManager(security.keyManager())
+                        .trustManager(security.clientTrust())
+                        // a client certificate is optional: proxyless clients and sidecars without an identity may
+                        // read config over TLS; an invalid one fails the handshake
+                        .clientAuth(TlsServerCredentials.ClientAuth.OPTIONAL)
+                        .build())).build();
+    }
+
+    private NettyServerBuilder configure(NettyServerBuilder builder) {
+        return builder
+                .addService(ServerInterceptors.intercept(new AdsService(), PeerCredentials.interceptor()))
                 // Detect proxies that vanished without closing (their endpoints then start the grace period).
                 .keepAliveTime(30, TimeUnit.SECONDS)
                 .keepAliveTimeout(10, TimeUnit.SECONDS)
                 .permitKeepAliveTime(5, TimeUnit.SECONDS)
-                .permitKeepAliveWithoutCalls(true)
-                .build();
+                .permitKeepAliveWithoutCalls(true);
     }
 
     public XdsServer start() throws IOException {
         server.start();
-        log.info("xDS (ADS) listening on port {}", server.getPort());
+        log.info("xDS (ADS) listening on port {} (plaintext)", server.getPort());
+        if (tlsServer != null) {
+            tlsServer.start();
+            log.info("xDS (ADS) listening on port {} (TLS; a workload certificate binds the node's identity); "
+                    + "unauthenticated endpoint registration {}", tlsServer.getPort(),
+                    policy.allowUnauthenticatedRegistration() ? "allowed (without service account)" : "refused");
+        }
         return this;
+    }
+
+    /** The bound TLS port, or -1 when there is none. */
+    public int tlsPort() {
+        return tlsServer == null ? -1 : tlsServer.getPort();
+    }
+
+    StreamAuthentication.Policy authenticationPolicy() {
+        return policy;
     }
 
     /** The bound port (the actual one when 0 was asked for). */
@@ -116,9 +168,15 @@ public final class XdsServer implements AutoCloseable {
         return Long.toString(nonces.incrementAndGet());
     }
 
-    void streamIdentified(XdsStream<?, ?> stream, ProxyNode node) {
-        log.info("proxy {} connected (stream {}, {} ADS)", node.id(), stream.streamId(), stream.status().api());
-        registry.connected(stream.streamId(), node);
+    /** Registers the stream's node ({@code registration}: as authenticated); the refusal, or null. */
+    String streamIdentified(XdsStream<?, ?> stream, ProxyNode registration) {
+        ProxyStatus.Authentication auth = stream.status().authentication();
+        String refused = registry.connected(stream.streamId(), registration);
+        if (refused == null) {
+            log.info("proxy {} connected (stream {}, {} ADS, {}{})", registration.id(), stream.streamId(),
+                    stream.status().api(), auth.transport(), auth.authenticated() ? " as " + auth.spiffeId() : "");
+        }
+        return refused;
     }
 
     void streamClosed(XdsStream<?, ?> stream, ProxyNode node) {
@@ -131,8 +189,14 @@ public final class XdsServer implements AutoCloseable {
     @Override
     public void close() {
         server.shutdownNow();
+        if (tlsServer != null) {
+            tlsServer.shutdownNow();
+        }
         try {
             server.awaitTermination(5, TimeUnit.SECONDS);
+            if (tlsServer != null) {
+                tlsServer.awaitTermination(5, TimeUnit.SECONDS);
+            }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
@@ -145,7 +209,8 @@ public final class XdsServer implements AutoCloseable {
                 StreamObserver<DiscoveryResponse> responseObserver) {
             long id = streamIds.incrementAndGet();
             AdsStream stream = new AdsStream(id, XdsServer.this,
-                    (ServerCallStreamObserver<DiscoveryResponse>) responseObserver, new SerialExecutor(streamPool));
+                    (ServerCallStreamObserver<DiscoveryResponse>) responseObserver, new SerialExecutor(streamPool),
+                    PeerCredentials.current());
             streams.put(id, stream);
             return stream;
         }
@@ -155,7 +220,8 @@ public final class XdsServer implements AutoCloseable {
                 StreamObserver<DeltaDiscoveryResponse> responseObserver) {
             long id = streamIds.incrementAndGet();
             DeltaAdsStream stream = new DeltaAdsStream(id, XdsServer.this,
-                    (ServerCallStreamObserver<DeltaDiscoveryResponse>) responseObserver, new SerialExecutor(streamPool));
+                    (ServerCallStreamObserver<DeltaDiscoveryResponse>) responseObserver, new SerialExecutor(streamPool),
+                    PeerCredentials.current());
             streams.put(id, stream);
             return stream;
         }

@@ -38,13 +38,15 @@ abstract class XdsStream<Q, R> implements StreamObserver<Q> {
     private final AtomicBoolean pushQueued = new AtomicBoolean();
     private final AtomicBoolean waitingForReady = new AtomicBoolean();
     private final SerialExecutor serial;
+    private final PeerCredentials peer;
     ProxyNode node;
     private volatile ProxyStatus status; // read by /debug/syncz
     private boolean closed;
 
     XdsStream(long streamId, XdsServer server, ServerCallStreamObserver<R> responses, SerialExecutor serial,
-              String api) {
+              String api, PeerCredentials peer) {
         this.streamId = streamId;
+        this.peer = peer;
         this.server = server;
         this.responses = responses;
         this.serial = serial;
@@ -141,20 +143,32 @@ abstract class XdsStream<Q, R> implements StreamObserver<Q> {
             fail(Status.INVALID_ARGUMENT.withDescription("the first request on an ADS stream must carry node"));
             return false;
         }
+        ProxyNode announced;
         try {
-            node = ProxyNode.fromNode(nodeProto);
+            announced = ProxyNode.fromNode(nodeProto);
         } catch (InvalidNodeException e) {
             fail(Status.INVALID_ARGUMENT.withDescription("invalid node " + nodeProto.getId() + ": " + e.getMessage()));
             return false;
         }
-        if (!node.proxyless() && nodeProto.getUserAgentName().startsWith("gRPC")) {
-            // a stock gRPC client without the role metadata would get sidecar listeners and find no target
-            log.warn("node {} (user agent '{}') is treated as a sidecar; a proxyless gRPC client needs node "
-                    + "metadata WEFT_ROLE=proxyless (or GENERATOR=grpc) in its bootstrap", node.id(),
-                    nodeProto.getUserAgentName());
+        // the node's identity claims must be what the transport proved, before anything is registered
+        StreamAuthentication.Outcome outcome = StreamAuthentication.bind(announced, peer, server.authenticationPolicy());
+        if (outcome instanceof StreamAuthentication.Refused refused) {
+            server.metrics().onStreamRefused();
+            fail(Status.PERMISSION_DENIED.withDescription(refused.reason()));
+            return false;
         }
-        status = new ProxyStatus(streamId, node, Instant.now(), api);
-        server.streamIdentified(this, node);
+        StreamAuthentication.Bound bound = (StreamAuthentication.Bound) outcome;
+        node = announced;
+        status = new ProxyStatus(streamId, node, Instant.now(), api,
+                new ProxyStatus.Authentication(peer.transport(), bound.spiffeId(), bound.registration().serviceAccount()));
+        String conflict = server.streamIdentified(this, bound.registration());
+        if (conflict != null) {
+            node = null;
+            status = null;
+            server.metrics().onStreamRefused();
+            fail(Status.PERMISSION_DENIED.withDescription(conflict));
+            return false;
+        }
         return true;
     }
 

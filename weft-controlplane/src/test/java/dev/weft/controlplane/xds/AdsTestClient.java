@@ -6,7 +6,6 @@ import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.grpc.ManagedChannel;
-import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
 
 import java.time.Duration;
@@ -27,8 +26,13 @@ public final class AdsTestClient implements AutoCloseable {
     private volatile boolean completed;
 
     public AdsTestClient(int port, Node node) {
+        this(port, node, io.grpc.InsecureChannelCredentials.create());
+    }
+
+    /** Over {@code credentials} (TLS to the control plane's TLS port, with or without a client certificate). */
+    public AdsTestClient(int port, Node node, io.grpc.ChannelCredentials credentials) {
         this.node = node;
-        this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
+        this.channel = io.grpc.Grpc.newChannelBuilderForAddress("127.0.0.1", port, credentials).build();
         this.requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
             @Override
             public void onNext(DiscoveryResponse r) {

@@ -66,8 +66,8 @@ class SlowProxyTest {
             FakeResponses slow = new FakeResponses();
             FakeResponses fast = new FakeResponses();
             // A same-thread executor makes every step synchronous and the test deterministic.
-            AdsStream slowStream = new AdsStream(1, server, slow, new SerialExecutor(Runnable::run));
-            AdsStream fastStream = new AdsStream(2, server, fast, new SerialExecutor(Runnable::run));
+            AdsStream slowStream = new AdsStream(1, server, slow, new SerialExecutor(Runnable::run), PeerCredentials.PLAINTEXT);
+            AdsStream fastStream = new AdsStream(2, server, fast, new SerialExecutor(Runnable::run), PeerCredentials.PLAINTEXT);
             DiscoveryRequest cds = DiscoveryRequest.newBuilder()
                     .setNode(TestNodes.sidecar("web", "default", "10.0.0.1", 8080, 15006, Map.of(), List.of()))
                     .setTypeUrl(XdsType.CLUSTER.typeUrl()).build();

@@ -16,6 +16,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
@@ -68,13 +69,22 @@ public final class XdsClient implements AutoCloseable {
      * @param delta use incremental xDS ({@code DeltaAggregatedResources}) instead of state of the world
      */
     public record Options(String controlPlane, NodeIdentity node, Path dataDir, Duration initialBackoff,
-                          Duration maxBackoff, Duration initialFetchTimeout, boolean delta) {
+                          Duration maxBackoff, Duration initialFetchTimeout, boolean delta,
+                          ChannelCredentials credentials) {
         public Options {
             Objects.requireNonNull(controlPlane, "controlPlane");
             Objects.requireNonNull(node, "node");
+            Objects.requireNonNull(credentials, "credentials");
         }
 
-        /** State of the world. */
+        /** Plaintext. */
+        public Options(String controlPlane, NodeIdentity node, Path dataDir, Duration initialBackoff,
+                       Duration maxBackoff, Duration initialFetchTimeout, boolean delta) {
+            this(controlPlane, node, dataDir, initialBackoff, maxBackoff, initialFetchTimeout, delta,
+                    InsecureChannelCredentials.create());
+        }
+
+        /** State of the world, plaintext. */
         public Options(String controlPlane, NodeIdentity node, Path dataDir, Duration initialBackoff,
                        Duration maxBackoff, Duration initialFetchTimeout) {
             this(controlPlane, node, dataDir, initialBackoff, maxBackoff, initialFetchTimeout, false);
@@ -86,7 +96,17 @@ public final class XdsClient implements AutoCloseable {
         }
 
         public Options withDelta(boolean delta) {
-            return new Options(controlPlane, node, dataDir, initialBackoff, maxBackoff, initialFetchTimeout, delta);
+            return new Options(controlPlane, node, dataDir, initialBackoff, maxBackoff, initialFetchTimeout, delta,
+                    credentials);
+        }
+
+        /**
+         * How the channel authenticates: plaintext by default; a proxy with a workload identity passes mTLS
+         * credentials (the control plane's TLS port then binds the node to its certificate).
+         */
+        public Options withCredentials(ChannelCredentials credentials) {
+            return new Options(controlPlane, node, dataDir, initialBackoff, maxBackoff, initialFetchTimeout, delta,
+                    credentials);
         }
     }
 
@@ -147,7 +167,7 @@ public final class XdsClient implements AutoCloseable {
         ex.setRemoveOnCancelPolicy(true);
         this.executor = ex;
         NettyChannelBuilder builder = NettyChannelBuilder.forTarget(options.controlPlane(),
-                InsecureChannelCredentials.create());
+                options.credentials());
         if (network != null) { // the proxy's own loops and buffer pool instead of gRPC's threads and pool
             builder.eventLoopGroup(network.eventLoops()).channelType(network.channelType())
                     .withOption(ChannelOption.ALLOCATOR, network.allocator());

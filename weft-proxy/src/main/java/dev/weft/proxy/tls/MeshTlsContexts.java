@@ -140,7 +140,7 @@ public final class MeshTlsContexts {
         return c.chain().toArray(X509Certificate[]::new);
     }
 
-    private static X509TrustManager pkix(WorkloadCertificate c) throws GeneralSecurityException {
+    static X509TrustManager pkix(WorkloadCertificate c) throws GeneralSecurityException {
         KeyStore store = KeyStore.getInstance(KeyStore.getDefaultType());
         try {
             store.load(null, null);

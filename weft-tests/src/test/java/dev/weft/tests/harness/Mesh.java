@@ -61,8 +61,19 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
-    /** Starts the control plane and waits until it is ready, so sidecars started next connect at once. */
+    /**
+     * Starts the control plane and waits until it is ready, so sidecars started next connect at once. Test meshes mix
+     * plaintext sidecars with ones that have an identity, so unauthenticated registration is allowed (such endpoints
+     * carry no service account); {@link #startSecureControlPlane} leaves it off, as in production.
+     */
     public ControlPlaneProcess startControlPlane(String... extraArgs) {
+        List<String> args = new ArrayList<>(List.of("--allow-unauthenticated-registration"));
+        args.addAll(List.of(extraArgs));
+        return mesh.startControlPlane(args.toArray(String[]::new)).awaitReady(STARTUP);
+    }
+
+    /** The control plane with its production default: only proxies with a workload certificate register endpoints. */
+    public ControlPlaneProcess startSecureControlPlane(String... extraArgs) {
         return mesh.startControlPlane(extraArgs).awaitReady(STARTUP);
     }
 
