@@ -2,6 +2,11 @@ package dev.weft.tests;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.weft.dataplane.xds.NodeIdentity;
+import dev.weft.dataplane.xds.XdsClient;
+import dev.weft.proxy.tls.ControlPlaneTls;
+import dev.weft.proxy.tls.WorkloadIdentity;
+import dev.weft.tests.harness.ConnectionCountingServer;
 import dev.weft.tests.harness.Mesh;
 import dev.weft.tests.harness.MeshClient;
 import dev.weft.tests.harness.Reply;
@@ -24,8 +29,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Mesh mTLS through real processes: sidecars bootstrap their identity with join tokens, talk TLS 1.3 to each other,
- * PeerAuthentication decides what the inbound port accepts, and certificates rotate every few seconds under load.
+ * Mesh mTLS through real processes: sidecars bootstrap their identity with join tokens, talk xDS over mTLS to the
+ * control plane (which runs with its production default: only authenticated streams register endpoints) and TLS 1.3
+ * to each other, PeerAuthentication decides what the inbound port accepts, and certificates rotate every few seconds
+ * under load.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class MtlsTest {
@@ -41,6 +48,8 @@ class MtlsTest {
     private static Workload legacy;
     /** A workload with a valid mesh certificate for its own service account "impostor". */
     private static Workload impostor;
+    /** A plaintext sidecar (no join token) claiming to serve payments. */
+    private static Workload rogue;
 
     @BeforeAll
     static void startMesh() {
@@ -58,7 +67,7 @@ class MtlsTest {
                   mtls:
                     mode: STRICT
                 """);
-        mesh.startControlPlane("--cert-ttl", CERT_TTL);
+        mesh.startSecureControlPlane("--cert-ttl", CERT_TTL);
         frontend = mesh.addSecureEchoWorkload("frontend", "frontend", "v1", 8080, "frontend");
         payments = mesh.addSecureEchoWorkload("payments", "payments", "v1", 9080, "payments");
         legacy = mesh.addSecureEchoWorkload("legacy", "legacy", "v1", 9090, "legacy");
@@ -67,6 +76,7 @@ class MtlsTest {
         MeshClient warmUp = mesh.clientOf(frontend);
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200))
                 .until(() -> warmUp.tryGet(PAYMENTS, "/").status() == 200 && warmUp.tryGet(LEGACY, "/").status() == 200);
+        rogue = mesh.addEchoWorkload("rogue", "payments", "v9", 9080); // never ready: its registration is refused
     }
 
     @AfterAll
@@ -86,6 +96,66 @@ class MtlsTest {
                 .isEqualTo("By=spiffe://cluster.local/ns/default/sa/payments;URI=spiffe://cluster.local/ns/default/sa/frontend");
         JsonNode certs = JSON.readTree(Mesh.plainGet(payments.sidecar().adminUrl("/certs")).body());
         assertThat(certs.path("spiffeId").asText()).isEqualTo("spiffe://cluster.local/ns/default/sa/payments");
+    }
+
+    @Test
+    @Order(1)
+    void everySidecarRegisteredOverMutualTlsAsItsOwnIdentity() throws Exception {
+        assertThat(authentications()).containsEntry("frontend", "mtls spiffe://cluster.local/ns/default/sa/frontend frontend")
+                .containsEntry("payments", "mtls spiffe://cluster.local/ns/default/sa/payments payments")
+                .containsEntry("legacy", "mtls spiffe://cluster.local/ns/default/sa/legacy legacy");
+    }
+
+    @Test
+    @Order(1)
+    void aSidecarWithoutIdentityCannotRegisterAnEndpoint() throws Exception {
+        await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(300))
+                .until(() -> lastStreamError(rogue).contains("PERMISSION_DENIED"));
+        assertThat(lastStreamError(rogue)).contains("unauthenticated xDS stream (plaintext")
+                .contains("may not register an endpoint for payments.default.svc.cluster.local");
+        assertThat(endpoints("payments.default.svc.cluster.local"))
+                .containsExactly("127.0.0.1:" + payments.sidecar().inboundPort());
+        MeshClient client = mesh.clientOf(frontend);
+        for (int i = 0; i < 10; i++) {
+            assertThat(client.get(PAYMENTS, "/only-v1").json().path("version").asText()).isEqualTo("v1");
+        }
+        assertThat(rogue.app().served()).as("requests that reached the unregistered rogue").isZero();
+    }
+
+    /**
+     * A process holding a valid certificate for "impostor" announces service account "payments" for the payments
+     * service: refused with PERMISSION_DENIED naming both identities, so it never joins payments' endpoints or its SAN
+     * list (a Weft proxy would not even start so; this is a stock xDS client with the proxy's credentials).
+     */
+    @Test
+    @Order(2)
+    void aStreamAnnouncingAnotherServiceAccountThanItsCertificateIsRefused() throws Exception {
+        java.nio.file.Path token = mesh.mintToken("impostor-xds", "default", "impostor");
+        java.net.URI ca = java.net.URI.create("http://127.0.0.1:" + mesh.controlPlane().httpPort());
+        try (ConnectionCountingServer trap = new ConnectionCountingServer();
+             WorkloadIdentity identity = WorkloadIdentity.bootstrap(ca, token)) {
+            NodeIdentity claimsPayments = NodeIdentity.sidecar("payments", "default", "payments",
+                    java.util.Map.of("app", "payments", "version", "v1", "security.istio.io/tlsMode", "istio"),
+                    "127.0.0.1", 9080, trap.port(), "http", trap.port(), 0, java.util.List.of());
+            try (XdsClient xds = new XdsClient(XdsClient.Options.of(mesh.controlPlane().xdsTlsAddress(),
+                    claimsPayments, null).withCredentials(ControlPlaneTls.credentials(identity)))) {
+                xds.start();
+                await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(100))
+                        .until(() -> xds.status().lastStreamError() != null);
+                assertThat(xds.status().lastStreamError()).contains("PERMISSION_DENIED")
+                        .contains("announces namespace 'default' and service account 'payments'")
+                        .contains("its certificate is spiffe://cluster.local/ns/default/sa/impostor");
+                assertThat(xds.isWarm()).as("no config for a refused stream").isFalse();
+                assertThat(endpoints("payments.default.svc.cluster.local"))
+                        .containsExactly("127.0.0.1:" + payments.sidecar().inboundPort());
+                MeshClient client = mesh.clientOf(frontend);
+                for (int i = 0; i < 20; i++) {
+                    assertThat(client.get(PAYMENTS, "/pay/" + i).status()).isEqualTo(200);
+                }
+                assertThat(trap.connectionsAccepted()).as("connections that reached the impostor").isZero();
+            }
+        }
+        assertThat(mesh.controlPlaneGet("/metrics").body()).containsPattern("weft_xds_streams_refused_total [1-9]");
     }
 
     @Test
@@ -243,6 +313,46 @@ class MtlsTest {
         // the same root and token key after the restart: proxies keep renewing and keep trusting each other
         await().atMost(Duration.ofSeconds(30)).until(() -> rotations(payments) >= before + 2);
         assertThat(mesh.clientOf(frontend).get(PAYMENTS, "/after-restart").status()).isEqualTo(200);
+        // every sidecar came back over mTLS with its current certificate (the first ones expired long ago), bound to
+        // its own identity; the rogue is still refused
+        await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> authentications().size() == 4);
+        assertThat(authentications()).containsEntry("frontend", "mtls spiffe://cluster.local/ns/default/sa/frontend frontend")
+                .containsEntry("payments", "mtls spiffe://cluster.local/ns/default/sa/payments payments")
+                .containsEntry("legacy", "mtls spiffe://cluster.local/ns/default/sa/legacy legacy")
+                .containsEntry("impostor", "mtls spiffe://cluster.local/ns/default/sa/impostor impostor");
+        assertThat(endpoints("payments.default.svc.cluster.local"))
+                .containsExactly("127.0.0.1:" + payments.sidecar().inboundPort());
+    }
+
+    /** syncz: service → "transport spiffeId registeredServiceAccount" of each connected proxy. */
+    private static java.util.Map<String, String> authentications() throws Exception {
+        java.util.Map<String, String> out = new java.util.TreeMap<>();
+        for (JsonNode p : JSON.readTree(mesh.controlPlaneGet("/debug/syncz").body())) {
+            JsonNode a = p.path("authentication");
+            out.put(p.path("service").asText(), a.path("transport").asText() + " " + a.path("spiffeId").asText() + " "
+                    + a.path("registeredServiceAccount").asText());
+        }
+        return out;
+    }
+
+    private static java.util.List<String> endpoints(String host) throws Exception {
+        java.util.List<String> out = new java.util.ArrayList<>();
+        for (JsonNode s : JSON.readTree(mesh.controlPlaneGet("/debug/registryz").body()).path("services")) {
+            if (s.path("host").asText().equals(host)) {
+                for (JsonNode port : s.path("ports")) {
+                    for (JsonNode e : port.path("endpoints")) {
+                        out.add(e.path("address").asText() + ":" + e.path("port").asInt());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
+    private static String lastStreamError(Workload w) throws Exception {
+        JsonNode dump = JSON.readTree(Mesh.plainGet(w.sidecar().adminUrl("/config_dump")).body());
+        return dump.findValues("last_stream_error").stream().map(JsonNode::asText).findFirst().orElse("");
     }
 
     private static String caRoot() throws IOException {

@@ -36,8 +36,9 @@ import javax.net.ssl.TrustManager;
 
 /**
  * The ADS gRPC server: state of the world ({@link AdsStream}) and incremental/delta ({@link DeltaAdsStream}) on the
- * same port. Holds the current push context; {@link #push} hands a new one to every stream without waiting for any
- * of them.
+ * same ports, a plaintext one and (with {@link Security}) a TLS one where a client certificate binds the stream's
+ * identity ({@link StreamAuthentication}). Holds the current push context; {@link #push} hands a new one to every
+ * stream without waiting for any of them.
  */
 public final class XdsServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(XdsServer.class);
@@ -52,6 +53,7 @@ public final class XdsServer implements AutoCloseable {
     private final Server server;
     private final Server tlsServer; // null: no TLS port
     private final StreamAuthentication.Policy policy;
+    private final Map<String, String> refusals = new ConcurrentHashMap<>(); // node id -> last refusal logged
     private volatile ControlPlaneMetrics metrics = new ControlPlaneMetrics();
 
     /**
@@ -166,6 +168,14 @@ public final class XdsServer implements AutoCloseable {
 
     String nextNonce() {
         return Long.toString(nonces.incrementAndGet());
+    }
+
+    /** Whether this is the first refusal of {@code nodeId} for {@code reason} (remembered for a bounded set of nodes). */
+    boolean firstRefusal(String nodeId, String reason) {
+        if (refusals.size() > 1024) {
+            refusals.clear();
+        }
+        return !reason.equals(refusals.put(nodeId, reason));
     }
 
     /** Registers the stream's node ({@code registration}: as authenticated); the refusal, or null. */

@@ -153,8 +153,7 @@ abstract class XdsStream<Q, R> implements StreamObserver<Q> {
         // the node's identity claims must be what the transport proved, before anything is registered
         StreamAuthentication.Outcome outcome = StreamAuthentication.bind(announced, peer, server.authenticationPolicy());
         if (outcome instanceof StreamAuthentication.Refused refused) {
-            server.metrics().onStreamRefused();
-            fail(Status.PERMISSION_DENIED.withDescription(refused.reason()));
+            refuse(announced.id(), refused.reason());
             return false;
         }
         StreamAuthentication.Bound bound = (StreamAuthentication.Bound) outcome;
@@ -165,8 +164,7 @@ abstract class XdsStream<Q, R> implements StreamObserver<Q> {
         if (conflict != null) {
             node = null;
             status = null;
-            server.metrics().onStreamRefused();
-            fail(Status.PERMISSION_DENIED.withDescription(conflict));
+            refuse(announced.id(), conflict);
             return false;
         }
         return true;
@@ -247,8 +245,26 @@ abstract class XdsStream<Q, R> implements StreamObserver<Q> {
         server.metrics().onNack(type.shortName());
     }
 
+    /**
+     * Fails the stream with PERMISSION_DENIED; logged as a warning the first time for this node and reason only, since
+     * a refused proxy retries every few seconds.
+     */
+    private void refuse(String nodeId, String reason) {
+        server.metrics().onStreamRefused();
+        if (server.firstRefusal(nodeId, reason)) {
+            log.warn("refusing xDS stream {}: {} (repeats of this refusal are logged at debug)", streamId, reason);
+        } else {
+            log.debug("refusing xDS stream {}: {}", streamId, reason);
+        }
+        close(Status.PERMISSION_DENIED.withDescription(reason));
+    }
+
     void fail(Status status) {
         log.warn("closing xDS stream {}: {}", streamId, status.getDescription());
+        close(status);
+    }
+
+    private void close(Status status) {
         try {
             responses.onError(status.asRuntimeException());
         } catch (RuntimeException ignored) {
