@@ -39,8 +39,12 @@ class MtlsTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final String PAYMENTS = "payments:9080";
     private static final String LEGACY = "legacy:9090";
-    /** Short enough that the rotation test sees renewals (at about half-life, every ~5 s), long enough for a loaded CI. */
-    private static final String CERT_TTL = "10s";
+    /**
+     * Short enough that the rotation test sees renewals (at about half-life, every ~15 s), long enough for a loaded CI:
+     * the xDS stream is mTLS too, so a sidecar whose renewal lags must still hold a valid certificate when it
+     * (re)connects (with 10 s, certificates arrived already expired at load 40).
+     */
+    private static final String CERT_TTL = "30s";
 
     private static Mesh mesh;
     private static Workload frontend;
@@ -286,7 +290,7 @@ class MtlsTest {
         long paymentsBefore = rotations(payments);
         MeshClient client = mesh.clientOf(frontend);
         AtomicInteger ok = new AtomicInteger();
-        long end = System.nanoTime() + Duration.ofSeconds(10).toNanos();
+        long end = System.nanoTime() + Duration.ofSeconds(18).toNanos();
         int i = 0;
         while (System.nanoTime() < end) {
             Reply reply = client.tryGet(PAYMENTS, "/rotation/" + i++);
@@ -294,7 +298,7 @@ class MtlsTest {
             ok.incrementAndGet();
             Thread.sleep(20); // light, steady load: ~40 requests per second
         }
-        // with a 10 s TTL each side renews about every 5 s: both client and server certificates changed under load
+        // with a 30 s TTL each side renews about every 15 s: both client and server certificates changed under load
         assertThat(rotations(frontend)).as("client rotations").isGreaterThan(frontendBefore);
         assertThat(rotations(payments)).as("server rotations").isGreaterThan(paymentsBefore);
         // traffic really flowed through the rotations (a loaded machine manages far fewer than the ~400 of a quiet
@@ -312,7 +316,7 @@ class MtlsTest {
         assertThat(caRoot()).isEqualTo(rootBefore);
         long before = rotations(payments);
         // the same root and token key after the restart: proxies keep renewing and keep trusting each other
-        await().atMost(Duration.ofSeconds(30)).until(() -> rotations(payments) >= before + 2);
+        await().atMost(Duration.ofSeconds(90)).until(() -> rotations(payments) >= before + 2);
         assertThat(mesh.clientOf(frontend).get(PAYMENTS, "/after-restart").status()).isEqualTo(200);
         // every sidecar came back over mTLS with its current certificate (the first ones expired long ago), bound to
         // its own identity; the rogue is still refused

@@ -23,13 +23,18 @@ import javax.net.ssl.X509ExtendedKeyManager;
 import javax.net.ssl.X509ExtendedTrustManager;
 
 /**
- * The control plane's TLS identity for its xDS port: a key made at start (never written to disk) and a certificate
- * for {@link ControlPlaneIdentity} from its own CA, renewed at half-life like a workload's. The key manager hands out
+ * The control plane's TLS identity for its xDS port: a key made at start (never written to disk) and a 12-hour
+ * certificate for {@link ControlPlaneIdentity} from its own CA, renewed at half-life like a workload's. The key manager hands out
  * the current certificate at each handshake; the trust manager accepts client certificates that chain to the mesh
  * roots (which SPIFFE ID they carry is decided per stream, see {@code xds.StreamAuthentication}).
  */
 public final class ControlPlaneCertificate {
     private static final Logger log = LoggerFactory.getLogger(ControlPlaneCertificate.class);
+    /**
+     * Not the workload TTL: the key never leaves this process, and a certificate that a busy control plane renews a
+     * little late must not fail every proxy's reconnect (workload TTLs of seconds are for tests).
+     */
+    static final Duration TTL = Duration.ofHours(12);
 
     private record Issued(PrivateKey key, List<X509Certificate> chain, Instant received) {
         String alias() {
@@ -68,8 +73,7 @@ public final class ControlPlaneCertificate {
 
     private Issued issue() {
         KeyPair pair = CertificateAuthority.newKeyPair();
-        List<X509Certificate> chain = ca.issueControlPlaneCertificate(pair.getPublic(), dnsNames, ipAddresses,
-                ca.defaultTtl());
+        List<X509Certificate> chain = ca.issueControlPlaneCertificate(pair.getPublic(), dnsNames, ipAddresses, TTL);
         return new Issued(pair.getPrivate(), chain, Instant.now());
     }
 
