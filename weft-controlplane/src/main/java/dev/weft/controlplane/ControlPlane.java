@@ -92,11 +92,13 @@ public final class ControlPlane implements AutoCloseable {
 
     private void startServing() throws IOException {
         config.reload();
-        registry.restore(registryFile.load(), restoreWindow(options.endpointGracePeriod()));
+        registry.restore(registryFile.load());
         boolean valid = config.hasValidConfig();
         xds = new XdsServer(options.xdsPort(), xdsSecurity(), Generators.standard(), registry, buildContext())
                 .metrics(metrics).start();
         GeneratorWarmup.run(xds.generators(), xds.currentContext()); // before /ready: the first proxy finds it warm
+        // counted from now: starting the servers (TLS, under load) must not eat the proxies' time to reconnect
+        registry.startRestoreWindow(restoreWindow(options.endpointGracePeriod()));
         servingValidConfig = valid;
         metrics.gauges(() -> xds.proxyStatuses().size(), () -> config.errors().size());
         http = new StatusHttpServer(new InetSocketAddress(options.httpBindAddress(), options.httpPort()), xds, config,

@@ -103,28 +103,44 @@ public final class ProxyRegistry {
 
     /**
      * Registrations a previous run of the control plane knew (see {@link RegistryFile}): they serve as if their
-     * proxies had just disconnected, so they stay for {@code window} and go unless the proxy reconnects. Call
-     * before the first push context is built.
+     * proxies had just disconnected. Call before the first push context is built, then {@link #startRestoreWindow}
+     * once proxies can reconnect.
      */
-    public void restore(List<ProxyNode> nodes, Duration window) {
+    public void restore(List<ProxyNode> nodes) {
         if (nodes.isEmpty()) {
             return;
         }
         synchronized (lock) {
             for (ProxyNode node : nodes) {
-                if (byNodeId.containsKey(node.id())) {
-                    continue;
+                if (!byNodeId.containsKey(node.id())) {
+                    byNodeId.put(node.id(), new Registration(node));
                 }
-                Registration r = new Registration(node);
-                byNodeId.put(node.id(), r);
-                r.withdrawal = scheduler.schedule(() -> withdraw(node.id(), r), window.toNanos(),
-                        TimeUnit.NANOSECONDS);
             }
             snapshot = List.copyOf(byNodeId.values().stream().map(x -> x.node).toList());
         }
         // no onChange: this runs before the first push context is built, which includes them
-        log.info("restored {} proxy registration(s) from the last run; each is withdrawn in {} unless its proxy "
-                + "reconnects", nodes.size(), window);
+        log.info("restored {} proxy registration(s) from the last run", nodes.size());
+    }
+
+    /**
+     * Restored registrations whose proxy has not reconnected yet are withdrawn after {@code window}, counted from now:
+     * call when the xDS server listens, so a slow start-up does not eat the proxies' time to come back.
+     */
+    public void startRestoreWindow(Duration window) {
+        int waiting = 0;
+        synchronized (lock) {
+            for (Map.Entry<String, Registration> e : byNodeId.entrySet()) {
+                Registration r = e.getValue();
+                if (r.streams.isEmpty() && r.withdrawal == null) {
+                    String nodeId = e.getKey();
+                    r.withdrawal = scheduler.schedule(() -> withdraw(nodeId, r), window.toNanos(), TimeUnit.NANOSECONDS);
+                    waiting++;
+                }
+            }
+        }
+        if (waiting > 0) {
+            log.info("{} restored registration(s) are withdrawn in {} unless their proxies reconnect", waiting, window);
+        }
     }
 
     /** A stream ended; the node's registration is withdrawn after the grace period unless it reconnects. */
