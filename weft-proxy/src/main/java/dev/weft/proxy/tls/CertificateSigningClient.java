@@ -1,7 +1,8 @@
 package dev.weft.proxy.tls;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import org.bouncycastle.asn1.x500.X500Name;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
@@ -36,7 +37,8 @@ import java.util.List;
  * a signature of the new CSR by the current key (renewal). Blocking: call it off the event loops.
  */
 public final class CertificateSigningClient {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Jackson's streaming parser: the CA's answer is three strings, and databind is ~400 classes in every sidecar. */
+    private static final JsonFactory JSON = new JsonFactory();
     private final URI endpoint;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
@@ -87,14 +89,33 @@ public final class CertificateSigningClient {
             throw new CertificateRequestException("the CA at " + endpoint + " refused the certificate request ("
                     + response.statusCode() + "): " + response.body().strip());
         }
-        JsonNode body = JSON.readTree(response.body());
-        List<X509Certificate> chain = certificates(body.path("certificateChain").asText());
-        List<X509Certificate> bundle = certificates(body.path("trustBundle").asText());
+        java.util.Map<String, String> body = topLevelStrings(response.body());
+        List<X509Certificate> chain = certificates(body.getOrDefault("certificateChain", ""));
+        List<X509Certificate> bundle = certificates(body.getOrDefault("trustBundle", ""));
         if (!chain.getFirst().getPublicKey().equals(keys.getPublic())) {
             throw new CertificateRequestException("the CA returned a certificate for another key");
         }
-        return new WorkloadCertificate(body.path("spiffeId").asText(), keys.getPrivate(), chain, bundle,
+        return new WorkloadCertificate(body.getOrDefault("spiffeId", ""), keys.getPrivate(), chain, bundle,
                 java.time.Instant.now());
+    }
+
+    /** The string members of a JSON object (nested values are skipped). */
+    static java.util.Map<String, String> topLevelStrings(String json) throws IOException {
+        java.util.Map<String, String> out = new java.util.HashMap<>();
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw new CertificateRequestException("the CA's answer is not a JSON object");
+            }
+            while (p.nextToken() == JsonToken.FIELD_NAME) {
+                String name = p.currentName();
+                if (p.nextToken() == JsonToken.VALUE_STRING) {
+                    out.put(name, p.getText());
+                } else {
+                    p.skipChildren();
+                }
+            }
+        }
+        return out;
     }
 
     static KeyPair newKeyPair() {
