@@ -210,7 +210,9 @@ public final class Mesh implements AutoCloseable {
     }
 
     public static Reply plainGet(String url) throws IOException, InterruptedException {
-        HttpResponse<String> response = plain.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(5)).build(),
+        // generous: a sidecar builds /config_dump's JSON printer and protobuf descriptors on the first request only,
+        // which takes seconds on a loaded machine
+        HttpResponse<String> response = plain.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30)).build(),
                 HttpResponse.BodyHandlers.ofString());
         return new Reply(response.statusCode(), response.headers(), response.body());
     }
