@@ -1,11 +1,8 @@
 package dev.weft.proxy.tls;
 
-import java.net.Socket;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -14,7 +11,7 @@ import javax.net.ssl.X509TrustManager;
  * operator's root also signs certificates that are not workload identities: those must not pass for a mesh peer.
  * Which workload may call is decided afterwards by AuthorizationPolicy, on that SPIFFE ID.
  */
-final class ClientCertificateCheck extends X509ExtendedTrustManager {
+final class ClientCertificateCheck extends OneSidedTrustManager {
     private final X509TrustManager pkix;
     private final String trustDomain;
     private final String trustDomainPrefix;
@@ -45,33 +42,6 @@ final class ClientCertificateCheck extends X509ExtendedTrustManager {
             throw new CertificateException("client certificate " + chain[0].getSubjectX500Principal()
                     + " holds no SPIFFE ID of trust domain " + trustDomain + " (got " + id + ")");
         }
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("server-side trust manager");
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket) throws CertificateException {
-        checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkServerTrusted(chain, authType);
     }
 
     @Override

@@ -11,7 +11,6 @@ import java.security.cert.X509Certificate;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -114,7 +113,7 @@ public final class ControlPlaneTls {
     }
 
     /** Mesh roots of the current certificate, then exactly the control plane's SPIFFE ID. */
-    static final class ControlPlaneTrustManager extends X509ExtendedTrustManager {
+    static final class ControlPlaneTrustManager extends OneSidedTrustManager {
         private final Supplier<WorkloadCertificate> current;
 
         ControlPlaneTrustManager(Supplier<WorkloadCertificate> current) {
@@ -137,35 +136,6 @@ public final class ControlPlaneTls {
                 throw new CertificateException("the xDS server presented " + (presented == null ? "no SPIFFE ID"
                         : presented) + ", expected the control plane's " + expected);
             }
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            checkServerTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-            throw new CertificateException("client-side trust manager");
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-                throws CertificateException {
-            checkClientTrusted(chain, authType);
-        }
-
-        @Override
-        public void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-                throws CertificateException {
-            checkClientTrusted(chain, authType);
         }
 
         @Override
