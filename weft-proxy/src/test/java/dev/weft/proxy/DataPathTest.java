@@ -94,6 +94,28 @@ class DataPathTest {
     }
 
     @Test
+    void anEndpointRemovedFromALiveClusterHasItsIdleConnectionClosed() throws Exception {
+        int port = apply(List.of(host("reviews", List.of("reviews"), route("all", prefix("/"), forward("reviews")))),
+                staticCluster("reviews", v1.port()));
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            assertThat(c.get("/", "Host: reviews").header("x-backend")).isEqualTo("v1");
+        }
+        var connections = proxy.clusters().get("reviews").connections();
+        assertThat(connections.activeConnections()).as("the keep-alive connection to v1, idle").isEqualTo(1);
+
+        // The same cluster, its endpoint replaced (a pod went away and another came): the old connection must go.
+        apply(List.of(host("reviews", List.of("reviews"), route("all", prefix("/"), forward("reviews")))),
+                staticCluster("reviews", v2.port()));
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() ->
+                assertThat(connections.activeConnections()).as("connections to the removed endpoint").isZero());
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            assertThat(c.get("/", "Host: reviews").header("x-backend")).isEqualTo("v2");
+        }
+        assertThat(connections.activeConnections()).as("one connection, to the endpoint that stayed").isEqualTo(1);
+        assertThat(proxy.upstreamPools().pooledClusters()).isEqualTo(1);
+    }
+
+    @Test
     void aClusterRemovedByAConfigUpdateLeavesNoPoolAndItsIdleConnectionCloses() throws Exception {
         int port = reviewsOnV1();
         try (RawHttpClient c = new RawHttpClient(port)) {

@@ -31,7 +31,10 @@ import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import javax.net.ssl.SSLException;
@@ -209,24 +212,38 @@ public final class UpstreamConnectionPool {
     }
 
     /**
-     * Forgets the pools of clusters whose connection budget is not in {@code live} (removed by a config update):
-     * their idle connections close, HTTP/2 connections take no new streams and close after their last one, busy
-     * HTTP/1.1 connections close when their request ends. On this pool's loop.
+     * After a config update: forgets the pools of clusters not in {@code live} (removed), of endpoints a live cluster
+     * no longer has, and of a live cluster's former TLS rule. Their idle connections close, HTTP/2 connections take no
+     * new streams and close after their last one, busy HTTP/1.1 connections close when their request ends. On this
+     * pool's loop.
      */
-    void retainClusters(java.util.Set<ClusterConnections> live) {
+    void retainClusters(Map<ClusterConnections, UpstreamPools.LiveCluster> live) {
         assert loop.inEventLoop();
+        Set<String> pooledAddresses = new HashSet<>();
         for (var it = pools.entrySet().iterator(); it.hasNext(); ) {
             var cluster = it.next();
-            if (live.contains(cluster.getKey())) {
-                continue;
-            }
-            it.remove();
-            for (Map<String, EndpointPool> byAddress : cluster.getValue().values()) {
-                for (EndpointPool pool : byAddress.values()) {
-                    pool.retire();
+            UpstreamPools.LiveCluster now = live.get(cluster.getKey());
+            for (var byTls = cluster.getValue().entrySet().iterator(); byTls.hasNext(); ) {
+                var tls = byTls.next();
+                boolean tlsLive = now != null && Objects.equals(tls.getKey(), now.tls());
+                for (var byAddress = tls.getValue().entrySet().iterator(); byAddress.hasNext(); ) {
+                    var endpoint = byAddress.next();
+                    if (tlsLive && now.addresses().contains(endpoint.getKey())) {
+                        pooledAddresses.add(endpoint.getKey());
+                    } else {
+                        byAddress.remove();
+                        endpoint.getValue().retire();
+                    }
+                }
+                if (tls.getValue().isEmpty()) {
+                    byTls.remove();
                 }
             }
+            if (cluster.getValue().isEmpty()) {
+                it.remove();
+            }
         }
+        negotiatedHttp2.keySet().retainAll(pooledAddresses); // learned again at the next handshake
     }
 
     /** The clusters this loop has pools for (diagnostics; on this pool's loop). */

@@ -1,14 +1,17 @@
 package dev.weft.proxy.upstream;
 
 import dev.weft.dataplane.cluster.Cluster;
+import dev.weft.dataplane.cluster.UpstreamHost;
 import dev.weft.dataplane.pool.ClusterConnections;
+import dev.weft.dataplane.tls.UpstreamTls;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.tls.MeshTlsProvider;
 import io.netty.channel.EventLoop;
 import io.netty.util.concurrent.FastThreadLocal;
 import java.util.Collection;
-import java.util.Collections;
+import java.util.HashSet;
 import java.util.IdentityHashMap;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -49,18 +52,26 @@ public final class UpstreamPools {
     }
 
     /**
-     * After a config update: every loop forgets the pools of clusters not in {@code live} (closing their idle
-     * connections and draining the busy ones), each on its own thread.
+     * After a config update: every loop forgets the pools of clusters not in {@code live}, of endpoints they no longer
+     * have and of TLS rules they no longer use (closing idle connections and draining busy ones), each on its own
+     * thread. Without this, endpoint churn (pods coming and going) would leave pools and connections behind.
      */
     public void retainClusters(Collection<Cluster> live) {
-        Set<ClusterConnections> keep = Collections.newSetFromMap(new IdentityHashMap<>());
+        Map<ClusterConnections, LiveCluster> keep = new IdentityHashMap<>();
         for (Cluster c : live) {
-            keep.add(c.connections());
+            Set<String> addresses = new HashSet<>();
+            for (UpstreamHost host : c.hosts()) {
+                addresses.add(host.address());
+            }
+            keep.put(c.connections(), new LiveCluster(c.config().tls(), Set.copyOf(addresses)));
         }
         for (UpstreamConnectionPool pool : all) {
             pool.loop().execute(() -> pool.retainClusters(keep));
         }
     }
+
+    /** What pools a live cluster may keep: those of its current TLS rule (null: plaintext) and endpoint addresses. */
+    record LiveCluster(UpstreamTls tls, Set<String> addresses) {}
 
     /** How many clusters have pools on some loop (asks each loop; for tests and diagnostics, never per request). */
     public int pooledClusters() throws InterruptedException, ExecutionException, TimeoutException {
