@@ -95,7 +95,8 @@ class ObservabilityTest {
                   hosts: [backend]
                   http: [{retries: {attempts: 0}, route: [{destination: {host: backend}}]}]
                 """);
-        mesh.startControlPlane().awaitReady(Mesh.STARTUP);
+        // Plaintext sidecars (no join tokens) may register only with the opt-in flag, as in the shared harness.
+        mesh.startControlPlane("--allow-unauthenticated-registration").awaitReady(Mesh.STARTUP);
         int backendApp = FreePorts.next();
         apps.add(DemoService.start(new DemoServiceOptions("echo", "v1", backendApp, null)));
         backend = mesh.createSidecar(SidecarSpec.of("backend", "backend", "v1", backendApp, BACKEND_PORT))
