@@ -182,37 +182,65 @@ public final class XdsPushBytes {
         return names;
     }
 
-    private static final class SotwClient implements AutoCloseable {
+    /** What both measuring clients share: their channel and node, and the bytes and responses they were sent. */
+    private abstract static class CountingClient implements AutoCloseable {
         final ManagedChannel channel;
         final Node node;
         final AtomicLong bytes = new AtomicLong();
         final AtomicLong responses = new AtomicLong();
         final Map<String, Long> byType = new ConcurrentHashMap<>();
         final Map<XdsType, Set<String>> names = new EnumMap<>(XdsType.class);
-        StreamObserver<DiscoveryRequest> requests;
 
-        SotwClient(int port, Node node) {
+        CountingClient(int port, Node node) {
             this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
             this.node = node;
         }
 
-        void start() {
-            requests = AggregatedDiscoveryServiceGrpc.newStub(channel).streamAggregatedResources(new StreamObserver<>() {
+        /** Counts one response of {@code typeUrl} and returns its type. */
+        XdsType count(String typeUrl, int size) {
+            bytes.addAndGet(size);
+            responses.incrementAndGet();
+            XdsType type = XdsType.fromTypeUrl(typeUrl);
+            byType.merge(type.shortName(), (long) size, Long::sum);
+            return type;
+        }
+
+        /** The response stream's observer: each response to {@code onResponse}, a failure reported unless closing. */
+        <T> StreamObserver<T> observer(String stream, java.util.function.Consumer<T> onResponse) {
+            return new StreamObserver<>() {
                 @Override
-                public void onNext(DiscoveryResponse r) {
-                    onResponse(r);
+                public void onNext(T r) {
+                    onResponse.accept(r);
                 }
 
                 @Override
                 public void onError(Throwable t) {
                     if (!channel.isShutdown()) {
-                        System.err.println("sotw stream failed: " + t);
+                        System.err.println(stream + " stream failed: " + t);
                     }
                 }
 
                 @Override
                 public void onCompleted() { }
-            });
+            };
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static final class SotwClient extends CountingClient {
+        StreamObserver<DiscoveryRequest> requests;
+
+        SotwClient(int port, Node node) {
+            super(port, node);
+        }
+
+        void start() {
+            requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
+                    .streamAggregatedResources(observer("sotw", this::onResponse));
             request(XdsType.CLUSTER, Set.of(), "", "");
             request(XdsType.LISTENER, Set.of(), "", "");
         }
@@ -223,10 +251,7 @@ public final class XdsPushBytes {
         }
 
         synchronized void onResponse(DiscoveryResponse r) {
-            bytes.addAndGet(r.getSerializedSize());
-            responses.incrementAndGet();
-            XdsType type = XdsType.fromTypeUrl(r.getTypeUrl());
-            byType.merge(type.shortName(), (long) r.getSerializedSize(), Long::sum);
+            XdsType type = count(r.getTypeUrl(), r.getSerializedSize());
             try {
                 List<Message> resources = new ArrayList<>();
                 for (var any : r.getResourcesList()) {
@@ -248,45 +273,19 @@ public final class XdsPushBytes {
                 throw new IllegalStateException(e);
             }
         }
-
-        @Override
-        public void close() throws InterruptedException {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        }
     }
 
-    private static final class DeltaClient implements AutoCloseable {
-        final ManagedChannel channel;
-        final Node node;
-        final AtomicLong bytes = new AtomicLong();
-        final AtomicLong responses = new AtomicLong();
-        final Map<String, Long> byType = new ConcurrentHashMap<>();
-        final Map<XdsType, Set<String>> names = new EnumMap<>(XdsType.class);
+    private static final class DeltaClient extends CountingClient {
         final Map<XdsType, Map<String, Message>> held = new EnumMap<>(XdsType.class);
         StreamObserver<DeltaDiscoveryRequest> requests;
 
         DeltaClient(int port, Node node) {
-            this.channel = ManagedChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
-            this.node = node;
+            super(port, node);
         }
 
         void start() {
-            requests = AggregatedDiscoveryServiceGrpc.newStub(channel).deltaAggregatedResources(new StreamObserver<>() {
-                @Override
-                public void onNext(DeltaDiscoveryResponse r) {
-                    onResponse(r);
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    if (!channel.isShutdown()) {
-                        System.err.println("delta stream failed: " + t);
-                    }
-                }
-
-                @Override
-                public void onCompleted() { }
-            });
+            requests = AggregatedDiscoveryServiceGrpc.newStub(channel)
+                    .deltaAggregatedResources(observer("delta", this::onResponse));
             send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(XdsType.CLUSTER.typeUrl()));
             send(DeltaDiscoveryRequest.newBuilder().setNode(node).setTypeUrl(XdsType.LISTENER.typeUrl()));
         }
@@ -296,10 +295,7 @@ public final class XdsPushBytes {
         }
 
         synchronized void onResponse(DeltaDiscoveryResponse r) {
-            bytes.addAndGet(r.getSerializedSize());
-            responses.incrementAndGet();
-            XdsType type = XdsType.fromTypeUrl(r.getTypeUrl());
-            byType.merge(type.shortName(), (long) r.getSerializedSize(), Long::sum);
+            XdsType type = count(r.getTypeUrl(), r.getSerializedSize());
             try {
                 Map<String, Message> have = held.computeIfAbsent(type, t -> new java.util.TreeMap<>());
                 for (var res : r.getResourcesList()) {
@@ -326,11 +322,6 @@ public final class XdsPushBytes {
             } catch (Exception e) {
                 throw new IllegalStateException(e);
             }
-        }
-
-        @Override
-        public void close() throws InterruptedException {
-            channel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
     }
 }

@@ -1,15 +1,12 @@
 package dev.weft.proxy.tls;
 
 import io.netty.handler.ssl.util.SimpleTrustManagerFactory;
-import java.net.Socket;
 import java.security.KeyStore;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import javax.net.ssl.ManagerFactoryParameters;
-import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
-import javax.net.ssl.X509ExtendedTrustManager;
 import javax.net.ssl.X509TrustManager;
 
 /**
@@ -17,7 +14,7 @@ import javax.net.ssl.X509TrustManager;
  * checked by the subclass (mesh SPIFFE ID, or the names a DestinationRule expects). Checking in the handshake means a
  * wrong peer never gets a request.
  */
-abstract class ServerCertificateCheck extends X509ExtendedTrustManager {
+abstract class ServerCertificateCheck extends OneSidedTrustManager {
     private final X509TrustManager pkix;
 
     ServerCertificateCheck(X509TrustManager pkix) {
@@ -53,35 +50,6 @@ abstract class ServerCertificateCheck extends X509ExtendedTrustManager {
     public final void checkServerTrusted(X509Certificate[] chain, String authType) throws CertificateException {
         pkix.checkServerTrusted(chain, authType);
         checkServerIdentity(chain[0]);
-    }
-
-    @Override
-    public final void checkServerTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public final void checkServerTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkServerTrusted(chain, authType);
-    }
-
-    @Override
-    public final void checkClientTrusted(X509Certificate[] chain, String authType) throws CertificateException {
-        throw new CertificateException("client-side trust manager");
-    }
-
-    @Override
-    public final void checkClientTrusted(X509Certificate[] chain, String authType, Socket socket)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
-    }
-
-    @Override
-    public final void checkClientTrusted(X509Certificate[] chain, String authType, SSLEngine engine)
-            throws CertificateException {
-        checkClientTrusted(chain, authType);
     }
 
     @Override
