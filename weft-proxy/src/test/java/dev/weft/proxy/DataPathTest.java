@@ -278,11 +278,16 @@ class DataPathTest {
                     assertThat(r.status()).isEqualTo(200);
                     assertThat(r.text()).isEqualTo("ok");
                 }
+                // the 2nd and 3rd went again on a new connection each, counted (not a retry policy's retry)
+                var flakyCluster = proxy.clusters().get("flaky");
+                assertThat(flakyCluster.connections().reusedConnectionReplaysTotal()).isEqualTo(2);
+                assertThat(flakyCluster.traffic().retriesTotal()).isZero();
                 // not idempotent: never sent twice behind the client's back
                 c.sendHead("POST", "/", "Host: h", "Content-Length: 0");
                 RawHttpClient.Response post = c.readResponse(false);
                 assertThat(post.status()).isEqualTo(503);
                 assertThat(post.header("x-weft-response-flags")).isEqualTo("UC");
+                assertThat(flakyCluster.connections().reusedConnectionReplaysTotal()).isEqualTo(2);
             }
             acceptor.interrupt();
         }

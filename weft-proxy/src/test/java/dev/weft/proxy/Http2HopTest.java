@@ -124,6 +124,41 @@ class Http2HopTest {
         assertThat(again.statusCode()).as("a new connection after the idle close").isEqualTo(200);
     }
 
+    /**
+     * The keep-alive race on the sidecar hop: the peer closes the pooled HTTP/2 connection (no GOAWAY) just as the
+     * next request goes out on it. An idempotent request goes once more on a new connection, unseen by the client and
+     * counted; a POST is not sent twice behind the client's back.
+     */
+    @Test
+    void aRequestOnAReusedHttp2ConnectionThePeerClosesGoesAgainOnANewOneUnlessNotIdempotent() throws Exception {
+        var connections = clientSidecar.clusters().get("peer").connections();
+        try (RawHttpClient c = new RawHttpClient(clientPort)) { // one downstream connection: one loop, one pool
+            assertThat(c.get("/first", "Host: reviews").status()).isEqualTo(200);
+            assertThat(relay.connections.get()).isEqualTo(1);
+
+            hangUpOnTheNextRequestOnceQuiet();
+            RawHttpClient.Response second = c.get("/second", "Host: reviews");
+            assertThat(second.status()).as("%s", second.text()).isEqualTo(200);
+            assertThat(second.echoed("path")).isEqualTo("/second");
+            assertThat(relay.connections.get()).as("a new connection for the request sent again").isEqualTo(2);
+            assertThat(connections.reusedConnectionReplaysTotal()).isEqualTo(1);
+
+            hangUpOnTheNextRequestOnceQuiet();
+            c.sendHead("POST", "/pay", "Host: reviews", "Content-Length: 0");
+            RawHttpClient.Response post = c.readResponse(false);
+            assertThat(post.status()).isEqualTo(503);
+            assertThat(post.header("x-weft-response-flags")).isEqualTo("UC");
+            assertThat(connections.reusedConnectionReplaysTotal()).as("a POST is never replayed").isEqualTo(1);
+        }
+    }
+
+    /** Arms the relay once no byte crossed for a while, so the close meets the next request, not a late frame. */
+    private void hangUpOnTheNextRequestOnceQuiet() {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                .until(() -> System.nanoTime() - relay.lastByteNanos > TimeUnit.MILLISECONDS.toNanos(300));
+        relay.hangUpOnNextRequest.set(true);
+    }
+
     @Test
     void curlWithHttp2PriorKnowledgeGetsHttp2AtEitherSidecar() throws Exception {
         String viaBoth = curl("--http2-prior-knowledge", "http://127.0.0.1:" + clientPort + "/hello");
@@ -198,6 +233,13 @@ class Http2HopTest {
         final java.util.concurrent.atomic.AtomicLong bytesToClient = new java.util.concurrent.atomic.AtomicLong();
         /** Connections whose client side (the client sidecar) closed. */
         final AtomicInteger closedByClient = new AtomicInteger();
+        /** When the last byte crossed either way (System.nanoTime). */
+        volatile long lastByteNanos = System.nanoTime();
+        /**
+         * Set by a test: the next bytes from the client sidecar are not passed on, the connection is closed instead —
+         * a server that hangs up on an idle connection just as the next request arrives.
+         */
+        final java.util.concurrent.atomic.AtomicBoolean hangUpOnNextRequest = new java.util.concurrent.atomic.AtomicBoolean();
         private final ServerSocket server;
         private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -237,6 +279,12 @@ class Http2HopTest {
                 byte[] buf = new byte[8192];
                 int n;
                 while ((n = in.read(buf)) > 0) {
+                    lastByteNanos = System.nanoTime();
+                    if (recordPreface && hangUpOnNextRequest.compareAndSet(true, false)) {
+                        closeQuietly(to);
+                        closeQuietly(from);
+                        return;
+                    }
                     out.write(buf, 0, n);
                     if (!recordPreface) {
                         bytesToClient.addAndGet(n);

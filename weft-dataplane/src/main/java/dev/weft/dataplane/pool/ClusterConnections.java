@@ -44,6 +44,7 @@ public final class ClusterConnections {
     private final LongAdder closedIdle = new LongAdder();
     private final LongAdder closedMaxRequests = new LongAdder();
     private final LongAdder closedMaxDuration = new LongAdder();
+    private final LongAdder reusedConnectionReplays = new LongAdder();
     private volatile int maxConnections;
     private volatile int maxPending;
 
@@ -196,6 +197,11 @@ public final class ClusterConnections {
         closedMaxDuration.increment();
     }
 
+    /** A request went again on a new connection because the reused one it was sent on closed before answering. */
+    public void replayedAfterReusedConnectionClosed() {
+        reusedConnectionReplays.increment();
+    }
+
     /** Open upstream connections ({@code upstream_cx_active}). */
     public int activeConnections() {
         return active.get();
@@ -239,5 +245,13 @@ public final class ClusterConnections {
     /** Connections closed after {@code max_connection_duration} ({@code upstream_cx_max_duration_reached}). */
     public long closedMaxDurationTotal() {
         return closedMaxDuration.sum();
+    }
+
+    /**
+     * Requests sent once more on a new connection because the reused keep-alive connection (or HTTP/2 connection)
+     * they went on closed before any response byte ({@code upstream_rq_reused_connection_replay}, Weft's own).
+     */
+    public long reusedConnectionReplaysTotal() {
+        return reusedConnectionReplays.sum();
     }
 }

@@ -175,6 +175,7 @@ public final class AdminServer implements AutoCloseable {
         m.put("upstream_cx_idle_timeout", p.closedIdleTotal());
         m.put("upstream_cx_max_requests", p.closedMaxRequestsTotal());
         m.put("upstream_cx_max_duration_reached", p.closedMaxDurationTotal());
+        m.put("upstream_rq_reused_connection_replay", p.reusedConnectionReplaysTotal());
         m.put("max_connections", c.config().circuitBreakers().maxConnections());
         m.put("max_pending_requests", c.config().circuitBreakers().maxPendingRequests());
         m.put("max_requests", c.config().circuitBreakers().maxRequests());

@@ -915,6 +915,7 @@ public final class HttpExchange implements RequestHead {
         }
         if (replayable && idempotent() && !replayedOnFreshConnection && !responseStarted) {
             replayedOnFreshConnection = true;
+            cluster.connections().replayedAfterReusedConnectionClosed();
             UpstreamAttempt previous = attempt;
             attempt = new UpstreamAttempt(this, previous.host(), previous.connectTimeout(), true);
             if (requestComplete) {

@@ -87,6 +87,10 @@ public final class ProxyStats {
         poolStat(out, all, "envoy_cluster_upstream_cx_max_requests", "counter",
                 "Upstream connections closed after max_requests_per_connection requests.",
                 c -> c.connections().closedMaxRequestsTotal());
+        poolStat(out, all, "weft_cluster_upstream_rq_reused_connection_replay", "counter",
+                "Requests sent once more on a new connection because the reused connection they went on closed "
+                        + "before answering (not a retry policy's retry).",
+                c -> c.connections().reusedConnectionReplaysTotal());
     }
 
     private static void poolStat(StringBuilder out, List<Cluster> all, String name, String type, String help,
