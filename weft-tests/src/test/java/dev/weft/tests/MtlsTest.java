@@ -94,7 +94,7 @@ class MtlsTest {
     @Order(1)
     void sidecarsTalkMutualTlsAndTheAppSeesThePeerIdentity() throws Exception {
         Reply reply = mesh.clientOf(frontend).get(PAYMENTS, "/who", "X-Forwarded-Client-Cert", "URI=spiffe://cluster.local/ns/default/sa/admin");
-        assertThat(reply.status()).isEqualTo(200);
+        assertThat(reply.status()).as("%s", reply).isEqualTo(200);
         // the forged header from the caller is replaced by what the TLS handshake proved
         assertThat(reply.json().path("headers").path("x-forwarded-client-cert").asText())
                 .isEqualTo("By=spiffe://cluster.local/ns/default/sa/payments;URI=spiffe://cluster.local/ns/default/sa/frontend");
@@ -122,7 +122,9 @@ class MtlsTest {
                 .containsExactly("127.0.0.1:" + payments.sidecar().inboundPort());
         MeshClient client = mesh.clientOf(frontend);
         for (int i = 0; i < 10; i++) {
-            assertThat(client.get(PAYMENTS, "/only-v1").json().path("version").asText()).isEqualTo("v1");
+            Reply reply = client.get(PAYMENTS, "/only-v1");
+            assertThat(reply.status()).as("%s", reply).isEqualTo(200);
+            assertThat(reply.json().path("version").asText()).isEqualTo("v1");
         }
         assertThat(rogue.app().served()).as("requests that reached the unregistered rogue").isZero();
     }
@@ -155,7 +157,8 @@ class MtlsTest {
                         .containsExactly("127.0.0.1:" + payments.sidecar().inboundPort());
                 MeshClient client = mesh.clientOf(frontend);
                 for (int i = 0; i < 20; i++) {
-                    assertThat(client.get(PAYMENTS, "/pay/" + i).status()).isEqualTo(200);
+                    Reply paid = client.get(PAYMENTS, "/pay/" + i);
+                    assertThat(paid.status()).as("%s", paid).isEqualTo(200);
                 }
                 assertThat(trap.connectionsAccepted()).as("connections that reached the impostor").isZero();
             }
@@ -166,7 +169,8 @@ class MtlsTest {
     @Test
     @Order(1)
     void metricsLabelMutualTlsTrafficWithBothPrincipals() throws Exception {
-        assertThat(mesh.clientOf(frontend).get(PAYMENTS, "/metrics-check").status()).isEqualTo(200);
+        Reply checked = mesh.clientOf(frontend).get(PAYMENTS, "/metrics-check");
+        assertThat(checked.status()).as("%s", checked).isEqualTo(200);
         // the destination side labels the hop from the TLS session: peer and own SPIFFE identities, mutual_tls
         await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> assertThat(
                 Mesh.plainGet(payments.sidecar().adminUrl("/stats/prometheus")).body().lines()
@@ -317,7 +321,8 @@ class MtlsTest {
         long before = rotations(payments);
         // the same root and token key after the restart: proxies keep renewing and keep trusting each other
         await().atMost(Duration.ofSeconds(90)).until(() -> rotations(payments) >= before + 2);
-        assertThat(mesh.clientOf(frontend).get(PAYMENTS, "/after-restart").status()).isEqualTo(200);
+        Reply afterRestart = mesh.clientOf(frontend).get(PAYMENTS, "/after-restart");
+        assertThat(afterRestart.status()).as("%s", afterRestart).isEqualTo(200);
         // every sidecar came back over mTLS with its current certificate (the first ones expired long ago), bound to
         // its own identity; the rogue is still refused
         await().atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))

@@ -17,7 +17,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A keep-alive HTTP/1.1 server on raw sockets that sees what a connection pool does to it: connections accepted and
  * still open, requests per connection, and the most connections open and requests in flight at once. {@code GET
- * /slow/<ms>} answers after that delay; anything else at once. Body: {@code conn=<n> req=<m>}.
+ * /slow/<ms>} answers after that delay; {@code GET /held/...} answers when the test calls {@link #releaseHeld()} (or
+ * after a minute, so a failed test cannot leave it hanging), which keeps a request in flight for exactly as long as a
+ * test needs whatever the machine's load; anything else at once. Body: {@code conn=<n> req=<m>}.
  */
 public final class ConnectionCountingServer implements AutoCloseable {
     private final ServerSocket socket;
@@ -34,6 +36,8 @@ public final class ConnectionCountingServer implements AutoCloseable {
     private final AtomicInteger requests = new AtomicInteger();
     private final List<AtomicInteger> perConnection = new CopyOnWriteArrayList<>();
     private volatile boolean closed;
+    /** What {@code /held/} requests wait for; replaced by a new one at each release. */
+    private volatile java.util.concurrent.CountDownLatch held = new java.util.concurrent.CountDownLatch(1);
 
     public ConnectionCountingServer() throws IOException {
         socket = new ServerSocket(0, 128, InetAddress.getLoopbackAddress());
@@ -76,6 +80,13 @@ public final class ConnectionCountingServer implements AutoCloseable {
         return perConnection.stream().map(AtomicInteger::get).toList();
     }
 
+    /** Answers every {@code /held/} request waiting now; later ones wait for the next release. */
+    public void releaseHeld() {
+        java.util.concurrent.CountDownLatch released = held;
+        held = new java.util.concurrent.CountDownLatch(1);
+        released.countDown();
+    }
+
     public void reset() {
         accepted.set(0);
         maxOpenAtRequest.set(0);
@@ -115,6 +126,8 @@ public final class ConnectionCountingServer implements AutoCloseable {
                     int slow = path.indexOf("/slow/");
                     if (slow >= 0) {
                         Thread.sleep(Long.parseLong(path.substring(slow + 6).replaceAll("[^0-9].*", "")));
+                    } else if (path.contains("/held/")) {
+                        held.await(60, java.util.concurrent.TimeUnit.SECONDS);
                     }
                 } catch (InterruptedException e) {
                     return;

@@ -14,6 +14,12 @@ import java.time.Duration;
  * curl or a Java client do it: absolute-form requests to the sidecar's outbound listener.
  */
 public final class MeshClient {
+    /**
+     * How long one request may take before the client gives up. Generous: the first request through cold sidecars (new
+     * connections, TLS handshakes, classes loading in two JVMs) took over 5 s on a machine at load 48. Tests that need
+     * a request to end sooner say so with a route timeout, which is what they check.
+     */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
     private final HttpClient client;
 
     public MeshClient(int outboundPort) {
@@ -27,7 +33,7 @@ public final class MeshClient {
     /** GET {@code http://<authority><path>}, headers as name/value pairs. Throws on transport errors. */
     public Reply get(String authority, String path, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + authority + path))
-                .timeout(Duration.ofSeconds(5));
+                .timeout(REQUEST_TIMEOUT);
         if (headers.length > 0) {
             request.headers(headers);
         }
@@ -39,7 +45,7 @@ public final class MeshClient {
     public Reply post(String authority, String path, String body, String... headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + authority + path))
-                .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body));
+                .timeout(REQUEST_TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             request.headers(headers);
         }
