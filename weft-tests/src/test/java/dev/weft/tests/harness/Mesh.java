@@ -29,6 +29,14 @@ public final class Mesh implements AutoCloseable {
     public static final Duration STARTUP = Duration.ofSeconds(180); // JVM start-up alone took 60 s at load 30
     private static final HttpClient plain = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
 
+    /**
+     * {@code weft proxy} flags every sidecar of every test mesh gets, from the system property {@code weft.test.proxyArgs}
+     * (space-separated {@code --flag value} pairs): e.g. {@code -Dweft.test.proxyArgs="--xds-api delta"} runs the suite
+     * with the proxies on delta xDS. A flag a test passes itself wins.
+     */
+    static final List<String> PROXY_ARGS = List.of(System.getProperty("weft.test.proxyArgs", "").trim().split("\\s+"))
+            .stream().filter(a -> !a.isEmpty()).toList();
+
     private final LocalMesh mesh;
     private final List<Workload> workloads = new ArrayList<>();
 
@@ -81,6 +89,29 @@ public final class Mesh implements AutoCloseable {
         return mesh.controlPlane();
     }
 
+    /** A sidecar (not started) with the test's flags plus the suite-wide {@link #PROXY_ARGS} it does not override. */
+    private Sidecar createSidecar(SidecarSpec spec, List<String> testArgs) {
+        return mesh.createSidecar(spec).extraArgs(withSuiteProxyArgs(testArgs));
+    }
+
+    static List<String> withSuiteProxyArgs(List<String> testArgs) {
+        List<String> args = new ArrayList<>(testArgs);
+        for (int i = 0; i < PROXY_ARGS.size(); i++) {
+            String flag = PROXY_ARGS.get(i);
+            boolean hasValue = i + 1 < PROXY_ARGS.size() && !PROXY_ARGS.get(i + 1).startsWith("--");
+            if (!testArgs.contains(flag)) {
+                args.add(flag);
+                if (hasValue) {
+                    args.add(PROXY_ARGS.get(i + 1));
+                }
+            }
+            if (hasValue) {
+                i++;
+            }
+        }
+        return args;
+    }
+
     /** An echo app reporting {@code version}, behind a sidecar registering it as {@code service} (labels app, version). */
     public Workload addEchoWorkload(String name, String service, String version, int servicePort,
                                     String... upstreams) {
@@ -95,7 +126,7 @@ public final class Mesh implements AutoCloseable {
             SidecarSpec spec = SidecarSpec.of(name, service, version, app.port(), servicePort);
             spec = new SidecarSpec(spec.name(), spec.service(), spec.namespace(), spec.labels(), spec.appPort(),
                     spec.servicePort(), List.of(upstreams));
-            Sidecar sidecar = mesh.createSidecar(spec).extraArgs(sidecarArgs).start();
+            Sidecar sidecar = createSidecar(spec, sidecarArgs).start();
             Workload workload = new Workload(name, app, sidecar);
             workloads.add(workload);
             return workload;
@@ -116,7 +147,7 @@ public final class Mesh implements AutoCloseable {
             SidecarSpec spec = SidecarSpec.of(name, service, version, app.port(), servicePort);
             spec = new SidecarSpec(spec.name(), spec.service(), spec.namespace(), spec.labels(), spec.appPort(),
                     spec.servicePort(), List.of(upstreams));
-            Sidecar sidecar = mesh.createSidecar(spec).extraArgs(List.of("--service-account", serviceAccount,
+            Sidecar sidecar = createSidecar(spec, List.of("--service-account", serviceAccount,
                     "--token-file", token.toString(), "--ca-url", "http://127.0.0.1:" + mesh.controlPlane().httpPort()));
             sidecar.start();
             Workload workload = new Workload(name, app, sidecar);
@@ -148,7 +179,8 @@ public final class Mesh implements AutoCloseable {
 
     /** A sidecar whose app port has nothing listening: the upstream is down. */
     public Workload addWorkloadWithoutApp(String name, String service, int servicePort) {
-        Sidecar sidecar = mesh.startSidecar(SidecarSpec.of(name, service, "v1", FreePorts.next(), servicePort));
+        Sidecar sidecar = createSidecar(SidecarSpec.of(name, service, "v1", FreePorts.next(), servicePort), List.of())
+                .start();
         Workload workload = new Workload(name, null, sidecar);
         workloads.add(workload);
         return workload;
@@ -161,7 +193,7 @@ public final class Mesh implements AutoCloseable {
     public Workload addTestAppWorkload(String name, String service, String version, int servicePort,
                                        java.util.function.BiConsumer<Integer, Integer> startApp) {
         int appPort = FreePorts.next();
-        Sidecar sidecar = mesh.createSidecar(SidecarSpec.of(name, service, version, appPort, servicePort));
+        Sidecar sidecar = createSidecar(SidecarSpec.of(name, service, version, appPort, servicePort), List.of());
         startApp.accept(appPort, sidecar.outboundPort());
         sidecar.start();
         Workload workload = new Workload(name, null, sidecar);
@@ -176,8 +208,7 @@ public final class Mesh implements AutoCloseable {
     public Workload addTestAppWorkload(String name, String service, String version, int servicePort,
                                        List<String> extraArgs, java.util.function.IntConsumer startApp) {
         int appPort = FreePorts.next();
-        Sidecar sidecar = mesh.createSidecar(SidecarSpec.of(name, service, version, appPort, servicePort))
-                .extraArgs(extraArgs);
+        Sidecar sidecar = createSidecar(SidecarSpec.of(name, service, version, appPort, servicePort), extraArgs);
         startApp.accept(appPort);
         sidecar.start();
         Workload workload = new Workload(name, null, sidecar);
