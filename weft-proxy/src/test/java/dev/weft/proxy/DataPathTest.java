@@ -391,6 +391,17 @@ class DataPathTest {
     }
 
     @Test
+    void aRequestWithAnInvalidHeaderNameIsRefused() throws IOException {
+        int port = reviewsOnV1();
+        try (RawHttpClient c = new RawHttpClient(port)) {
+            // the proxy trusts its own constant header names, never a client's: this one is not an RFC 9110 token
+            RawHttpClient.Response r = c.get("/", "Host: reviews", "x@smuggle: 1");
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.header("x-weft-response-flags")).isEqualTo("DPE");
+        }
+    }
+
+    @Test
     void headerMutationsApplyAtEveryLevel() throws IOException {
         HeaderMutations vhostReq = new HeaderMutations(List.of(new Header("x-vhost", "1"),
                 new Header("x-level", "vhost")), List.of(), List.of("x-drop-me"));

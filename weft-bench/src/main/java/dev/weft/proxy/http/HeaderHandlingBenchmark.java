@@ -67,6 +67,34 @@ public class HeaderHandlingBenchmark {
         return RequestIdFilter.randomUuid();
     }
 
+    /** The proxy's own header names a forwarded request gets (Weft's constants, as the filters set them). */
+    private static final io.netty.util.AsciiString[] OWN_NAMES = {
+            io.netty.handler.codec.http.HttpHeaderNames.HOST, RequestIdFilter.X_REQUEST_ID,
+            ForwardedHeadersFilter.X_FORWARDED_FOR, ForwardedHeadersFilter.X_FORWARDED_PROTO,
+            TrustedHeaderNames.of("x-envoy-peer-metadata"), TrustedHeaderNames.of("x-envoy-peer-metadata-id"),
+            TrustedHeaderNames.of("traceparent"), TrustedHeaderNames.of("x-b3-traceid"),
+            TrustedHeaderNames.of("x-b3-spanid"), TrustedHeaderNames.of("x-b3-sampled"),
+            TrustedHeaderNames.of("x-weft-attempt")};
+
+    private static HttpHeaders setOwnNames(HttpHeaders headers) {
+        for (io.netty.util.AsciiString name : OWN_NAMES) {
+            headers.set(name, "0123456789abcdef");
+        }
+        return headers;
+    }
+
+    /** Setting the proxy's own names on headers that validate every name (Netty's default factory). */
+    @Benchmark
+    public HttpHeaders ownNamesValidated() {
+        return setOwnNames(io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().newHeaders());
+    }
+
+    /** The same on the decoders' headers ({@link TrustedHeaderNames}): own constants are not re-checked. */
+    @Benchmark
+    public HttpHeaders ownNamesTrusted() {
+        return setOwnNames(TrustedHeaderNames.HEADERS.newHeaders());
+    }
+
     /** Everything above in the proxy's order, as one forwarded request pays it. */
     @Benchmark
     public HttpHeaders allOfAHop() {

@@ -7,8 +7,8 @@ import io.netty.util.AsciiString;
  * by an earlier proxy of the mesh is kept: it saw the original connection).
  */
 public final class ForwardedHeadersFilter implements HttpFilter {
-    public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-    public static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
+    public static final AsciiString X_FORWARDED_FOR = TrustedHeaderNames.of("x-forwarded-for");
+    public static final AsciiString X_FORWARDED_PROTO = TrustedHeaderNames.of("x-forwarded-proto");
 
     @Override
     public LocalReply onRequest(HttpExchange exchange) {

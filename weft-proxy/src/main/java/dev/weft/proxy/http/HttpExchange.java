@@ -40,7 +40,14 @@ import java.util.concurrent.TimeUnit;
  * attempt. Lives on the connection's event loop; every method runs there.
  */
 public final class HttpExchange implements RequestHead {
-    public static final AsciiString RESPONSE_FLAGS = AsciiString.cached("x-weft-response-flags");
+    public static final AsciiString RESPONSE_FLAGS = TrustedHeaderNames.of("x-weft-response-flags");
+    private static final AsciiString ATTEMPT = TrustedHeaderNames.of(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT);
+    private static final AsciiString ENVOY_ATTEMPT_COUNT =
+            TrustedHeaderNames.of(dev.weft.dataplane.retry.RetryHeaders.ENVOY_ATTEMPT_COUNT);
+    private static final AsciiString DEADLINE_MS = TrustedHeaderNames.of(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS);
+    private static final AsciiString ENVOY_EXPECTED_TIMEOUT_MS =
+            TrustedHeaderNames.of(dev.weft.dataplane.retry.RetryHeaders.ENVOY_EXPECTED_TIMEOUT_MS);
+    private static final AsciiString GRPC_TIMEOUT = TrustedHeaderNames.of(dev.weft.proxy.grpc.GrpcRequests.GRPC_TIMEOUT);
 
     private final DownstreamHandler connection;
     private final HttpRequest request;
@@ -476,8 +483,8 @@ public final class HttpExchange implements RequestHead {
         cluster.traffic().requestStarted();
         trafficCounted = true;
         if (forward.retryPolicy() != null && forward.retryPolicy().numRetries() > 0) {
-            markedUpstream = headers.contains(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT)
-                    || headers.contains(dev.weft.dataplane.retry.RetryHeaders.ENVOY_ATTEMPT_COUNT);
+            markedUpstream = headers.contains(ATTEMPT)
+                    || headers.contains(ENVOY_ATTEMPT_COUNT);
             retryPolicy = forward.retryPolicy();
         }
         startAttempt(host, false);
@@ -542,13 +549,13 @@ public final class HttpExchange implements RequestHead {
     /** The deadline an earlier hop sent along (Weft's header, Envoy's, or gRPC's grpc-timeout), in ms; 0 when none. */
     private static long callerDeadlineMillis(HttpHeaders headers) {
         long weft = dev.weft.dataplane.retry.RetryHeaders.millis(
-                headers.get(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS));
+                headers.get(DEADLINE_MS));
         long envoy = dev.weft.dataplane.retry.RetryHeaders.millis(
-                headers.get(dev.weft.dataplane.retry.RetryHeaders.ENVOY_EXPECTED_TIMEOUT_MS));
+                headers.get(ENVOY_EXPECTED_TIMEOUT_MS));
         long hops = weft == 0 ? envoy : envoy == 0 ? weft : Math.min(weft, envoy);
         // a gRPC client's deadline is the request's deadline too (grpc-timeout travels on to the server unchanged)
         long grpc = dev.weft.proxy.grpc.GrpcRequests.timeoutMillis(
-                headers.get(dev.weft.proxy.grpc.GrpcRequests.GRPC_TIMEOUT));
+                headers.get(GRPC_TIMEOUT));
         return hops == 0 ? grpc : grpc == 0 ? hops : Math.min(hops, grpc);
     }
 
@@ -560,17 +567,17 @@ public final class HttpExchange implements RequestHead {
                 : callerDeadlineNanos != 0 ? remainingCallerMillis() : timeoutMillis;
         long expected = left == 0 ? perTry : perTry == 0 ? left : Math.min(left, perTry);
         if (expected > 0) {
-            headers.set(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS, Long.toString(expected));
+            headers.set(DEADLINE_MS, Long.toString(expected));
             if (grpc) {
                 // like Envoy with max_grpc_timeout: the next hop's grpc-timeout is what this try may still take
-                headers.set(dev.weft.proxy.grpc.GrpcRequests.GRPC_TIMEOUT,
+                headers.set(GRPC_TIMEOUT,
                         dev.weft.proxy.grpc.GrpcRequests.timeoutHeader(expected));
             }
         } else {
-            headers.remove(dev.weft.dataplane.retry.RetryHeaders.DEADLINE_MS);
+            headers.remove(DEADLINE_MS);
         }
         if (retryPolicy != null) {
-            headers.set(dev.weft.dataplane.retry.RetryHeaders.ATTEMPT,
+            headers.set(ATTEMPT,
                     RetryState.attemptText(retry == null ? 1 : retry.attemptNumber()));
         }
         attempt = new UpstreamAttempt(this, host, cluster.config().connectTimeout(), fresh);

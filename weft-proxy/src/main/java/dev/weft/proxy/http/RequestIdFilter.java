@@ -6,7 +6,7 @@ import java.util.concurrent.ThreadLocalRandom;
 
 /** Keeps the request's {@code x-request-id}, or sets a random (version 4) UUID when it has none. */
 public final class RequestIdFilter implements HttpFilter {
-    public static final AsciiString X_REQUEST_ID = AsciiString.cached("x-request-id");
+    public static final AsciiString X_REQUEST_ID = TrustedHeaderNames.of("x-request-id");
 
     @Override
     public LocalReply onRequest(HttpExchange exchange) {

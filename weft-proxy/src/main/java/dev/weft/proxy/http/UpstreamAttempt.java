@@ -36,7 +36,8 @@ final class UpstreamAttempt implements UpstreamListener {
     private boolean responseSeen;
     /** The upstream answered an upgrade request with 101: the end of that response hands the connection over. */
     private boolean switching;
-    private final ArrayDeque<HttpContent> early = new ArrayDeque<>(2);
+    /** Body parts that came before the connection (at most one socket read's worth); made on first need. */
+    private ArrayDeque<HttpContent> early;
     /** Waiting in the cluster's pending queue for a connection; null otherwise. */
     private dev.weft.proxy.upstream.PendingAcquire pending;
 
@@ -100,9 +101,10 @@ final class UpstreamAttempt implements UpstreamListener {
         } else { // no promise per write on HTTP/1.1: a failed write fires exceptionCaught, which closes the connection
             c.channel().write(exchange.upstreamRequestHead(), c.channel().voidPromise());
         }
-        HttpContent content;
-        while ((content = early.poll()) != null) {
-            writeBody(content);
+        if (early != null) {
+            for (HttpContent content = early.poll(); content != null; content = early.poll()) {
+                writeBody(content);
+            }
         }
         c.channel().flush();
         c.read();
@@ -125,6 +127,9 @@ final class UpstreamAttempt implements UpstreamListener {
     /** Streams one part of the request body; the exchange reads more when upstream stays writable. */
     void sendBody(HttpContent content) {
         if (connection == null) {
+            if (early == null) {
+                early = new ArrayDeque<>(2);
+            }
             early.add(content); // arrived with the head, before the connection: at most one socket read's worth
             return;
         }
@@ -265,9 +270,10 @@ final class UpstreamAttempt implements UpstreamListener {
     }
 
     private void end() {
-        HttpContent content;
-        while ((content = early.poll()) != null) {
-            content.release();
+        if (early != null) {
+            for (HttpContent content = early.poll(); content != null; content = early.poll()) {
+                content.release();
+            }
         }
         if (!done) {
             done = true;

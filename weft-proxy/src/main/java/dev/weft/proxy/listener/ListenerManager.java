@@ -3,6 +3,7 @@ package dev.weft.proxy.listener;
 import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.proxy.h2.H2ServerPipeline;
 import dev.weft.proxy.http.DownstreamHandler;
+import dev.weft.proxy.http.TrustedHeaderNames;
 import dev.weft.proxy.net.IdleTimer;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.tcp.TcpProxyHandler;
@@ -13,6 +14,7 @@ import dev.weft.proxy.view.DataPlaneView;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.net.InetSocketAddress;
 import java.util.HashMap;
@@ -102,7 +104,7 @@ public final class ListenerManager implements AutoCloseable {
                                     new IdleTimer(DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
                                     new ProtocolSniffer(
                                             ctx -> {
-                                                ctx.pipeline().addLast(new HttpServerCodec(8192, 64 * 1024, 64 * 1024),
+                                                ctx.pipeline().addLast(newServerCodec(),
                                                         new DownstreamHandler(name, views, pools));
                                                 ctx.fireChannelActive(); // the HTTP/1.1 handler starts reading
                                             },
@@ -134,7 +136,7 @@ public final class ListenerManager implements AutoCloseable {
                 ctx -> {
                     ctx.channel().config().setOption(io.netty.channel.ChannelOption.ALLOW_HALF_CLOSURE, false);
                     ctx.pipeline().addLast(new IdleTimer(DOWNSTREAM_IDLE_SECONDS, TimeUnit.SECONDS),
-                            new HttpServerCodec(8192, 64 * 1024, 64 * 1024), new DownstreamHandler(name, views, pools));
+                            newServerCodec(), new DownstreamHandler(name, views, pools));
                     ctx.fireChannelActive();
                 },
                 ctx -> {
@@ -146,6 +148,15 @@ public final class ListenerManager implements AutoCloseable {
                     TcpProxyHandler.install((SocketChannel) ctx.channel(), name, config.tcp(), views, transport, meshTls);
                     ctx.fireChannelActive(); // the TCP proxy connects upstream now
                 }));
+    }
+
+    /**
+     * The downstream HTTP/1.1 codec: 8 KiB request line, 64 KiB of headers, body parts of up to 64 KiB; every header
+     * name from the client is validated, the proxy's own constant names are not re-checked on each set.
+     */
+    private static HttpServerCodec newServerCodec() {
+        return new HttpServerCodec(new HttpDecoderConfig().setMaxInitialLineLength(8192).setMaxHeaderSize(64 * 1024)
+                .setMaxChunkSize(64 * 1024).setHeadersFactory(TrustedHeaderNames.HEADERS));
     }
 
     /** Names of the listeners whose socket is open. */

@@ -27,10 +27,10 @@ import java.util.Set;
  * DRAFT_VERSION_03 headers every response it judged carries {@code x-ratelimit-limit/remaining/reset}.
  */
 public final class LocalRateLimitFilter implements HttpFilter {
-    static final AsciiString LIMIT = AsciiString.cached("x-ratelimit-limit");
-    static final AsciiString REMAINING = AsciiString.cached("x-ratelimit-remaining");
-    static final AsciiString RESET = AsciiString.cached("x-ratelimit-reset");
-    static final AsciiString ENVOY_RATELIMITED = AsciiString.cached("x-envoy-ratelimited");
+    static final AsciiString LIMIT = dev.weft.proxy.http.TrustedHeaderNames.of("x-ratelimit-limit");
+    static final AsciiString REMAINING = dev.weft.proxy.http.TrustedHeaderNames.of("x-ratelimit-remaining");
+    static final AsciiString RESET = dev.weft.proxy.http.TrustedHeaderNames.of("x-ratelimit-reset");
+    static final AsciiString ENVOY_RATELIMITED = dev.weft.proxy.http.TrustedHeaderNames.of("x-envoy-ratelimited");
 
     /** One config with its bucket and counters, resolved when the view is compiled. */
     private record Limiter(LocalRateLimitConfig config, TokenBucket bucket, ResilienceStats.RateLimitCounters counters) {}

@@ -19,8 +19,8 @@ import io.netty.util.AsciiString;
  * the trace span. Runs first in the filter chain so it sees every request, including ones later filters reject.
  */
 final class TelemetryFilter implements HttpFilter {
-    private static final AsciiString PEER_METADATA = AsciiString.cached(PeerMetadataCodec.HEADER);
-    private static final AsciiString PEER_METADATA_ID = AsciiString.cached(PeerMetadataCodec.ID_HEADER);
+    private static final AsciiString PEER_METADATA = dev.weft.proxy.http.TrustedHeaderNames.of(PeerMetadataCodec.HEADER);
+    private static final AsciiString PEER_METADATA_ID = dev.weft.proxy.http.TrustedHeaderNames.of(PeerMetadataCodec.ID_HEADER);
 
     private final ProxyTelemetry telemetry;
     private final TrafficDirection direction;

@@ -9,14 +9,14 @@ import io.netty.util.AsciiString;
  * {@code x-b3-parentspanid}, {@code x-b3-sampled}, {@code x-b3-flags}) or as the single {@code b3} header.
  */
 final class TraceHeaders {
-    static final AsciiString TRACEPARENT = AsciiString.cached("traceparent");
-    static final AsciiString TRACESTATE = AsciiString.cached("tracestate");
-    static final AsciiString B3 = AsciiString.cached("b3");
-    static final AsciiString B3_TRACE_ID = AsciiString.cached("x-b3-traceid");
-    static final AsciiString B3_SPAN_ID = AsciiString.cached("x-b3-spanid");
-    static final AsciiString B3_PARENT_SPAN_ID = AsciiString.cached("x-b3-parentspanid");
-    static final AsciiString B3_SAMPLED = AsciiString.cached("x-b3-sampled");
-    static final AsciiString B3_FLAGS = AsciiString.cached("x-b3-flags");
+    static final AsciiString TRACEPARENT = dev.weft.proxy.http.TrustedHeaderNames.of("traceparent");
+    static final AsciiString TRACESTATE = dev.weft.proxy.http.TrustedHeaderNames.of("tracestate");
+    static final AsciiString B3 = dev.weft.proxy.http.TrustedHeaderNames.of("b3");
+    static final AsciiString B3_TRACE_ID = dev.weft.proxy.http.TrustedHeaderNames.of("x-b3-traceid");
+    static final AsciiString B3_SPAN_ID = dev.weft.proxy.http.TrustedHeaderNames.of("x-b3-spanid");
+    static final AsciiString B3_PARENT_SPAN_ID = dev.weft.proxy.http.TrustedHeaderNames.of("x-b3-parentspanid");
+    static final AsciiString B3_SAMPLED = dev.weft.proxy.http.TrustedHeaderNames.of("x-b3-sampled");
+    static final AsciiString B3_FLAGS = dev.weft.proxy.http.TrustedHeaderNames.of("x-b3-flags");
 
     private TraceHeaders() {}
 

@@ -13,7 +13,7 @@ import io.netty.util.AsciiString;
  * {@code By=<our SPIFFE ID>;URI=<peer SPIFFE ID>}. A plaintext (PERMISSIVE) request reaches the app without one.
  */
 public final class ClientCertHeaderFilter implements HttpFilter {
-    public static final AsciiString XFCC = AsciiString.cached("x-forwarded-client-cert");
+    public static final AsciiString XFCC = dev.weft.proxy.http.TrustedHeaderNames.of("x-forwarded-client-cert");
     public static final ClientCertHeaderFilter INSTANCE = new ClientCertHeaderFilter();
 
     @Override

@@ -14,8 +14,9 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 /**
  * One keep-alive HTTP/1.1 connection to an endpoint, handed to one request attempt at a time — or one stream of a
  * multiplexed HTTP/2 connection ({@link #forStream}), which carries exactly one request. Reading is manual
- * (auto-read off): the attempt asks for the next response part when the downstream can take it; on an HTTP/2 stream
- * that also holds back the stream's WINDOW_UPDATEs, so flow control reaches the upstream sender.
+ * (auto-read off): the attempt asks for the next socket read when the downstream can take more (the parts decoded
+ * from one read all reach it before its read-complete); on an HTTP/2 stream that also holds back the stream's
+ * WINDOW_UPDATEs, so flow control reaches the upstream sender.
  */
 public final class UpstreamConnection extends ChannelInboundHandlerAdapter implements ClusterConnections.Reclaimable {
     private static final int BUSY = 0;
@@ -132,8 +133,8 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
     }
 
     /**
-     * After a {@code 101 Switching Protocols}: {@code relay} takes this handler's place and the HTTP handlers go (the
-     * codec and the flow-control queue hand the bytes read past the 101 on to the relay as they are removed); an idle
+     * After a {@code 101 Switching Protocols}: {@code relay} takes this handler's place and the HTTP codec goes (it
+     * hands the bytes read past the 101 on to the relay as it is removed); an idle
      * timer goes too (a dedicated connection has none), the downstream connection's idle timeout covers both.
      */
     public void replaceWithRelay(io.netty.channel.ChannelHandler relay) {
@@ -141,7 +142,6 @@ public final class UpstreamConnection extends ChannelInboundHandlerAdapter imple
         listener = null;
         p.replace(this, "upgraded-relay", relay);
         p.remove(io.netty.handler.codec.http.HttpClientCodec.class);
-        p.remove(io.netty.handler.flow.FlowControlHandler.class);
         if (p.get(dev.weft.proxy.net.IdleTimer.class) != null) {
             p.remove(dev.weft.proxy.net.IdleTimer.class);
         }

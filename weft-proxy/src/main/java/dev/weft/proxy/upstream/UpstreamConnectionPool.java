@@ -8,6 +8,7 @@ import dev.weft.dataplane.pool.ClusterConnections;
 import dev.weft.dataplane.pool.ConnectionPoolConfig;
 import dev.weft.dataplane.tls.UpstreamTls;
 import dev.weft.proxy.h2.H2UpstreamConnection;
+import dev.weft.proxy.http.TrustedHeaderNames;
 import dev.weft.proxy.net.IdleTimer;
 import dev.weft.proxy.net.Transport;
 import dev.weft.proxy.tls.MeshTlsContexts;
@@ -22,8 +23,8 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http2.Http2StreamChannel;
-import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.ssl.ApplicationProtocolNames;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
@@ -252,9 +253,13 @@ public final class UpstreamConnectionPool {
     }
 
     private EndpointPool endpointPool(Cluster cluster, UpstreamHost host) {
-        EndpointPool pool = pools.computeIfAbsent(cluster.connections(), c -> new HashMap<>())
-                .computeIfAbsent(cluster.config().tls(), t -> new HashMap<>())
-                .computeIfAbsent(host.address(), a -> new EndpointPool(a, cluster.connections(), MAX_IDLE_PER_ENDPOINT));
+        Map<String, EndpointPool> byAddress = pools.computeIfAbsent(cluster.connections(), c -> new HashMap<>())
+                .computeIfAbsent(cluster.config().tls(), t -> new HashMap<>());
+        EndpointPool pool = byAddress.get(host.address()); // no capturing lambda per request
+        if (pool == null) {
+            pool = new EndpointPool(host.address(), cluster.connections(), MAX_IDLE_PER_ENDPOINT);
+            byAddress.put(host.address(), pool);
+        }
         pool.settings(cluster.config().connectionPool());
         return pool;
     }
@@ -365,10 +370,12 @@ public final class UpstreamConnectionPool {
                         if (idleMillis > 0 && !dedicated) { // an upgraded connection: the downstream's idle timeout
                             ch.pipeline().addLast(new IdleTimer(idleMillis, TimeUnit.MILLISECONDS));
                         }
-                        ch.pipeline().addLast(
-                                new HttpClientCodec(4096, 16 * 1024, 16 * 1024),
-                                new FlowControlHandler(),
-                                connection);
+                        // no FlowControlHandler: a response's head and body decoded from one socket read reach
+                        // the attempt in that read (one read-complete, not one per part); reading is still manual,
+                        // so at most one socket read's worth waits for a slow downstream
+                        ch.pipeline().addLast(new HttpClientCodec(new HttpDecoderConfig().setMaxInitialLineLength(4096)
+                                .setMaxHeaderSize(16 * 1024).setMaxChunkSize(16 * 1024)
+                                .setHeadersFactory(TrustedHeaderNames.HEADERS), false, false), connection);
                     }
                 })
                 // unresolved on purpose: the bootstrap's resolver looks DNS names up without blocking the loop
