@@ -1,8 +1,6 @@
 package dev.weft.dataplane.telemetry;
 
 import com.google.protobuf.InvalidProtocolBufferException;
-import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -33,20 +31,13 @@ public final class PeerMetadataCodec {
 
     /** The serialized {@code Struct} announcing {@code self}, as the TCP metadata exchange frames it. */
     public static byte[] struct(Workload self) {
-        Struct.Builder labels = Struct.newBuilder();
-        self.labels().forEach((k, v) -> labels.putFields(k, string(v)));
-        Struct struct = Struct.newBuilder()
-                .putFields("NAME", string(self.name()))
-                .putFields("NAMESPACE", string(self.namespace()))
-                .putFields("WORKLOAD_NAME", string(self.name()))
-                .putFields("SERVICE_ACCOUNT", string(self.serviceAccount()))
-                .putFields("LABELS", Value.newBuilder().setStructValue(labels).build())
-                .build();
-        return struct.toByteArray();
-    }
-
-    private static Value string(String s) {
-        return Value.newBuilder().setStringValue(s).build();
+        Map<String, Object> fields = new LinkedHashMap<>();
+        fields.put("NAME", self.name());
+        fields.put("NAMESPACE", self.namespace());
+        fields.put("WORKLOAD_NAME", self.name());
+        fields.put("SERVICE_ACCOUNT", self.serviceAccount());
+        fields.put("LABELS", self.labels());
+        return StructWire.encode(fields, "peer metadata");
     }
 
     /** The workload a peer announced, or {@link Workload#UNKNOWN_WORKLOAD} when the value is missing or garbled. */
@@ -79,13 +70,12 @@ public final class PeerMetadataCodec {
      */
     public static Workload parseStruct(byte[] bytes) {
         try {
-            Struct s = Struct.parseFrom(bytes);
+            Map<String, Object> s = StructWire.decode(bytes);
             Map<String, String> labels = new LinkedHashMap<>();
-            Value labelValue = s.getFieldsMap().get("LABELS");
-            if (labelValue != null && labelValue.hasStructValue()) {
-                labelValue.getStructValue().getFieldsMap().forEach((k, v) -> {
-                    if (v.hasStringValue()) {
-                        labels.put(k, v.getStringValue());
+            if (s.get("LABELS") instanceof Map<?, ?> labelValues) {
+                labelValues.forEach((k, v) -> {
+                    if (v instanceof String text) {
+                        labels.put((String) k, text);
                     }
                 });
             }
@@ -97,8 +87,7 @@ public final class PeerMetadataCodec {
         }
     }
 
-    private static String text(Struct s, String key) {
-        Value v = s.getFieldsMap().get(key);
-        return v != null && v.hasStringValue() ? v.getStringValue() : null;
+    private static String text(Map<String, Object> s, String key) {
+        return s.get(key) instanceof String text ? text : null;
     }
 }

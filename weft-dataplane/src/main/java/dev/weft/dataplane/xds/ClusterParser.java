@@ -1,5 +1,6 @@
 package dev.weft.dataplane.xds;
 
+import com.google.protobuf.Any;
 import dev.weft.dataplane.tls.UpstreamTls;
 
 import dev.weft.dataplane.config.ClusterConfig;
@@ -22,6 +23,14 @@ public final class ClusterParser {
     private ClusterParser() {}
 
     public static ClusterConfig parse(Cluster c) throws ResourceRejectedException {
+        return parse(c, true);
+    }
+
+    /**
+     * @param protocolOptionsOnWire false when the serialized cluster had no {@code typed_extension_protocol_options}
+     *                              ({@link WireFields}): the map is then not read, which would build descriptors
+     */
+    static ClusterConfig parse(Cluster c, boolean protocolOptionsOnWire) throws ResourceRejectedException {
         String name = c.getName();
         Rejector reject = new Rejector("Cluster", name);
         if (name.isEmpty()) {
@@ -43,7 +52,9 @@ public final class ClusterParser {
         }
         UpstreamTls tls = c.hasTransportSocket()
                 ? TransportSocketParser.upstream(c.getTransportSocket(), reject, "transport_socket") : null;
-        boolean http2 = upstreamHttp2(c, reject);
+        Any protocolOptions = protocolOptionsOnWire
+                ? c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS) : null;
+        boolean http2 = upstreamHttp2(c, protocolOptions, reject);
         if (c.hasLoadBalancingPolicy()) {
             throw reject.at("load_balancing_policy", "not supported; use lb_policy");
         }
@@ -104,10 +115,10 @@ public final class ClusterParser {
                 ? OutlierDetectionParser.parse(c.getOutlierDetection(), c.getCommonLbConfig(), reject) : null;
         var circuitBreakers = c.hasCircuitBreakers() ? CircuitBreakersParser.parse(c.getCircuitBreakers(), reject)
                 : null;
-        var pool = ConnectionPoolParser.parse(c, reject);
+        var pool = ConnectionPoolParser.parse(c, protocolOptions, reject);
         var slowStart = ConnectionPoolParser.slowStart(c, lb, reject);
         return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize, http2,
-                tls, outlier, circuitBreakers, pool, slowStart, useDownstreamProtocol(c, reject));
+                tls, outlier, circuitBreakers, pool, slowStart, useDownstreamProtocol(protocolOptions, reject));
     }
 
     /**
@@ -116,8 +127,7 @@ public final class ClusterParser {
      * {@code http2_protocol_options}). Auto-selection by ALPN and HTTP/3 would change the protocol in ways Weft
      * does not implement, so they are NACKed rather than guessed.
      */
-    private static boolean upstreamHttp2(Cluster c, Rejector reject) throws ResourceRejectedException {
-        var options = c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS);
+    private static boolean upstreamHttp2(Cluster c, Any options, Rejector reject) throws ResourceRejectedException {
         if (options == null) {
             return c.hasHttp2ProtocolOptions();
         }
@@ -143,8 +153,7 @@ public final class ClusterParser {
      * {@code use_downstream_protocol_config}: requests go upstream in their own protocol (HTTP/1.1 or h2c). Its
      * {@code http_protocol_options}/{@code http2_protocol_options} carry settings Weft does not read; HTTP/3 is NACKed.
      */
-    private static boolean useDownstreamProtocol(Cluster c, Rejector reject) throws ResourceRejectedException {
-        var options = c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS);
+    private static boolean useDownstreamProtocol(Any options, Rejector reject) throws ResourceRejectedException {
         if (options == null) {
             return false;
         }

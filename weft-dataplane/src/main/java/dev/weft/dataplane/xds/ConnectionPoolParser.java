@@ -1,5 +1,6 @@
 package dev.weft.dataplane.xds;
 
+import com.google.protobuf.Any;
 import dev.weft.dataplane.cluster.SlowStart;
 import dev.weft.dataplane.config.ClusterConfig;
 import dev.weft.dataplane.pool.ConnectionPoolConfig;
@@ -15,10 +16,10 @@ import java.time.Duration;
 final class ConnectionPoolParser {
     private ConnectionPoolParser() {}
 
-    static ConnectionPoolConfig parse(Cluster c, Rejector reject) throws ResourceRejectedException {
+    /** @param typed the cluster's {@code typed_extension_protocol_options} HttpProtocolOptions, or null */
+    static ConnectionPoolConfig parse(Cluster c, Any typed, Rejector reject) throws ResourceRejectedException {
         HttpProtocolOptions common = null;
         String path = null;
-        var typed = c.getTypedExtensionProtocolOptionsMap().get(ClusterParser.HTTP_PROTOCOL_OPTIONS);
         if (typed != null) {
             String typedPath = "typed_extension_protocol_options[" + ClusterParser.HTTP_PROTOCOL_OPTIONS + "]";
             var options = TypedAny.unpack(typed, ClusterParser.HTTP_PROTOCOL_OPTIONS_TYPE,

@@ -1,8 +1,10 @@
 package dev.weft.dataplane.xds;
 
+import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
+import dev.weft.dataplane.telemetry.StructWire;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -15,6 +17,8 @@ import java.util.Map;
  *                 or {@code List<?>} (a ListValue such as WEFT_UPSTREAMS)
  */
 public record NodeIdentity(String id, String cluster, Map<String, Object> metadata) {
+    private static final String USER_AGENT = "weft";
+
     public NodeIdentity {
         if (id == null || id.isEmpty()) {
             throw new IllegalArgumentException("node id is required");
@@ -52,8 +56,32 @@ public record NodeIdentity(String id, String cluster, Map<String, Object> metada
                 .setId(id)
                 .setCluster(cluster == null ? "" : cluster)
                 .setMetadata(toStruct(metadata, "metadata"))
-                .setUserAgentName("weft")
+                .setUserAgentName(USER_AGENT)
                 .build();
+    }
+
+    /**
+     * {@link #toNode()} serialized, written by hand: serializing a generated {@code Node} builds the descriptors of
+     * base.proto and the 20 files it imports (its {@code dynamic_parameters} map field), and its metadata
+     * {@code Struct} those of struct.proto (see {@link StructWire}); the xDS client sends these bytes as the
+     * requests' {@code node} field instead.
+     */
+    public byte[] toNodeBytes() {
+        byte[] metadataStruct = StructWire.encode(metadata, "node metadata");
+        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        try {
+            out.writeString(Node.ID_FIELD_NUMBER, id);
+            if (cluster != null && !cluster.isEmpty()) {
+                out.writeString(Node.CLUSTER_FIELD_NUMBER, cluster);
+            }
+            out.writeByteArray(Node.METADATA_FIELD_NUMBER, metadataStruct);
+            out.writeString(Node.USER_AGENT_NAME_FIELD_NUMBER, USER_AGENT);
+            out.flush();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not fail
+        }
+        return bytes.toByteArray();
     }
 
     private static Struct toStruct(Map<?, ?> map, String path) {

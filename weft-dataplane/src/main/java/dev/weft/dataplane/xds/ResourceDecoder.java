@@ -5,7 +5,9 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 
 /**
@@ -29,11 +31,14 @@ final class ResourceDecoder {
             }
             case XdsTypes.ROUTE -> {
                 RouteConfiguration r = unpack(resource, RouteConfiguration.parser(), "RouteConfiguration");
-                yield new Decoded(r.getName(), RouteConfigurationParser.parse(r));
+                yield new Decoded(r.getName(), RouteConfigurationParser.parse(r, WireFields.contains(resource.getValue(),
+                        RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, VirtualHost.ROUTES_FIELD_NUMBER,
+                        Route.TYPED_PER_FILTER_CONFIG_FIELD_NUMBER)));
             }
             case XdsTypes.CLUSTER -> {
                 Cluster c = unpack(resource, Cluster.parser(), "Cluster");
-                yield new Decoded(c.getName(), ClusterParser.parse(c));
+                yield new Decoded(c.getName(), ClusterParser.parse(c, WireFields.contains(resource.getValue(),
+                        Cluster.TYPED_EXTENSION_PROTOCOL_OPTIONS_FIELD_NUMBER)));
             }
             case XdsTypes.ENDPOINT -> {
                 ClusterLoadAssignment cla = unpack(resource, ClusterLoadAssignment.parser(), "ClusterLoadAssignment");

@@ -36,15 +36,29 @@ public final class RouteConfigurationParser {
     private RouteConfigurationParser() {}
 
     public static RouteTable parse(RouteConfiguration config) throws ResourceRejectedException {
+        return parse(config, true);
+    }
+
+    /**
+     * @param perFilterConfigOnWire false when no route of the serialized configuration had
+     *                              {@code typed_per_filter_config} ({@link WireFields}): the routes' maps are then
+     *                              not read, which would build descriptors
+     */
+    static RouteTable parse(RouteConfiguration config, boolean perFilterConfigOnWire) throws ResourceRejectedException {
         Rejector reject = new Rejector("RouteConfiguration", config.getName());
         if (config.getName().isEmpty()) {
             throw reject.at("name", "missing route configuration name");
         }
-        return parse(config, reject, "");
+        return parse(config, reject, "", perFilterConfigOnWire);
     }
 
     /** Also used for route configurations inline in a listener; {@code base} prefixes field paths. */
     static RouteTable parse(RouteConfiguration config, Rejector reject, String base) throws ResourceRejectedException {
+        return parse(config, reject, base, true);
+    }
+
+    private static RouteTable parse(RouteConfiguration config, Rejector reject, String base,
+                                    boolean perFilterConfigOnWire) throws ResourceRejectedException {
         String prefix = base.isEmpty() ? "" : base + ".";
         if (config.getRequestHeadersToAddCount() > 0 || config.getResponseHeadersToAddCount() > 0
                 || config.getRequestHeadersToRemoveCount() > 0 || config.getResponseHeadersToRemoveCount() > 0) {
@@ -76,7 +90,7 @@ public final class RouteConfigurationParser {
             }
             List<Route> routes = new ArrayList<>();
             for (int r = 0; r < vh.getRoutesCount(); r++) {
-                routes.add(parseRoute(vh.getRoutes(r), reject, path + ".routes[" + r + "]"));
+                routes.add(parseRoute(vh.getRoutes(r), perFilterConfigOnWire, reject, path + ".routes[" + r + "]"));
             }
             hosts.add(new VirtualHost(vh.getName(), vh.getDomainsList().stream()
                     .map(s -> s.toLowerCase(java.util.Locale.ROOT)).toList(), routes,
@@ -101,8 +115,8 @@ public final class RouteConfigurationParser {
         }
     }
 
-    private static Route parseRoute(io.envoyproxy.envoy.config.route.v3.Route route, Rejector reject, String path)
-            throws ResourceRejectedException {
+    private static Route parseRoute(io.envoyproxy.envoy.config.route.v3.Route route, boolean perFilterConfig,
+                                    Rejector reject, String path) throws ResourceRejectedException {
         RouteMatch match = parseMatch(route.getMatch(), reject, path + ".match");
         RouteAction action = switch (route.getActionCase()) {
             case ROUTE -> parseForward(route.getRoute(), reject, path + ".route");
@@ -116,13 +130,13 @@ public final class RouteConfigurationParser {
                         path + ".request_headers_to_add"),
                 headers(route.getResponseHeadersToAddList(), route.getResponseHeadersToRemoveList(), reject,
                         path + ".response_headers_to_add"),
-                route.containsTypedPerFilterConfig(FaultPolicyParser.FILTER_NAME)
+                perFilterConfig && route.containsTypedPerFilterConfig(FaultPolicyParser.FILTER_NAME)
                         ? FaultPolicyParser.parse(route.getTypedPerFilterConfigOrThrow(FaultPolicyParser.FILTER_NAME),
                                 reject, path + ".typed_per_filter_config[" + FaultPolicyParser.FILTER_NAME + "]")
                         : null,
                 route.hasRoute() ? mirrors(route.getRoute(), reject, path + ".route.request_mirror_policies")
                         : List.of(),
-                route.containsTypedPerFilterConfig(LocalRateLimitParser.FILTER_NAME)
+                perFilterConfig && route.containsTypedPerFilterConfig(LocalRateLimitParser.FILTER_NAME)
                         ? LocalRateLimitParser.parse(route.getTypedPerFilterConfigOrThrow(
                                 LocalRateLimitParser.FILTER_NAME), true, reject,
                                 path + ".typed_per_filter_config[" + LocalRateLimitParser.FILTER_NAME + "]")

@@ -1,6 +1,8 @@
 package dev.weft.dataplane.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import com.google.protobuf.UnknownFieldSet;
 import com.google.rpc.Code;
 import com.google.rpc.Status;
 import dev.weft.dataplane.config.ClusterConfig;
@@ -8,7 +10,6 @@ import dev.weft.dataplane.config.ConfigSnapshot;
 import dev.weft.dataplane.config.EndpointSet;
 import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.dataplane.config.RouteTable;
-import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
@@ -111,7 +112,12 @@ public final class XdsClient implements AutoCloseable {
     }
 
     private final Options options;
-    private final Node node;
+    /**
+     * The requests' {@code node} field (SotW, delta), serialized by hand ({@link NodeIdentity#toNodeBytes}) and sent
+     * as an unknown field of the request: a generated {@code Node} builds protobuf descriptors when serialized.
+     */
+    private final UnknownFieldSet node;
+    private final UnknownFieldSet deltaNode;
     private final ScheduledExecutorService executor;
     private final ManagedChannel channel;
     private final AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub;
@@ -151,6 +157,11 @@ public final class XdsClient implements AutoCloseable {
         }
     }
 
+    private static UnknownFieldSet nodeField(int number, ByteString node) {
+        return UnknownFieldSet.newBuilder()
+                .addField(number, UnknownFieldSet.Field.newBuilder().addLengthDelimited(node).build()).build();
+    }
+
     public XdsClient(Options options) {
         this(options, null);
     }
@@ -158,7 +169,9 @@ public final class XdsClient implements AutoCloseable {
     /** @param network the event loops and buffer pool the channel runs on; null for gRPC's own */
     public XdsClient(Options options, ChannelNetwork network) {
         this.options = options;
-        this.node = options.node().toNode();
+        ByteString nodeBytes = ByteString.copyFrom(options.node().toNodeBytes());
+        this.node = nodeField(DiscoveryRequest.NODE_FIELD_NUMBER, nodeBytes);
+        this.deltaNode = nodeField(DeltaDiscoveryRequest.NODE_FIELD_NUMBER, nodeBytes);
         ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "weft-xds-client");
             t.setDaemon(true);
@@ -485,7 +498,7 @@ public final class XdsClient implements AutoCloseable {
             return;
         }
         DiscoveryRequest.Builder req = DiscoveryRequest.newBuilder()
-                .setNode(node)
+                .setUnknownFields(node)
                 .setTypeUrl(ts.typeUrl)
                 .setVersionInfo(version)
                 .setResponseNonce(ts.nonce);
@@ -551,7 +564,7 @@ public final class XdsClient implements AutoCloseable {
     /** The first request of a type on this stream: its names and the versions of every resource still held. */
     private void subscribeDelta(TypeState ts, Set<String> names) {
         DeltaDiscoveryRequest.Builder req = DeltaDiscoveryRequest.newBuilder()
-                .setNode(node)
+                .setUnknownFields(deltaNode)
                 .setTypeUrl(ts.typeUrl)
                 .addAllResourceNamesSubscribe(names)
                 .putAllInitialResourceVersions(resourceVersions(ts));

@@ -1,0 +1,89 @@
+package dev.weft.dataplane.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
+import dev.weft.dataplane.config.ClusterConfig;
+import dev.weft.dataplane.config.RouteTable;
+import dev.weft.dataplane.fault.FaultPolicy;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.upstreams.http.v3.HttpProtocolOptions;
+import org.junit.jupiter.api.Test;
+
+/** Map fields found on the wire, so the decoder asks the generated maps (which build descriptors) only then. */
+class WireFieldsTest {
+    private static final int[] PER_FILTER_CONFIG = {RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER,
+            VirtualHost.ROUTES_FIELD_NUMBER, Route.TYPED_PER_FILTER_CONFIG_FIELD_NUMBER};
+
+    private static final Any HTTP2 = Any.pack(HttpProtocolOptions.newBuilder().setExplicitHttpConfig(
+            HttpProtocolOptions.ExplicitHttpConfig.newBuilder()
+                    .setHttp2ProtocolOptions(Http2ProtocolOptions.getDefaultInstance())).build());
+
+    private static final Any FAULT = Any.pack(HTTPFault.newBuilder().setDelay(FaultDelay.newBuilder()
+            .setFixedDelay(com.google.protobuf.util.Durations.fromMillis(5))).build());
+
+    @Test
+    void findsATopLevelField() {
+        Cluster plain = XdsFixtures.edsCluster("c");
+        Cluster h2 = plain.toBuilder().putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS, HTTP2)
+                .build();
+        assertThat(WireFields.contains(plain.toByteString(), Cluster.TYPED_EXTENSION_PROTOCOL_OPTIONS_FIELD_NUMBER))
+                .isFalse();
+        assertThat(WireFields.contains(h2.toByteString(), Cluster.TYPED_EXTENSION_PROTOCOL_OPTIONS_FIELD_NUMBER))
+                .isTrue();
+    }
+
+    @Test
+    void findsAFieldInsideAnyOccurrenceOfRepeatedEmbeddedMessages() {
+        Route plain = XdsFixtures.route("/", "c");
+        Route faulty = plain.toBuilder().putTypedPerFilterConfig(FaultPolicy.FILTER, FAULT).build();
+        RouteConfiguration none = RouteConfiguration.newBuilder().setName("r")
+                .addVirtualHosts(host("a", plain, plain)).addVirtualHosts(host("b", plain)).build();
+        RouteConfiguration lastRoute = none.toBuilder().addVirtualHosts(host("c", plain, faulty)).build();
+        // a virtual host's own typed_per_filter_config is not a route's
+        RouteConfiguration hostLevel = none.toBuilder().addVirtualHosts(host("d", plain).toBuilder()
+                .putTypedPerFilterConfig(FaultPolicy.FILTER, FAULT)).build();
+        assertThat(WireFields.contains(none.toByteString(), PER_FILTER_CONFIG)).isFalse();
+        assertThat(WireFields.contains(lastRoute.toByteString(), PER_FILTER_CONFIG)).isTrue();
+        assertThat(WireFields.contains(hostLevel.toByteString(), PER_FILTER_CONFIG)).isFalse();
+    }
+
+    @Test
+    void bytesThatDoNotParseAnswerTrueSoTheMessageIsAsked() {
+        assertThat(WireFields.contains(ByteString.copyFrom(new byte[] {(byte) 0x9a, (byte) 0xff}), 1, 2)).isTrue();
+    }
+
+    @Test
+    void theDecoderStillAppliesWhatTheMapsCarry() throws Exception {
+        Cluster h2 = XdsFixtures.edsCluster("c").toBuilder()
+                .putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS, HTTP2).build();
+        var cluster = (ClusterConfig) ResourceDecoder.decode(Any.pack(h2), XdsTypes.CLUSTER).config();
+        assertThat(cluster.http2()).isTrue();
+        var plain = (ClusterConfig) ResourceDecoder.decode(Any.pack(XdsFixtures.edsCluster("c")), XdsTypes.CLUSTER)
+                .config();
+        assertThat(plain.http2()).isFalse();
+
+        Route faulty = XdsFixtures.route("/", "c").toBuilder().putTypedPerFilterConfig(FaultPolicy.FILTER, FAULT)
+                .build();
+        var table = (RouteTable) ResourceDecoder.decode(Any.pack(XdsFixtures.routes("r", XdsFixtures.route("/x", "c"),
+                faulty)), XdsTypes.ROUTE).config();
+        var routes = table.virtualHosts().getFirst().routes();
+        assertThat(routes.get(0).fault()).isNull();
+        assertThat(routes.get(1).fault().delay().millis()).isEqualTo(5);
+    }
+
+    private static VirtualHost host(String name, Route... routes) {
+        VirtualHost.Builder b = VirtualHost.newBuilder().setName(name).addDomains(name);
+        for (Route r : routes) {
+            b.addRoutes(r);
+        }
+        return b.build();
+    }
+}
