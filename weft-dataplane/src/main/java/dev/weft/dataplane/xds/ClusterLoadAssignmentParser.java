@@ -1,7 +1,8 @@
 package dev.weft.dataplane.xds;
 
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Struct;
-import com.google.protobuf.Value;
+import dev.weft.dataplane.telemetry.StructWire;
 import dev.weft.dataplane.config.Endpoint;
 import dev.weft.dataplane.config.EndpointSet;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -26,11 +27,66 @@ public final class ClusterLoadAssignmentParser {
         if (cla.getClusterName().isEmpty()) {
             throw reject.at("cluster_name", "missing cluster name");
         }
-        return parse(cla, reject, "", false, cla.getClusterName());
+        return parse(cla, reject, "", false, cla.getClusterName(), weftMetadata(cla));
     }
 
+    /** As {@link #parse(ClusterLoadAssignment)}, with the endpoints' metadata read from the wire by the decoder. */
+    static EndpointSet parse(ClusterLoadAssignment cla, List<Map<String, Object>> weftMetadata)
+            throws ResourceRejectedException {
+        Rejector reject = new Rejector("ClusterLoadAssignment", cla.getClusterName());
+        if (cla.getClusterName().isEmpty()) {
+            throw reject.at("cluster_name", "missing cluster name");
+        }
+        return parse(cla, reject, "", false, cla.getClusterName(), weftMetadata);
+    }
+
+    /**
+     * The {@code filter_metadata["weft"]} of each endpoint in order ({@code endpoints[*].lb_endpoints[*]}), null for
+     * none, from the generated messages (the decoder reads it from the wire instead: {@link #metadataFromWire}).
+     */
+    static List<Map<String, Object>> weftMetadata(ClusterLoadAssignment cla) {
+        List<Map<String, Object>> out = new ArrayList<>();
+        for (LocalityLbEndpoints locality : cla.getEndpointsList()) {
+            for (LbEndpoint lbe : locality.getLbEndpointsList()) {
+                Struct weft = lbe.hasMetadata() ? lbe.getMetadata().getFilterMetadataMap().get(WEFT_METADATA) : null;
+                try {
+                    out.add(weft == null ? null : StructWire.decode(weft.toByteArray()));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new IllegalStateException("protobuf wrote a Struct it cannot read", e);
+                }
+            }
+        }
+        return out;
+    }
+
+    /**
+     * {@code cla} (serialized) without its endpoints' metadata, which is read by hand instead: the generated
+     * {@code Metadata} keeps {@code filter_metadata} in a map field, and parsing one builds the descriptors of
+     * base.proto and the files it imports (see {@link WireFields}).
+     *
+     * @param path where the endpoints are: {@code endpoints, lb_endpoints} in a ClusterLoadAssignment, the same after
+     *             {@code load_assignment} in a Cluster
+     */
+    static WireFields.Extracted metadataFromWire(com.google.protobuf.ByteString message, int... path)
+            throws InvalidProtocolBufferException {
+        return WireFields.extract(message, LbEndpoint.METADATA_FIELD_NUMBER, path);
+    }
+
+    /** Each endpoint's {@code filter_metadata["weft"]} from {@link #metadataFromWire}'s payloads. */
+    static List<Map<String, Object>> weftMetadata(List<com.google.protobuf.ByteString> metadata)
+            throws InvalidProtocolBufferException {
+        List<Map<String, Object>> out = new ArrayList<>(metadata.size());
+        for (var each : metadata) {
+            out.add(each == null ? null : WireFields.filterMetadata(each).get(WEFT_METADATA));
+        }
+        return out;
+    }
+
+    /** @param weftMetadata each endpoint's {@code filter_metadata["weft"]} in order, null for none */
     static EndpointSet parse(ClusterLoadAssignment cla, Rejector reject, String base, boolean hostNamesAllowed,
-                             String clusterName) throws ResourceRejectedException {
+                             String clusterName, List<Map<String, Object>> weftMetadata)
+            throws ResourceRejectedException {
+        int index = 0;
         String prefix = base.isEmpty() ? "" : base + ".";
         List<Endpoint> endpoints = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -65,10 +121,11 @@ public final class ClusterLoadAssignmentParser {
                     default -> throw reject.at(ePath + ".health_status", "unsupported health status "
                             + lbe.getHealthStatus());
                 };
-                Struct weft = lbe.getMetadata().getFilterMetadataOrDefault(WEFT_METADATA, Struct.getDefaultInstance());
-                Map<String, String> labels = labels(weft, reject, ePath + ".metadata.filter_metadata.weft.labels");
-                Value sidecarValue = weft.getFieldsOrDefault("sidecar", Value.getDefaultInstance());
-                boolean sidecar = sidecarValue.getKindCase() == Value.KindCase.BOOL_VALUE && sidecarValue.getBoolValue();
+                Map<String, Object> weft = index < weftMetadata.size() ? weftMetadata.get(index) : null;
+                index++;
+                Map<String, String> labels = weft == null ? Map.of()
+                        : labels(weft, reject, ePath + ".metadata.filter_metadata.weft.labels");
+                boolean sidecar = weft != null && Boolean.TRUE.equals(weft.get("sidecar"));
                 Endpoint endpoint = new Endpoint(host, port, weight, healthy, sidecar, labels);
                 if (!seen.add(endpoint.authority())) {
                     throw reject.at(ePath, "duplicate endpoint " + endpoint.authority());
@@ -79,21 +136,20 @@ public final class ClusterLoadAssignmentParser {
         return new EndpointSet(clusterName, endpoints);
     }
 
-    private static Map<String, String> labels(Struct weft, Rejector reject, String path)
+    private static Map<String, String> labels(Map<String, Object> weft, Rejector reject, String path)
             throws ResourceRejectedException {
-        Value v = weft.getFieldsOrDefault("labels", null);
-        if (v == null) {
+        if (!weft.containsKey("labels")) {
             return Map.of();
         }
-        if (v.getKindCase() != Value.KindCase.STRUCT_VALUE) {
+        if (!(weft.get("labels") instanceof Map<?, ?> values)) {
             throw reject.at(path, "must be a struct of strings");
         }
         Map<String, String> labels = new LinkedHashMap<>();
-        for (var entry : v.getStructValue().getFieldsMap().entrySet()) {
-            if (entry.getValue().getKindCase() != Value.KindCase.STRING_VALUE) {
+        for (var entry : values.entrySet()) {
+            if (!(entry.getValue() instanceof String value)) {
                 throw reject.at(path + "." + entry.getKey(), "label values must be strings");
             }
-            labels.put(entry.getKey(), entry.getValue().getStringValue());
+            labels.put((String) entry.getKey(), value);
         }
         return labels;
     }

@@ -1,6 +1,8 @@
 package dev.weft.dataplane.xds;
 
 import com.google.protobuf.Any;
+import java.util.List;
+import java.util.Map;
 import dev.weft.dataplane.tls.UpstreamTls;
 
 import dev.weft.dataplane.config.ClusterConfig;
@@ -23,14 +25,17 @@ public final class ClusterParser {
     private ClusterParser() {}
 
     public static ClusterConfig parse(Cluster c) throws ResourceRejectedException {
-        return parse(c, true);
+        return parse(c, c.getTypedExtensionProtocolOptionsMap(),
+                ClusterLoadAssignmentParser.weftMetadata(c.getLoadAssignment()));
     }
 
     /**
-     * @param protocolOptionsOnWire false when the serialized cluster had no {@code typed_extension_protocol_options}
-     *                              ({@link WireFields}): the map is then not read, which would build descriptors
+     * @param protocolOptions the cluster's {@code typed_extension_protocol_options}, read from the wire by the
+     *                        decoder ({@link WireFields#split}: the generated map would build descriptors)
+     * @param inlineMetadata  each inline endpoint's {@code filter_metadata["weft"]}, likewise
      */
-    static ClusterConfig parse(Cluster c, boolean protocolOptionsOnWire) throws ResourceRejectedException {
+    static ClusterConfig parse(Cluster c, Map<String, Any> protocolOptions, List<Map<String, Object>> inlineMetadata)
+            throws ResourceRejectedException {
         String name = c.getName();
         Rejector reject = new Rejector("Cluster", name);
         if (name.isEmpty()) {
@@ -52,9 +57,8 @@ public final class ClusterParser {
         }
         UpstreamTls tls = c.hasTransportSocket()
                 ? TransportSocketParser.upstream(c.getTransportSocket(), reject, "transport_socket") : null;
-        Any protocolOptions = protocolOptionsOnWire
-                ? c.getTypedExtensionProtocolOptionsMap().get(HTTP_PROTOCOL_OPTIONS) : null;
-        boolean http2 = upstreamHttp2(c, protocolOptions, reject);
+        Any httpOptions = protocolOptions.get(HTTP_PROTOCOL_OPTIONS);
+        boolean http2 = upstreamHttp2(c, httpOptions, reject);
         if (c.hasLoadBalancingPolicy()) {
             throw reject.at("load_balancing_policy", "not supported; use lb_policy");
         }
@@ -105,7 +109,8 @@ public final class ClusterParser {
             }
         } else {
             boolean dns = type != ClusterConfig.DiscoveryType.STATIC;
-            inline = ClusterLoadAssignmentParser.parse(c.getLoadAssignment(), reject, "load_assignment", dns, name);
+            inline = ClusterLoadAssignmentParser.parse(c.getLoadAssignment(), reject, "load_assignment", dns, name,
+                    inlineMetadata);
             if (type == ClusterConfig.DiscoveryType.LOGICAL_DNS && inline.endpoints().size() != 1) {
                 throw reject.at("load_assignment", "a LOGICAL_DNS cluster needs exactly one endpoint, got "
                         + inline.endpoints().size());
@@ -115,10 +120,10 @@ public final class ClusterParser {
                 ? OutlierDetectionParser.parse(c.getOutlierDetection(), c.getCommonLbConfig(), reject) : null;
         var circuitBreakers = c.hasCircuitBreakers() ? CircuitBreakersParser.parse(c.getCircuitBreakers(), reject)
                 : null;
-        var pool = ConnectionPoolParser.parse(c, protocolOptions, reject);
+        var pool = ConnectionPoolParser.parse(c, httpOptions, reject);
         var slowStart = ConnectionPoolParser.slowStart(c, lb, reject);
         return new ClusterConfig(name, type, edsServiceName, inline, lb, ringSize, connectTimeout, maxRingSize, http2,
-                tls, outlier, circuitBreakers, pool, slowStart, useDownstreamProtocol(protocolOptions, reject));
+                tls, outlier, circuitBreakers, pool, slowStart, useDownstreamProtocol(httpOptions, reject));
     }
 
     /**

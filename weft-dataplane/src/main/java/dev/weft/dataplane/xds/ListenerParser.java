@@ -151,7 +151,13 @@ public final class ListenerParser {
         }
         HttpConnectionManager hcm = TypedAny.unpack(filter.getTypedConfig(), HCM_TYPE, HttpConnectionManager.parser(),
                 reject, path + ".typed_config");
-        return parseHcm(hcm, accessLogManaged, reject, path + ".typed_config");
+        // an inline route configuration's routes: their typed_per_filter_config maps are read only when on the wire
+        boolean perFilterConfig = WireFields.contains(filter.getTypedConfig().getValue(),
+                HttpConnectionManager.ROUTE_CONFIG_FIELD_NUMBER,
+                io.envoyproxy.envoy.config.route.v3.RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER,
+                io.envoyproxy.envoy.config.route.v3.VirtualHost.ROUTES_FIELD_NUMBER,
+                io.envoyproxy.envoy.config.route.v3.Route.TYPED_PER_FILTER_CONFIG_FIELD_NUMBER);
+        return parseHcm(hcm, perFilterConfig, accessLogManaged, reject, path + ".typed_config");
     }
 
     /**
@@ -223,8 +229,8 @@ public final class ListenerParser {
                 ? m.getTransportProtocol() : "";
     }
 
-    private static HttpConnectionManagerConfig parseHcm(HttpConnectionManager hcm, boolean accessLogManaged,
-                                                        Rejector reject, String path)
+    private static HttpConnectionManagerConfig parseHcm(HttpConnectionManager hcm, boolean perFilterConfig,
+                                                        boolean accessLogManaged, Rejector reject, String path)
             throws ResourceRejectedException {
         String routeConfigName = null;
         RouteTable inline = null;
@@ -239,7 +245,7 @@ public final class ListenerParser {
                 }
             }
             case ROUTE_CONFIG -> inline = RouteConfigurationParser.parse(hcm.getRouteConfig(), reject,
-                    path + ".route_config");
+                    path + ".route_config", perFilterConfig);
             default -> throw reject.at(path, "needs rds or route_config, got " + hcm.getRouteSpecifierCase());
         }
         var codec = hcm.getCodecType();

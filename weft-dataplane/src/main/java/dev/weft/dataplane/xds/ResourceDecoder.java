@@ -4,6 +4,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.listener.v3.Listener;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
@@ -36,13 +37,33 @@ final class ResourceDecoder {
                         Route.TYPED_PER_FILTER_CONFIG_FIELD_NUMBER)));
             }
             case XdsTypes.CLUSTER -> {
-                Cluster c = unpack(resource, Cluster.parser(), "Cluster");
-                yield new Decoded(c.getName(), ClusterParser.parse(c, WireFields.contains(resource.getValue(),
-                        Cluster.TYPED_EXTENSION_PROTOCOL_OPTIONS_FIELD_NUMBER)));
+                // map fields read by hand (the generated maps build the descriptors of 25 files):
+                // typed_extension_protocol_options and the inline endpoints' metadata
+                try {
+                    WireFields.Split split = WireFields.split(resource.getValue(),
+                            Cluster.TYPED_EXTENSION_PROTOCOL_OPTIONS_FIELD_NUMBER);
+                    WireFields.Extracted inline = ClusterLoadAssignmentParser.metadataFromWire(split.rest(),
+                            Cluster.LOAD_ASSIGNMENT_FIELD_NUMBER, ClusterLoadAssignment.ENDPOINTS_FIELD_NUMBER,
+                            LocalityLbEndpoints.LB_ENDPOINTS_FIELD_NUMBER);
+                    Cluster c = Cluster.parseFrom(inline.rest());
+                    yield new Decoded(c.getName(), ClusterParser.parse(c, WireFields.stringToAny(split.removed()),
+                            ClusterLoadAssignmentParser.weftMetadata(inline.taken())));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new ResourceRejectedException("Cluster", "", "", "cannot decode: " + e.getMessage());
+                }
             }
             case XdsTypes.ENDPOINT -> {
-                ClusterLoadAssignment cla = unpack(resource, ClusterLoadAssignment.parser(), "ClusterLoadAssignment");
-                yield new Decoded(cla.getClusterName(), ClusterLoadAssignmentParser.parse(cla));
+                // the endpoints' metadata read by hand, as a cluster's
+                try {
+                    WireFields.Extracted split = ClusterLoadAssignmentParser.metadataFromWire(resource.getValue(),
+                            ClusterLoadAssignment.ENDPOINTS_FIELD_NUMBER, LocalityLbEndpoints.LB_ENDPOINTS_FIELD_NUMBER);
+                    ClusterLoadAssignment cla = ClusterLoadAssignment.parseFrom(split.rest());
+                    yield new Decoded(cla.getClusterName(), ClusterLoadAssignmentParser.parse(cla,
+                            ClusterLoadAssignmentParser.weftMetadata(split.taken())));
+                } catch (InvalidProtocolBufferException e) {
+                    throw new ResourceRejectedException("ClusterLoadAssignment", "", "",
+                            "cannot decode: " + e.getMessage());
+                }
             }
             default -> throw new ResourceRejectedException(typeUrl, "", "", "unsupported resource type");
         };
@@ -57,8 +78,11 @@ final class ResourceDecoder {
         return switch (typeUrl) {
             case XdsTypes.LISTENER -> Listener.parseFrom(resource.getValue()).getName();
             case XdsTypes.ROUTE -> RouteConfiguration.parseFrom(resource.getValue()).getName();
-            case XdsTypes.CLUSTER -> Cluster.parseFrom(resource.getValue()).getName();
-            case XdsTypes.ENDPOINT -> ClusterLoadAssignment.parseFrom(resource.getValue()).getClusterName();
+            case XdsTypes.CLUSTER -> Cluster.parseFrom(WireFields.split(resource.getValue(),
+                    Cluster.TYPED_EXTENSION_PROTOCOL_OPTIONS_FIELD_NUMBER).rest()).getName();
+            case XdsTypes.ENDPOINT -> ClusterLoadAssignment.parseFrom(ClusterLoadAssignmentParser.metadataFromWire(
+                    resource.getValue(), ClusterLoadAssignment.ENDPOINTS_FIELD_NUMBER,
+                    LocalityLbEndpoints.LB_ENDPOINTS_FIELD_NUMBER).rest()).getClusterName();
             default -> throw new InvalidProtocolBufferException("unsupported resource type " + typeUrl);
         };
     }

@@ -53,12 +53,8 @@ public final class RouteConfigurationParser {
     }
 
     /** Also used for route configurations inline in a listener; {@code base} prefixes field paths. */
-    static RouteTable parse(RouteConfiguration config, Rejector reject, String base) throws ResourceRejectedException {
-        return parse(config, reject, base, true);
-    }
-
-    private static RouteTable parse(RouteConfiguration config, Rejector reject, String base,
-                                    boolean perFilterConfigOnWire) throws ResourceRejectedException {
+    static RouteTable parse(RouteConfiguration config, Rejector reject, String base, boolean perFilterConfigOnWire)
+            throws ResourceRejectedException {
         String prefix = base.isEmpty() ? "" : base + ".";
         if (config.getRequestHeadersToAddCount() > 0 || config.getResponseHeadersToAddCount() > 0
                 || config.getRequestHeadersToRemoveCount() > 0 || config.getResponseHeadersToRemoveCount() > 0) {

@@ -30,11 +30,17 @@ public final class TelemetryParser {
 
     private TelemetryParser() {}
 
+    /** The listener's {@code metadata.filter_metadata} of {@link #METADATA_KEY}, or null. */
+    private static com.google.protobuf.Struct filterMetadata(Listener listener) {
+        // reading a map field builds protobuf descriptors (see WireFields): only for a listener with metadata
+        return listener.hasMetadata() ? listener.getMetadata().getFilterMetadataMap().get(METADATA_KEY) : null;
+    }
+
     /** The listener's {@code disabled_metrics}: Istio's metric names a Telemetry API override turned off. */
     public static java.util.Set<dev.weft.dataplane.telemetry.StandardMetric> disabledMetrics(Listener listener,
                                                                                            Rejector reject)
             throws ResourceRejectedException {
-        var md = listener.getMetadata().getFilterMetadataMap().get(METADATA_KEY);
+        var md = filterMetadata(listener);
         Value v = md == null ? null : md.getFieldsMap().get(DISABLED_METRICS);
         if (v == null) {
             return java.util.Set.of();
@@ -58,7 +64,7 @@ public final class TelemetryParser {
 
     /** Whether the listener says its connection manager's access_log list is authoritative. */
     public static boolean accessLogManaged(Listener listener) {
-        var md = listener.getMetadata().getFilterMetadataMap().get(METADATA_KEY);
+        var md = filterMetadata(listener);
         if (md == null) {
             return false;
         }

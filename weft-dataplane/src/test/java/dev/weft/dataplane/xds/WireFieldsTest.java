@@ -9,6 +9,8 @@ import dev.weft.dataplane.config.RouteTable;
 import dev.weft.dataplane.fault.FaultPolicy;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.core.v3.Http2ProtocolOptions;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
 import io.envoyproxy.envoy.config.route.v3.Route;
 import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
@@ -61,6 +63,41 @@ class WireFieldsTest {
     }
 
     @Test
+    void splitsAFieldOffTheBytesAndReadsItsMapEntries() throws Exception {
+        Cluster plain = XdsFixtures.edsCluster("c");
+        Any other = Any.pack(com.google.protobuf.StringValue.of("x"));
+        Cluster both = plain.toBuilder().putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS, HTTP2)
+                .putTypedExtensionProtocolOptions("other", other).build();
+        WireFields.Split split = WireFields.split(both.toByteString(),
+                Cluster.TYPED_EXTENSION_PROTOCOL_OPTIONS_FIELD_NUMBER);
+        assertThat(Cluster.parseFrom(split.rest())).isEqualTo(plain);
+        assertThat(WireFields.stringToAny(split.removed()))
+                .containsExactlyInAnyOrderEntriesOf(both.getTypedExtensionProtocolOptionsMap());
+        WireFields.Split none = WireFields.split(plain.toByteString(),
+                Cluster.TYPED_EXTENSION_PROTOCOL_OPTIONS_FIELD_NUMBER);
+        assertThat(none.rest()).isEqualTo(plain.toByteString());
+        assertThat(none.removed()).isEmpty();
+    }
+
+    @Test
+    void takesTheEndpointsMetadataOffAndReadsItsWeftStruct() throws Exception {
+        ClusterLoadAssignment withMetadata = XdsFixtures.endpoints("c", "10.0.0.1", "10.0.0.2");
+        // a second locality whose endpoint has no metadata: its place in the list is null
+        ClusterLoadAssignment mixed = withMetadata.toBuilder().addEndpoints(LocalityLbEndpoints.newBuilder()
+                .addLbEndpoints(XdsFixtures.lbEndpoint("10.0.0.3", 15006))).build();
+        WireFields.Extracted split = ClusterLoadAssignmentParser.metadataFromWire(mixed.toByteString(),
+                ClusterLoadAssignment.ENDPOINTS_FIELD_NUMBER, LocalityLbEndpoints.LB_ENDPOINTS_FIELD_NUMBER);
+        ClusterLoadAssignment rest = ClusterLoadAssignment.parseFrom(split.rest());
+        assertThat(rest.getEndpoints(0).getLbEndpoints(0).hasMetadata()).isFalse();
+        assertThat(rest.getEndpoints(0).getLbEndpoints(1).getEndpoint())
+                .isEqualTo(mixed.getEndpoints(0).getLbEndpoints(1).getEndpoint());
+        var weft = ClusterLoadAssignmentParser.weftMetadata(split.taken());
+        assertThat(weft).hasSize(3).isEqualTo(ClusterLoadAssignmentParser.weftMetadata(mixed));
+        assertThat(weft.get(0)).containsEntry("sidecar", true).containsEntry("labels", java.util.Map.of("version", "v1"));
+        assertThat(weft.get(2)).isNull();
+    }
+
+    @Test
     void theDecoderStillAppliesWhatTheMapsCarry() throws Exception {
         Cluster h2 = XdsFixtures.edsCluster("c").toBuilder()
                 .putTypedExtensionProtocolOptions(ClusterParser.HTTP_PROTOCOL_OPTIONS, HTTP2).build();
@@ -77,6 +114,16 @@ class WireFieldsTest {
         var routes = table.virtualHosts().getFirst().routes();
         assertThat(routes.get(0).fault()).isNull();
         assertThat(routes.get(1).fault().delay().millis()).isEqualTo(5);
+
+        var eds = (dev.weft.dataplane.config.EndpointSet) ResourceDecoder.decode(Any.pack(
+                XdsFixtures.endpoints("c", "10.0.0.1")), XdsTypes.ENDPOINT).config();
+        assertThat(eds.endpoints().getFirst().sidecar()).isTrue();
+        assertThat(eds.endpoints().getFirst().labels()).containsEntry("version", "v1");
+        Cluster staticCluster = Cluster.newBuilder().setName("s").setType(Cluster.DiscoveryType.STATIC)
+                .setLoadAssignment(XdsFixtures.endpoints("s", "10.0.0.9")).build();
+        var inline = (ClusterConfig) ResourceDecoder.decode(Any.pack(staticCluster), XdsTypes.CLUSTER).config();
+        assertThat(inline.loadAssignment().endpoints().getFirst().labels()).containsEntry("version", "v1");
+        assertThat(inline.loadAssignment().endpoints().getFirst().sidecar()).isTrue();
     }
 
     private static VirtualHost host(String name, Route... routes) {
