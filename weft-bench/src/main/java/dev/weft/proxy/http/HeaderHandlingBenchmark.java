@@ -95,6 +95,29 @@ public class HeaderHandlingBenchmark {
         return setOwnNames(TrustedHeaderNames.HEADERS.newHeaders());
     }
 
+    /** The peer-metadata value a sidecar sends on every outbound request (a typical workload's, base64). */
+    private static final String PEER_METADATA = dev.weft.dataplane.telemetry.PeerMetadataCodec.encode(
+            dev.weft.dataplane.telemetry.Workload.fromLabels("reviews-v2-7d5b8c9f6-x2kqp", "default", "bookinfo-reviews",
+                    java.util.Map.of("app", "reviews", "version", "v2")));
+    private static final io.netty.util.AsciiString PEER_METADATA_TRUSTED = TrustedHeaderNames.value(PEER_METADATA);
+    private static final io.netty.util.AsciiString PEER_METADATA_NAME = TrustedHeaderNames.of("x-envoy-peer-metadata");
+
+    /** The peer-metadata header as a String value on Netty's default headers (name and value validated). */
+    @Benchmark
+    public HttpHeaders peerMetadataValidated() {
+        HttpHeaders headers = io.netty.handler.codec.http.DefaultHttpHeadersFactory.headersFactory().newHeaders();
+        headers.set(PEER_METADATA_NAME, PEER_METADATA);
+        return headers;
+    }
+
+    /** The same with the trusted constant value (as the proxy sets it now). */
+    @Benchmark
+    public HttpHeaders peerMetadataTrusted() {
+        HttpHeaders headers = TrustedHeaderNames.HEADERS.newHeaders();
+        headers.set(PEER_METADATA_NAME, PEER_METADATA_TRUSTED);
+        return headers;
+    }
+
     /** Everything above in the proxy's order, as one forwarded request pays it. */
     @Benchmark
     public HttpHeaders allOfAHop() {

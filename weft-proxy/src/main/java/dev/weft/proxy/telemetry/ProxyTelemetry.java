@@ -29,7 +29,9 @@ public final class ProxyTelemetry implements AutoCloseable {
 
     private final Workload self;
     private final String nodeId;
-    private final String selfHeader;
+    /** The peer-metadata header value and the node id as sent on every outbound request (trusted constants). */
+    private final io.netty.util.AsciiString selfHeader;
+    private final io.netty.util.AsciiString nodeIdHeader;
     private final DestinationService selfService;
     private final TelemetryOptions options;
     private final PeerMetadataCodec peers = new PeerMetadataCodec();
@@ -56,7 +58,8 @@ public final class ProxyTelemetry implements AutoCloseable {
             throws IOException {
         this.self = self;
         this.nodeId = nodeId;
-        this.selfHeader = PeerMetadataCodec.encode(self);
+        this.selfHeader = dev.weft.proxy.http.TrustedHeaderNames.value(PeerMetadataCodec.encode(self));
+        this.nodeIdHeader = dev.weft.proxy.http.TrustedHeaderNames.value(nodeId);
         this.selfStruct = PeerMetadataCodec.struct(self);
         this.selfService = DestinationService.ofHost(serviceHost);
         this.options = options;
@@ -123,7 +126,12 @@ public final class ProxyTelemetry implements AutoCloseable {
         return nodeId;
     }
 
-    String selfHeader() {
+    /** {@link #nodeId()} as a header value. */
+    CharSequence nodeIdHeader() {
+        return nodeIdHeader;
+    }
+
+    CharSequence selfHeader() {
         return selfHeader;
     }
 

@@ -85,7 +85,7 @@ final class TelemetryFilter implements HttpFilter {
         } else {
             // the app's own call: announce this workload to the destination's sidecar
             headers.set(PEER_METADATA, telemetry.selfHeader());
-            headers.set(PEER_METADATA_ID, telemetry.nodeId());
+            headers.set(PEER_METADATA_ID, telemetry.nodeIdHeader());
         }
         state.span = Double.isNaN(samplingFraction) ? telemetry.tracing().onRequest(headers, direction)
                 : telemetry.tracing().onRequest(headers, direction, samplingFraction);
@@ -114,7 +114,7 @@ final class TelemetryFilter implements HttpFilter {
             if (state.peerSentMetadata) {
                 // answer a mesh peer with who we are; non-mesh clients learn nothing
                 headers.set(PEER_METADATA, telemetry.selfHeader());
-                headers.set(PEER_METADATA_ID, telemetry.nodeId());
+                headers.set(PEER_METADATA_ID, telemetry.nodeIdHeader());
             }
         }
     }

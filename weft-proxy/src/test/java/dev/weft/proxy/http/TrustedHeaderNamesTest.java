@@ -42,6 +42,17 @@ class TrustedHeaderNamesTest {
     }
 
     @Test
+    void constantValuesAreTrustedByIdentityOthersValidated() {
+        AsciiString metadata = TrustedHeaderNames.value("ChIKBE5BTUUSChoIcmV2aWV3cw==");
+        assertThat((Object) TrustedHeaderNames.value("ChIKBE5BTUUSChoIcmV2aWV3cw==")).isSameAs(metadata);
+        HttpHeaders headers = TrustedHeaderNames.HEADERS.newHeaders();
+        headers.set("x-envoy-peer-metadata", metadata);
+        assertThat(headers.get("x-envoy-peer-metadata")).isEqualTo("ChIKBE5BTUUSChoIcmV2aWV3cw==");
+        assertThatThrownBy(() -> headers.set("x-a", "bad\r\nvalue")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> TrustedHeaderNames.value("bad\nvalue")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void theDecoderStillRefusesARequestWithAnInvalidHeaderName() {
         EmbeddedChannel ch = new EmbeddedChannel(new HttpServerCodec(
                 new HttpDecoderConfig().setHeadersFactory(TrustedHeaderNames.HEADERS)));
