@@ -121,6 +121,41 @@ class MeshAlpnTest {
         assertThat(relay.connections.get()).as("one multiplexed h2 connection, chosen by ALPN").isEqualTo(1);
     }
 
+    /**
+     * The keep-alive race on the mesh mTLS hop (what MtlsTest's sidecars run): the peer drops the pooled h2-over-TLS
+     * connection (no GOAWAY, no close_notify) just as the next request arrives on it. The request goes once more on a
+     * new connection, with a new handshake, unseen by the client.
+     */
+    @Test
+    void aRequestOnAReusedMutualTlsConnectionThePeerDropsGoesAgainOnANewOne() throws Exception {
+        TestBackend app = new TestBackend("app");
+        closeables.add(app);
+        MeshTlsContexts serverTls = MeshTlsContexts.of(workload("spiffe://cluster.local/ns/default/sa/server"));
+        ProxyRuntime server = new ProxyRuntime(new DefaultClusterManager());
+        closeables.add(server);
+        server.useMeshTls(() -> serverTls);
+        RouteTable inbound = new RouteTable("inbound", List.of(host("in", List.of("*"),
+                route("all", prefix("/"), forward("app")))));
+        ListenerConfig strict = new ListenerConfig("inbound", "127.0.0.1", 0, new HttpConnectionManagerConfig(
+                "inbound", null, inbound, List.of("envoy.filters.http.router"), true), new DownstreamTls(false));
+        server.apply(new ConfigSnapshot(Map.of(), Map.of("inbound", strict), Map.of(),
+                Map.of("app", TestConfigs.staticCluster("app", app.port())), Map.of()));
+        Http2HopTest.CountingRelay relay = new Http2HopTest.CountingRelay(server.listenerPort("inbound"));
+        closeables.add(relay);
+        int client = clientSidecar(relay.port(), true);
+        try (RawHttpClient c = new RawHttpClient(client)) {
+            assertThat(c.get("/first", "Host: peer").status()).isEqualTo(200);
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> System.nanoTime() - relay.lastByteNanos > TimeUnit.MILLISECONDS.toNanos(300));
+            relay.hangUpOnNextRequest.set(true);
+            RawHttpClient.Response second = c.get("/second", "Host: peer");
+            assertThat(second.status()).as("%s", second.text()).isEqualTo(200);
+            assertThat(second.echoed("path")).isEqualTo("/second");
+        }
+        assertThat(relay.connections.get()).as("a new connection (and handshake) for the request sent again")
+                .isEqualTo(2);
+    }
+
     @Test
     void speaksHttp1WhenThePeerChoosesItEvenForASidecarEndpoint() throws Exception {
         WorkloadCertificate cert = workload("spiffe://cluster.local/ns/default/sa/legacy");
