@@ -68,7 +68,7 @@ final class ProxyCommand implements Callable<Integer> {
             description = "bind a local port to one service, for clients that can set neither a proxy nor a Host header")
     List<String> upstreams = new ArrayList<>();
 
-    @Option(names = "--xds-api", defaultValue = "sotw", paramLabel = "sotw|delta", description = "xDS variant: sotw (state of the world) or delta (incremental: only changed resources are sent, reconnects resume from the versions held); Envoy's GRPC and DELTA_GRPC are accepted too (default: ${DEFAULT-VALUE})")
+    @Option(names = "--xds-api", defaultValue = "delta", paramLabel = "sotw|delta", description = "xDS variant: sotw (state of the world) or delta (incremental: only changed resources are sent, reconnects resume from the versions held); Envoy's GRPC and DELTA_GRPC are accepted too (default: ${DEFAULT-VALUE})")
     String xdsApi;
 
     @Option(names = "--data-dir", paramLabel = "DIR", description = "where the last applied config is cached (default: ~/.weft/proxy/<id>)")
