@@ -156,6 +156,39 @@ class MeshAlpnTest {
                 .isEqualTo(2);
     }
 
+    /**
+     * With TLS 1.3 the client's side of the handshake is done before the server has checked the client certificate, so
+     * the request is already sent when the server refuses it (here: a SPIFFE ID of another trust domain; in a mesh
+     * also an expired certificate) and closes with an alert. That is a connect failure naming the TLS error, not a
+     * bare "connection termination".
+     */
+    @Test
+    void aPeerRefusingOurCertificateAfterTheHandshakeIs503UfNamingTheTlsError() throws Exception {
+        TestBackend app = new TestBackend("app");
+        closeables.add(app);
+        MeshTlsContexts serverTls = MeshTlsContexts.of(workload("spiffe://cluster.local/ns/default/sa/server"));
+        ProxyRuntime server = new ProxyRuntime(new DefaultClusterManager());
+        closeables.add(server);
+        server.useMeshTls(() -> serverTls);
+        RouteTable inbound = new RouteTable("inbound", List.of(host("in", List.of("*"),
+                route("all", prefix("/"), forward("app")))));
+        ListenerConfig strict = new ListenerConfig("inbound", "127.0.0.1", 0, new HttpConnectionManagerConfig(
+                "inbound", null, inbound, List.of("envoy.filters.http.router"), true), new DownstreamTls(false));
+        server.apply(new ConfigSnapshot(Map.of(), Map.of("inbound", strict), Map.of(),
+                Map.of("app", TestConfigs.staticCluster("app", app.port())), Map.of()));
+        clientIdentity = "spiffe://other.domain/ns/default/sa/client";
+        int client = clientSidecar(server.listenerPort("inbound"), true);
+        try (RawHttpClient c = new RawHttpClient(client)) {
+            RawHttpClient.Response r = c.get("/refused", "Host: peer");
+            System.out.println("refused client certificate: " + r.status() + " "
+                    + r.header("x-weft-response-flags") + " " + r.text().strip());
+            assertThat(r.status()).isEqualTo(503);
+            assertThat(r.header("x-weft-response-flags")).isEqualTo("UF");
+            assertThat(r.text()).contains("transport failure reason: TLS error: ");
+        }
+        assertThat(app.clientPorts).as("requests that reached the app").isEmpty();
+    }
+
     @Test
     void speaksHttp1WhenThePeerChoosesItEvenForASidecarEndpoint() throws Exception {
         WorkloadCertificate cert = workload("spiffe://cluster.local/ns/default/sa/legacy");
@@ -196,9 +229,12 @@ class MeshAlpnTest {
         }
     }
 
+    /** The SPIFFE ID of the next {@link #clientSidecar}'s certificate. */
+    private String clientIdentity = "spiffe://cluster.local/ns/default/sa/client";
+
     /** A client sidecar whose cluster "peer" is one mesh-mTLS endpoint, declared HTTP/1.1 (or a sidecar: HTTP/2). */
     private int clientSidecar(int peerPort, boolean sidecarEndpoint) throws Exception {
-        MeshTlsContexts clientTls = MeshTlsContexts.of(workload("spiffe://cluster.local/ns/default/sa/client"));
+        MeshTlsContexts clientTls = MeshTlsContexts.of(workload(clientIdentity));
         ProxyRuntime client = new ProxyRuntime(new DefaultClusterManager());
         closeables.add(client);
         client.useMeshTls(() -> clientTls);

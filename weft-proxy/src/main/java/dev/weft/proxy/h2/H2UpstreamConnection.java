@@ -44,6 +44,8 @@ import java.util.function.Supplier;
 public final class H2UpstreamConnection {
     /** On the connection's channel once a GOAWAY arrived: the last stream id the server said it will process. */
     public static final AttributeKey<Integer> GOAWAY_LAST_STREAM_ID = AttributeKey.valueOf("weft.h2.goawayLastStreamId");
+    /** On the connection's channel when an error closed it (e.g. the peer's TLS alert): what its streams failed of. */
+    public static final AttributeKey<Throwable> CLOSE_CAUSE = AttributeKey.valueOf("weft.h2.closeCause");
     /** Streams assumed allowed before the server's SETTINGS say (openings above its real limit are handed back). */
     static final int ASSUMED_MAX_STREAMS = 100;
 
@@ -365,6 +367,7 @@ public final class H2UpstreamConnection {
 
         @Override
         public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            ctx.channel().attr(CLOSE_CAUSE).setIfAbsent(cause);
             retire();
             ctx.close();
         }

@@ -249,9 +249,31 @@ final class UpstreamAttempt implements UpstreamListener {
         // A pooled connection the server closed just as it was reused: the request never reached the application,
         // so it may go again once on a new connection (what HTTP clients do for this race).
         boolean staleReuse = connection != null && connection.requestCount() > 1 && !responseSeen && !bodySent;
+        javax.net.ssl.SSLException tls = responseSeen ? null : tlsFailure(cause);
+        if (tls != null) {
+            // the peer refused at the TLS level (with TLS 1.3 a server checks the client certificate only after the
+            // client sent its request): a connect failure that names why, not a bare connection termination
+            exchange.onUpstreamFailure(ResponseFlag.UF, 503, "upstream connect error or disconnect/reset before "
+                    + "headers. reset reason: connection failure, transport failure reason: " + tls.getMessage()
+                    + "\n", staleReuse);
+            return;
+        }
         exchange.onUpstreamFailure(ResponseFlag.UC, 503,
                 "upstream connect error or disconnect/reset before headers. reset reason: connection termination\n",
                 staleReuse);
+    }
+
+    /** The TLS error that closed the connection (an HTTP/2 stream's: its connection's), or null. */
+    private javax.net.ssl.SSLException tlsFailure(Throwable cause) {
+        if (cause == null && connection != null && connection.channel() instanceof Http2StreamChannel stream) {
+            cause = stream.parent().attr(dev.weft.proxy.h2.H2UpstreamConnection.CLOSE_CAUSE).get();
+        }
+        for (Throwable t = cause; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return dev.weft.proxy.tls.TlsHandshakeFailure.of(t);
+            }
+        }
+        return null;
     }
 
     /** Abandons the attempt (timeout, downstream gone): the connection is in an unknown state and is closed. */
