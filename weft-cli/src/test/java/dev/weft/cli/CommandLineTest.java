@@ -21,7 +21,7 @@ class CommandLineTest {
     private static Result run(String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine commandLine = new CommandLine(new Main());
+        CommandLine commandLine = Main.commandLine(args);
         commandLine.setOut(new PrintWriter(out, true));
         commandLine.setErr(new PrintWriter(err, true));
         int code = commandLine.execute(args);
@@ -33,6 +33,18 @@ class CommandLineTest {
         Result result = run("--help");
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("controlplane", "proxy", "validate", "demo", "demo-service", "version");
+    }
+
+    @Test
+    void aCommandNamedFirstHasTheSameUsageAsUnderHelp() {
+        // a command named first is registered alone (Main.commandLine); its usage must not change
+        Result viaHelp = run("help", "proxy");
+        assertThat(viaHelp.exitCode()).isZero();
+        assertThat(viaHelp.out()).startsWith("Usage: weft proxy").contains("--control-plane=HOST:PORT", "--token-file");
+        Result direct = run("proxy", "--help"); // proxy has no --help of its own: a usage error with the usage
+        assertThat(direct.exitCode()).isEqualTo(2);
+        assertThat(direct.err()).contains(viaHelp.out());
+        assertThat(run("--version").exitCode()).isZero();
     }
 
     @Test

@@ -15,10 +15,11 @@ import org.bouncycastle.pkcs.jcajce.JcaPKCS10CertificationRequestBuilder;
 import java.io.IOException;
 import java.io.StringReader;
 import java.io.StringWriter;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.HttpURLConnection;
+import java.net.Proxy;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
@@ -26,7 +27,6 @@ import java.security.KeyPairGenerator;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
@@ -39,8 +39,9 @@ import java.util.List;
 public final class CertificateSigningClient {
     /** Jackson's streaming parser: the CA's answer is three strings, and databind is ~400 classes in every sidecar. */
     private static final JsonFactory JSON = new JsonFactory();
+    private static final int CONNECT_TIMEOUT_MILLIS = 5_000;
+    private static final int TIMEOUT_MILLIS = 10_000;
     private final URI endpoint;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     public CertificateSigningClient(URI caUrl) {
         String base = caUrl.toString().replaceAll("/+$", "");
@@ -68,28 +69,41 @@ public final class CertificateSigningClient {
     }
 
     private WorkloadCertificate send(KeyPair keys, String csr, String authorization, String proof) throws IOException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(endpoint)
-                .timeout(Duration.ofSeconds(10))
-                .header("Authorization", authorization)
-                .header("Content-Type", "application/pkcs10")
-                .POST(HttpRequest.BodyPublishers.ofString(csr));
-        if (proof != null) {
-            request.header("X-Weft-Proof", proof);
-        }
-        HttpResponse<String> response;
+        // One request every few hours: HttpURLConnection, not the JDK's HttpClient (~280 classes and a selector
+        // thread kept for the renewals in every mTLS sidecar). No proxy, as HttpClient's default; the connection is
+        // closed after the answer (no keep-alive timer thread).
+        int status;
+        String answer;
+        HttpURLConnection http = (HttpURLConnection) endpoint.toURL().openConnection(Proxy.NO_PROXY);
         try {
-            response = http.send(request.build(), HttpResponse.BodyHandlers.ofString());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CertificateRequestException("interrupted while asking " + endpoint + " for a certificate");
+            http.setConnectTimeout(CONNECT_TIMEOUT_MILLIS);
+            http.setReadTimeout(TIMEOUT_MILLIS);
+            http.setRequestMethod("POST");
+            http.setDoOutput(true);
+            http.setRequestProperty("Authorization", authorization);
+            http.setRequestProperty("Content-Type", "application/pkcs10");
+            if (proof != null) {
+                http.setRequestProperty("X-Weft-Proof", proof);
+            }
+            byte[] body = csr.getBytes(StandardCharsets.US_ASCII);
+            http.setFixedLengthStreamingMode(body.length);
+            try (OutputStream out = http.getOutputStream()) {
+                out.write(body);
+            }
+            status = http.getResponseCode();
+            try (InputStream in = status >= 400 ? http.getErrorStream() : http.getInputStream()) {
+                answer = in == null ? "" : new String(in.readAllBytes(), StandardCharsets.UTF_8);
+            }
         } catch (IOException e) {
             throw new CertificateRequestException("cannot reach the CA at " + endpoint + ": " + e, e);
+        } finally {
+            http.disconnect();
         }
-        if (response.statusCode() != 200) {
+        if (status != 200) {
             throw new CertificateRequestException("the CA at " + endpoint + " refused the certificate request ("
-                    + response.statusCode() + "): " + response.body().strip());
+                    + status + "): " + answer.strip());
         }
-        java.util.Map<String, String> body = topLevelStrings(response.body());
+        java.util.Map<String, String> body = topLevelStrings(answer);
         List<X509Certificate> chain = certificates(body.getOrDefault("certificateChain", ""));
         List<X509Certificate> bundle = certificates(body.getOrDefault("trustBundle", ""));
         if (!chain.getFirst().getPublicKey().equals(keys.getPublic())) {
