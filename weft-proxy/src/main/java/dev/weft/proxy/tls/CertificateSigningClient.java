@@ -85,10 +85,9 @@ public final class CertificateSigningClient {
             if (proof != null) {
                 http.setRequestProperty("X-Weft-Proof", proof);
             }
-            byte[] body = csr.getBytes(StandardCharsets.US_ASCII);
-            http.setFixedLengthStreamingMode(body.length);
+            // not streamed (setFixedLengthStreamingMode): a streamed request's 401 comes without its body, the reason
             try (OutputStream out = http.getOutputStream()) {
-                out.write(body);
+                out.write(csr.getBytes(StandardCharsets.US_ASCII));
             }
             status = http.getResponseCode();
             try (InputStream in = status >= 400 ? http.getErrorStream() : http.getInputStream()) {

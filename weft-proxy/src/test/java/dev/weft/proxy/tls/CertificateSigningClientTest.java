@@ -39,7 +39,7 @@ class CertificateSigningClientTest {
             seen.put("type", exchange.getRequestHeaders().getFirst("Content-Type"));
             seen.put("body", new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.US_ASCII));
             byte[] reason = "join token expired\n".getBytes(StandardCharsets.UTF_8);
-            exchange.sendResponseHeaders(403, reason.length);
+            exchange.sendResponseHeaders(401, reason.length);
             exchange.getResponseBody().write(reason);
             exchange.close();
         });
@@ -48,7 +48,7 @@ class CertificateSigningClientTest {
             URI url = URI.create("http://127.0.0.1:" + ca.getAddress().getPort() + "/");
             assertThatThrownBy(() -> new CertificateSigningClient(url).bootstrap(" tok3n\n"))
                     .isInstanceOf(CertificateRequestException.class)
-                    .hasMessageContaining("refused the certificate request (403): join token expired");
+                    .hasMessageContaining("refused the certificate request (401): join token expired");
             assertThat(seen).containsEntry("method", "POST").containsEntry("authorization", "Bearer tok3n")
                     .containsEntry("type", "application/pkcs10");
             assertThat(seen.get("body")).startsWith("-----BEGIN CERTIFICATE REQUEST-----");
