@@ -167,9 +167,9 @@ class FaultInjectionTest {
         assertThat(client.post(RATINGS, "/mirror-body/big", big).status()).isEqualTo(200);
         assertThat(ratings.bodyOf("/mirror-body/big")).isEqualTo(big);
 
-        // a shadow that hangs for 5 s does not slow the main requests down
+        // a shadow that hangs (far longer than a loaded machine's slowest request) does not slow the main requests
         long shadowBefore = shadow.requests();
-        shadow.delay(5_000);
+        shadow.delay(15_000);
         long slowest = 0;
         try {
             for (int i = 0; i < 10; i++) {
@@ -184,7 +184,7 @@ class FaultInjectionTest {
             shadow.delay(0);
         }
         System.out.printf("mirror with a hanging shadow: slowest of 10 main POSTs %d ms%n", slowest);
-        assertThat(slowest).as("slowest main request while the shadow hangs 5000 ms, ms").isLessThan(2_500);
+        assertThat(slowest).as("slowest main request while the shadow hangs 15000 ms, ms").isLessThan(7_500);
         assertThat(shadow.bodyOf("/mirror-body/hang-9")).isEqualTo(body);
         assertThat(shadow.bodyOf("/mirror-body/big")).as("a body too large to mirror").isNull();
         String stats = Metrics.scrape(clientWorkload);
