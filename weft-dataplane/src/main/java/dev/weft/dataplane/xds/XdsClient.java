@@ -11,16 +11,17 @@ import dev.weft.dataplane.config.EndpointSet;
 import dev.weft.dataplane.config.ListenerConfig;
 import dev.weft.dataplane.config.RouteTable;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
-import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import com.google.protobuf.InvalidProtocolBufferException;
+import io.grpc.CallOptions;
 import io.grpc.ChannelCredentials;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.channel.Channel;
@@ -117,7 +118,7 @@ public final class XdsClient implements AutoCloseable {
      * as an unknown field of the request: a generated {@code Node} builds protobuf descriptors when serialized.
      */
     private final UnknownFieldSet node;
-    private final UnknownFieldSet deltaNode;
+    private final byte[] nodeBytes;
     private final ScheduledExecutorService executor;
     private final ManagedChannel channel;
     private final AggregatedDiscoveryServiceGrpc.AggregatedDiscoveryServiceStub stub;
@@ -132,7 +133,7 @@ public final class XdsClient implements AutoCloseable {
     // Confined to the executor thread.
     private final Map<String, TypeState> types = new LinkedHashMap<>();
     private StreamObserver<DiscoveryRequest> requests;
-    private StreamObserver<DeltaDiscoveryRequest> deltaRequests;
+    private StreamObserver<DeltaRequest> deltaRequests;
     private long streamId;
     private int consecutiveFailures;
     private long reconnects;
@@ -169,9 +170,8 @@ public final class XdsClient implements AutoCloseable {
     /** @param network the event loops and buffer pool the channel runs on; null for gRPC's own */
     public XdsClient(Options options, ChannelNetwork network) {
         this.options = options;
-        ByteString nodeBytes = ByteString.copyFrom(options.node().toNodeBytes());
-        this.node = nodeField(DiscoveryRequest.NODE_FIELD_NUMBER, nodeBytes);
-        this.deltaNode = nodeField(DeltaDiscoveryRequest.NODE_FIELD_NUMBER, nodeBytes);
+        this.nodeBytes = options.node().toNodeBytes();
+        this.node = nodeField(DiscoveryRequest.NODE_FIELD_NUMBER, ByteString.copyFrom(nodeBytes));
         ScheduledThreadPoolExecutor ex = new ScheduledThreadPoolExecutor(1, r -> {
             Thread t = new Thread(r, "weft-xds-client");
             t.setDaemon(true);
@@ -553,7 +553,8 @@ public final class XdsClient implements AutoCloseable {
     // ---- incremental (delta) xDS (executor thread) ----
 
     private void connectDelta(long id) {
-        deltaRequests = stub.deltaAggregatedResources(streamObserver(id, this::onDeltaResponse));
+        deltaRequests = ClientCalls.asyncBidiStreamingCall(channel.newCall(DeltaRequest.METHOD, CallOptions.DEFAULT),
+                streamObserver(id, this::onDeltaResponse));
         resetNonces();
         // CDS and LDS: the legacy wildcard (a first request naming nothing), as Envoy subscribes.
         subscribeDelta(types.get(XdsTypes.CLUSTER), Set.of());
@@ -563,13 +564,8 @@ public final class XdsClient implements AutoCloseable {
 
     /** The first request of a type on this stream: its names and the versions of every resource still held. */
     private void subscribeDelta(TypeState ts, Set<String> names) {
-        DeltaDiscoveryRequest.Builder req = DeltaDiscoveryRequest.newBuilder()
-                .setUnknownFields(deltaNode)
-                .setTypeUrl(ts.typeUrl)
-                .addAllResourceNamesSubscribe(names)
-                .putAllInitialResourceVersions(resourceVersions(ts));
         ts.sentNames = names;
-        sendDelta(req);
+        sendDelta(DeltaRequest.subscribe(nodeBytes, ts.typeUrl, names, resourceVersions(ts)));
     }
 
     /** EDS/RDS names to add or drop since the last request of the stream. */
@@ -590,8 +586,7 @@ public final class XdsClient implements AutoCloseable {
             Set<String> unsubscribe = new TreeSet<>(ts.sentNames);
             unsubscribe.removeAll(ts.names);
             ts.sentNames = ts.names;
-            sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.typeUrl)
-                    .addAllResourceNamesSubscribe(subscribe).addAllResourceNamesUnsubscribe(unsubscribe));
+            sendDelta(DeltaRequest.change(ts.typeUrl, subscribe, unsubscribe));
         }
     }
 
@@ -660,25 +655,24 @@ public final class XdsClient implements AutoCloseable {
             } else {
                 log.warn("NACK delta {} {}: {}", XdsTypes.shortName(ts.typeUrl), version, e.getMessage());
             }
-            sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.typeUrl).setResponseNonce(response.getNonce())
-                    .setErrorDetail(Status.newBuilder().setCode(Code.INVALID_ARGUMENT_VALUE).setMessage(e.getMessage())));
+            sendDelta(DeltaRequest.nack(ts.typeUrl, response.getNonce(), e.getMessage()));
             status = buildStatus();
             return;
         }
         loadedFromCache = false;
         install(ts, version, raw, parsed, true);
         publish();
-        sendDelta(DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.typeUrl).setResponseNonce(response.getNonce()));
+        sendDelta(DeltaRequest.ack(ts.typeUrl, response.getNonce()));
         sendDeltaSubscriptionChanges();
         status = buildStatus();
     }
 
-    private void sendDelta(DeltaDiscoveryRequest.Builder request) {
+    private void sendDelta(DeltaRequest request) {
         if (deltaRequests == null) {
             return;
         }
         try {
-            deltaRequests.onNext(request.build());
+            deltaRequests.onNext(request);
         } catch (RuntimeException e) {
             log.debug("delta xDS request not sent: {}", e.toString());
         }
