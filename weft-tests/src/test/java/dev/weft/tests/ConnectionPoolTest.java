@@ -125,6 +125,8 @@ class ConnectionPoolTest {
               resolution: STATIC
               endpoints:
             """;
+    /** A held request's client waits this long: the server's own cap (60 s), not the usual request timeout. */
+    private static final Duration HELD_TIMEOUT = Duration.ofSeconds(90);
     private static final long WARMUP_MILLIS = 8_000;
     /**
      * Requests sent this soon after the test saw the new endpoint count as early: the proxy added it a little before
@@ -195,11 +197,11 @@ class ConnectionPoolTest {
         pooled.reset();
         try (ExecutorService pool = Executors.newFixedThreadPool(2)) {
             // the first request holds the one connection until the test releases it, however slow the machine is
-            MeshClient first = mesh.clientOf(self);
+            MeshClient first = mesh.clientOf(self).withRequestTimeout(HELD_TIMEOUT);
             Future<Reply> held = pool.submit(() -> first.tryGet("pooled.external", "/held/first"));
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                     .until(() -> pooled.requestsInFlight() == 1);
-            MeshClient second = mesh.clientOf(self);
+            MeshClient second = mesh.clientOf(self).withRequestTimeout(HELD_TIMEOUT);
             Future<Reply> waiting = pool.submit(() -> second.tryGet("pooled.external", "/second"));
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                     .until(() -> poolStat("outbound|80||pooled.external", "upstream_rq_pending_active") == 1);
@@ -239,7 +241,7 @@ class ConnectionPoolTest {
     @Test
     void aQueuedRequestStillHonoursItsRouteTimeout() throws Exception {
         try (ExecutorService pool = Executors.newFixedThreadPool(1)) {
-            MeshClient first = mesh.clientOf(self);
+            MeshClient first = mesh.clientOf(self).withRequestTimeout(HELD_TIMEOUT);
             Future<Reply> held = pool.submit(() -> first.tryGet("pooled.external", "/held/timeout-case"));
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                     .until(() -> pooled.requestsInFlight() == 1);
@@ -265,7 +267,7 @@ class ConnectionPoolTest {
         Assumptions.assumeTrue(new java.io.File("/usr/bin/ss").canExecute() || new java.io.File("/bin/ss").canExecute(),
                 "needs ss (iproute2) to read socket timers");
         try (ExecutorService pool = Executors.newFixedThreadPool(1)) {
-            MeshClient first = mesh.clientOf(self);
+            MeshClient first = mesh.clientOf(self).withRequestTimeout(HELD_TIMEOUT);
             Future<Reply> held = pool.submit(() -> first.tryGet("pooled.external", "/held/keepalive"));
             await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(20))
                     .until(() -> pooled.requestsInFlight() == 1);

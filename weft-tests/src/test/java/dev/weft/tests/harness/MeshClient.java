@@ -21,19 +21,30 @@ public final class MeshClient {
      */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(20);
     private final HttpClient client;
+    private final Duration requestTimeout;
 
     public MeshClient(int outboundPort) {
-        this.client = HttpClient.newBuilder()
+        this(HttpClient.newBuilder()
                 .version(HttpClient.Version.HTTP_1_1)
                 .proxy(ProxySelector.of(new InetSocketAddress("127.0.0.1", outboundPort)))
                 .connectTimeout(Duration.ofSeconds(2))
-                .build();
+                .build(), REQUEST_TIMEOUT);
+    }
+
+    private MeshClient(HttpClient client, Duration requestTimeout) {
+        this.client = client;
+        this.requestTimeout = requestTimeout;
+    }
+
+    /** The same client waiting up to {@code timeout} per request (for a request a test holds open on purpose). */
+    public MeshClient withRequestTimeout(Duration timeout) {
+        return new MeshClient(client, timeout);
     }
 
     /** GET {@code http://<authority><path>}, headers as name/value pairs. Throws on transport errors. */
     public Reply get(String authority, String path, String... headers) throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + authority + path))
-                .timeout(REQUEST_TIMEOUT);
+                .timeout(requestTimeout);
         if (headers.length > 0) {
             request.headers(headers);
         }
@@ -45,7 +56,7 @@ public final class MeshClient {
     public Reply post(String authority, String path, String body, String... headers)
             throws IOException, InterruptedException {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://" + authority + path))
-                .timeout(REQUEST_TIMEOUT).POST(HttpRequest.BodyPublishers.ofString(body));
+                .timeout(requestTimeout).POST(HttpRequest.BodyPublishers.ofString(body));
         if (headers.length > 0) {
             request.headers(headers);
         }
