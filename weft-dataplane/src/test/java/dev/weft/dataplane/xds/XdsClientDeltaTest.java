@@ -69,7 +69,7 @@ class XdsClientDeltaTest {
 
     XdsClient client() {
         XdsClient c = new XdsClient(new XdsClient.Options("127.0.0.1:" + port, XdsClientTest.node(), dataDir,
-                Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(500)).withDelta(true));
+                Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofSeconds(20)).withDelta(true));
         clients.add(c);
         return c;
     }

@@ -77,9 +77,17 @@ class XdsClientTest {
                 List.of("reviews:9080=16001"));
     }
 
+    /**
+     * A client whose initial fetch timeout is far longer than any answer takes on a loaded machine: with a short one,
+     * it warms on the timeout before the config arrives and the test sees an empty snapshot.
+     */
     XdsClient client() {
+        return client(Duration.ofSeconds(20));
+    }
+
+    XdsClient client(Duration initialFetchTimeout) {
         XdsClient c = new XdsClient(new XdsClient.Options("127.0.0.1:" + port, node(), dataDir,
-                Duration.ofMillis(50), Duration.ofMillis(500), Duration.ofMillis(500)));
+                Duration.ofMillis(50), Duration.ofMillis(500), initialFetchTimeout));
         clients.add(c);
         return c;
     }
@@ -297,7 +305,7 @@ class XdsClientTest {
                 .setRds(XdsFixtures.hcm().getRds().toBuilder().setRouteConfigName("upstream_16001")).build());
         cache.setSnapshot(GROUP, snapshot("1", List.of(XdsFixtures.outboundListener(15001), other), "10.0.0.1"));
         startServer(0);
-        XdsClient client = client();
+        XdsClient client = client(Duration.ofSeconds(1));
         client.start();
         assertThat(client.awaitWarm(Duration.ofMillis(200))).as("waits for the missing route first").isFalse();
         assertThat(client.awaitWarm(WAIT)).as("then gives up waiting after the initial fetch timeout").isTrue();
