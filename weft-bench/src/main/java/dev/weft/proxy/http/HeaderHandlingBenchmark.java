@@ -62,25 +62,9 @@ public class HeaderHandlingBenchmark {
         return headers;
     }
 
-    private final io.netty.buffer.ByteBuf out = io.netty.buffer.Unpooled.buffer(64);
-
-    /** A generated x-request-id as the HTTP/1.1 encoder writes it (an AsciiString: a byte copy). */
     @Benchmark
-    public io.netty.buffer.ByteBuf requestId() {
-        out.clear();
-        io.netty.buffer.ByteBufUtil.copy(RequestIdFilter.randomUuid(), 0, out, 36);
-        return out;
-    }
-
-    /** The same as before: a java.util.UUID's String, written by character conversion. */
-    @Benchmark
-    public io.netty.buffer.ByteBuf requestIdAsUuidString() {
-        java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
-        long msb = (random.nextLong() & ~0xF000L) | 0x4000L;
-        long lsb = (random.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L;
-        out.clear();
-        out.writeCharSequence(new java.util.UUID(msb, lsb).toString(), java.nio.charset.StandardCharsets.US_ASCII);
-        return out;
+    public String requestId() {
+        return RequestIdFilter.randomUuid();
     }
 
     /** The proxy's own header names a forwarded request gets (Weft's constants, as the filters set them). */
