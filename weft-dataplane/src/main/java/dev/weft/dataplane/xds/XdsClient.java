@@ -295,6 +295,13 @@ public final class XdsClient implements AutoCloseable {
         long id = ++streamId;
         connection = XdsStatus.ConnectionState.CONNECTING;
         status = buildStatus();
+        if (consecutiveFailures > 0) {
+            // Our jittered backoff already spaced this attempt. gRPC's channel keeps a backoff of its own after failed
+            // connects (1.6x per attempt up to 2 min) and fails a new stream at once while it waits: after a control
+            // plane restart that took 20 s, proxies came back 5 s late — past the window the restarted control plane
+            // keeps their restored registrations.
+            channel.resetConnectBackoff();
+        }
         if (options.delta()) {
             connectDelta(id);
             return;
