@@ -97,17 +97,7 @@ class MeshAlpnTest {
     void speaksHttp2WhenThePeerChoosesItEvenIfTheClusterSaysHttp1() throws Exception {
         TestBackend app = new TestBackend("app");
         closeables.add(app);
-        MeshTlsContexts serverTls = MeshTlsContexts.of(workload("spiffe://cluster.local/ns/default/sa/server"));
-        ProxyRuntime server = new ProxyRuntime(new DefaultClusterManager());
-        closeables.add(server);
-        server.useMeshTls(() -> serverTls);
-        RouteTable inbound = new RouteTable("inbound", List.of(host("in", List.of("*"),
-                route("all", prefix("/"), forward("app")))));
-        ListenerConfig strict = new ListenerConfig("inbound", "127.0.0.1", 0, new HttpConnectionManagerConfig(
-                "inbound", null, inbound, List.of("envoy.filters.http.router"), true), new DownstreamTls(false));
-        server.apply(new ConfigSnapshot(Map.of(), Map.of("inbound", strict), Map.of(),
-                Map.of("app", TestConfigs.staticCluster("app", app.port())), Map.of()));
-        Http2HopTest.CountingRelay relay = new Http2HopTest.CountingRelay(server.listenerPort("inbound"));
+        Http2HopTest.CountingRelay relay = new Http2HopTest.CountingRelay(strictServerSidecar(app));
         closeables.add(relay);
 
         int client = clientSidecar(relay.port(), false);
@@ -130,17 +120,7 @@ class MeshAlpnTest {
     void aRequestOnAReusedMutualTlsConnectionThePeerDropsGoesAgainOnANewOne() throws Exception {
         TestBackend app = new TestBackend("app");
         closeables.add(app);
-        MeshTlsContexts serverTls = MeshTlsContexts.of(workload("spiffe://cluster.local/ns/default/sa/server"));
-        ProxyRuntime server = new ProxyRuntime(new DefaultClusterManager());
-        closeables.add(server);
-        server.useMeshTls(() -> serverTls);
-        RouteTable inbound = new RouteTable("inbound", List.of(host("in", List.of("*"),
-                route("all", prefix("/"), forward("app")))));
-        ListenerConfig strict = new ListenerConfig("inbound", "127.0.0.1", 0, new HttpConnectionManagerConfig(
-                "inbound", null, inbound, List.of("envoy.filters.http.router"), true), new DownstreamTls(false));
-        server.apply(new ConfigSnapshot(Map.of(), Map.of("inbound", strict), Map.of(),
-                Map.of("app", TestConfigs.staticCluster("app", app.port())), Map.of()));
-        Http2HopTest.CountingRelay relay = new Http2HopTest.CountingRelay(server.listenerPort("inbound"));
+        Http2HopTest.CountingRelay relay = new Http2HopTest.CountingRelay(strictServerSidecar(app));
         closeables.add(relay);
         int client = clientSidecar(relay.port(), true);
         try (RawHttpClient c = new RawHttpClient(client)) {
@@ -166,18 +146,9 @@ class MeshAlpnTest {
     void aPeerRefusingOurCertificateAfterTheHandshakeIs503UfNamingTheTlsError() throws Exception {
         TestBackend app = new TestBackend("app");
         closeables.add(app);
-        MeshTlsContexts serverTls = MeshTlsContexts.of(workload("spiffe://cluster.local/ns/default/sa/server"));
-        ProxyRuntime server = new ProxyRuntime(new DefaultClusterManager());
-        closeables.add(server);
-        server.useMeshTls(() -> serverTls);
-        RouteTable inbound = new RouteTable("inbound", List.of(host("in", List.of("*"),
-                route("all", prefix("/"), forward("app")))));
-        ListenerConfig strict = new ListenerConfig("inbound", "127.0.0.1", 0, new HttpConnectionManagerConfig(
-                "inbound", null, inbound, List.of("envoy.filters.http.router"), true), new DownstreamTls(false));
-        server.apply(new ConfigSnapshot(Map.of(), Map.of("inbound", strict), Map.of(),
-                Map.of("app", TestConfigs.staticCluster("app", app.port())), Map.of()));
+        int serverPort = strictServerSidecar(app);
         clientIdentity = "spiffe://other.domain/ns/default/sa/client";
-        int client = clientSidecar(server.listenerPort("inbound"), true);
+        int client = clientSidecar(serverPort, true);
         try (RawHttpClient c = new RawHttpClient(client)) {
             RawHttpClient.Response r = c.get("/refused", "Host: peer");
             System.out.println("refused client certificate: " + r.status() + " "
@@ -227,6 +198,21 @@ class MeshAlpnTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("http/1.1 peer\n");
         }
+    }
+
+    /** A server sidecar whose inbound listener requires mesh mTLS (STRICT) in front of {@code app}; its port. */
+    private int strictServerSidecar(TestBackend app) throws Exception {
+        MeshTlsContexts serverTls = MeshTlsContexts.of(workload("spiffe://cluster.local/ns/default/sa/server"));
+        ProxyRuntime server = new ProxyRuntime(new DefaultClusterManager());
+        closeables.add(server);
+        server.useMeshTls(() -> serverTls);
+        RouteTable inbound = new RouteTable("inbound", List.of(host("in", List.of("*"),
+                route("all", prefix("/"), forward("app")))));
+        ListenerConfig strict = new ListenerConfig("inbound", "127.0.0.1", 0, new HttpConnectionManagerConfig(
+                "inbound", null, inbound, List.of("envoy.filters.http.router"), true), new DownstreamTls(false));
+        server.apply(new ConfigSnapshot(Map.of(), Map.of("inbound", strict), Map.of(),
+                Map.of("app", TestConfigs.staticCluster("app", app.port())), Map.of()));
+        return server.listenerPort("inbound");
     }
 
     /** The SPIFFE ID of the next {@link #clientSidecar}'s certificate. */
