@@ -12,15 +12,16 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Sidecars on incremental (delta) xDS through real processes: traffic flows, a VirtualService change and an endpoint
- * removal take effect, and the control plane's /debug/syncz shows every delta stream ACKed.
+ * Sidecars on each ADS variant through real processes — incremental (delta, the default) and state of the world, which
+ * the rest of the suite no longer runs: traffic flows, a VirtualService change and an endpoint removal take effect,
+ * and the control plane's /debug/syncz shows every stream of that variant ACKed.
  */
-class DeltaXdsTest {
+class AdsVariantsTest {
     private static final String REVIEWS = "reviews:9080";
-    private static final List<String> DELTA = List.of("--xds-api", "delta");
     private Mesh mesh;
 
     @AfterEach
@@ -30,15 +31,17 @@ class DeltaXdsTest {
         }
     }
 
-    @Test
-    void deltaSidecarsFollowRouteAndEndpointChangesAndAreShownInSync() throws Exception {
-        mesh = Mesh.create("delta-xds");
+    @ParameterizedTest
+    @ValueSource(strings = {"delta", "sotw"})
+    void sidecarsFollowRouteAndEndpointChangesAndAreShownInSync(String api) throws Exception {
+        List<String> variant = List.of("--xds-api", api);
+        mesh = Mesh.create("xds-" + api);
         mesh.writeConfig("reviews-subsets.yaml", RoutingConfigs.REVIEWS_SUBSETS);
         mesh.writeConfig("reviews-routes.yaml", RoutingConfigs.reviewsAllTo("v1"));
         mesh.startControlPlane("--endpoint-grace-period", "1000");
-        Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080, DELTA);
-        mesh.addEchoWorkload("reviews-v1", "reviews", "v1", 9080, DELTA);
-        mesh.addEchoWorkload("reviews-v2", "reviews", "v2", 9080, DELTA);
+        Workload clientWorkload = mesh.addEchoWorkload("client", "client", "v1", 8080, variant);
+        mesh.addEchoWorkload("reviews-v1", "reviews", "v1", 9080, variant);
+        mesh.addEchoWorkload("reviews-v2", "reviews", "v2", 9080, variant);
         mesh.awaitReady();
         MeshClient warmUp = mesh.clientOf(clientWorkload);
         await().atMost(Mesh.STARTUP).pollInterval(Duration.ofMillis(200))
@@ -53,13 +56,13 @@ class DeltaXdsTest {
         Thread.sleep(300);
         RoutingConfigs.assertAllReviewsServedBy("routes changed", mesh.clientOf(clientWorkload), "v2", 50);
 
-        // 2. the control plane shows every proxy on a delta stream, each type ACKed at the version it sent
+        // 2. the control plane shows every proxy on a stream of that variant, each type ACKed at the version it sent
         await().atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(200)).untilAsserted(() -> {
             JsonNode proxies = mesh.controlPlaneGet("/debug/syncz").json();
             List<String> services = new ArrayList<>();
             for (JsonNode p : proxies) {
                 services.add(p.get("service").asText());
-                assertThat(p.get("api").asText()).as("%s", p).isEqualTo("delta");
+                assertThat(p.get("api").asText()).as("%s", p).isEqualTo(api);
                 for (String type : List.of("cds", "eds", "lds", "rds")) {
                     JsonNode t = p.get("types").get(type);
                     assertThat(t.get("ackedVersion").isNull()).as("%s %s", p.get("id"), type).isFalse();
