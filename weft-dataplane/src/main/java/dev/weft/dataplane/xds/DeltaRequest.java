@@ -2,6 +2,7 @@ package dev.weft.dataplane.xds;
 
 import com.google.protobuf.CodedOutputStream;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
@@ -120,7 +121,19 @@ record DeltaRequest(byte[] node, String typeUrl, Collection<String> subscribe, C
         return bytes.toByteArray();
     }
 
-    /** Sends requests; parsing one is the control plane's side and never happens here. */
+    /**
+     * The request a control plane would read from {@code bytes}. The proxy only sends requests; this is the
+     * marshaller's other half (a server on {@link #METHOD}), parsed by the generated parser since descriptors do not
+     * matter there.
+     */
+    static DeltaRequest parseFrom(InputStream bytes) throws IOException {
+        DeltaDiscoveryRequest r = DeltaDiscoveryRequest.parseFrom(bytes);
+        return new DeltaRequest(r.hasNode() ? r.getNode().toByteArray() : null, r.getTypeUrl(),
+                List.copyOf(r.getResourceNamesSubscribeList()), List.copyOf(r.getResourceNamesUnsubscribeList()),
+                Map.copyOf(r.getInitialResourceVersionsMap()), r.getResponseNonce(),
+                r.hasErrorDetail() ? r.getErrorDetail().getMessage() : null);
+    }
+
     private static final class Marshaller implements MethodDescriptor.Marshaller<DeltaRequest> {
         @Override
         public InputStream stream(DeltaRequest request) {
@@ -129,7 +142,12 @@ record DeltaRequest(byte[] node, String typeUrl, Collection<String> subscribe, C
 
         @Override
         public DeltaRequest parse(InputStream stream) {
-            throw new UnsupportedOperationException("delta xDS requests are only sent by this client, never received");
+            try {
+                return parseFrom(stream);
+            } catch (IOException e) {
+                throw io.grpc.Status.INTERNAL.withDescription("invalid DeltaDiscoveryRequest: " + e.getMessage())
+                        .withCause(e).asRuntimeException();
+            }
         }
     }
 

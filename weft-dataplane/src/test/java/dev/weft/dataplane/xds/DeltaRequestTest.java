@@ -50,4 +50,24 @@ class DeltaRequestTest {
         assertThat(nack.getErrorDetail().getCode()).isEqualTo(Code.INVALID_ARGUMENT_VALUE);
         assertThat(nack.getErrorDetail().getMessage()).isEqualTo("Cluster c: lb_policy: unsupported");
     }
+
+    @Test
+    void theMethodsMarshallerReadsBackWhatItWrites() {
+        DeltaRequest sent = DeltaRequest.nack(EDS, "n-6", "ClusterLoadAssignment a: endpoints: empty");
+        DeltaRequest read = DeltaRequest.METHOD.parseRequest(DeltaRequest.METHOD.streamRequest(sent));
+        assertThat(read.typeUrl()).isEqualTo(EDS);
+        assertThat(read.responseNonce()).isEqualTo("n-6");
+        assertThat(read.errorMessage()).isEqualTo("ClusterLoadAssignment a: endpoints: empty");
+        assertThat(read.node()).isNull();
+        assertThat(read.subscribe()).isEmpty();
+        assertThat(read.initialVersions()).isEmpty();
+
+        Map<String, String> versions = Map.of("b", "v2");
+        DeltaRequest first = DeltaRequest.METHOD.parseRequest(DeltaRequest.METHOD.streamRequest(
+                DeltaRequest.subscribe(new byte[] {10, 1, 'x'}, EDS, List.of("b"), versions)));
+        assertThat(first.node()).containsExactly(10, 1, 'x');
+        assertThat(first.subscribe()).containsExactly("b");
+        assertThat(first.initialVersions()).isEqualTo(versions);
+        assertThat(first.errorMessage()).isNull();
+    }
 }
