@@ -1,12 +1,10 @@
 package dev.weft.dataplane.telemetry;
 
 import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
-import java.io.ByteArrayOutputStream;
+import dev.weft.dataplane.wire.ProtoBytes;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,11 +40,11 @@ public final class StructWire {
      * @param path names the map in the error for a value of another type (e.g. {@code node metadata})
      */
     public static byte[] encode(Map<?, ?> fields, String path) {
-        return write(out -> {
+        return ProtoBytes.of(out -> {
             for (var e : fields.entrySet()) {
                 String key = String.valueOf(e.getKey());
                 byte[] value = value(e.getValue(), path + "." + key);
-                out.writeByteArray(STRUCT_FIELDS, write(entry -> {
+                out.writeByteArray(STRUCT_FIELDS, ProtoBytes.of(entry -> {
                     entry.writeString(ENTRY_KEY, key);
                     entry.writeByteArray(ENTRY_VALUE, value);
                 }));
@@ -56,25 +54,25 @@ public final class StructWire {
 
     private static byte[] value(Object v, String path) {
         return switch (v) {
-            case null -> write(out -> out.writeEnum(VALUE_NULL, 0));
-            case String s -> write(out -> out.writeString(VALUE_STRING, s));
-            case Boolean b -> write(out -> out.writeBool(VALUE_BOOL, b));
-            case Number n -> write(out -> out.writeDouble(VALUE_NUMBER, n.doubleValue()));
+            case null -> ProtoBytes.of(out -> out.writeEnum(VALUE_NULL, 0));
+            case String s -> ProtoBytes.of(out -> out.writeString(VALUE_STRING, s));
+            case Boolean b -> ProtoBytes.of(out -> out.writeBool(VALUE_BOOL, b));
+            case Number n -> ProtoBytes.of(out -> out.writeDouble(VALUE_NUMBER, n.doubleValue()));
             case Map<?, ?> m -> {
                 byte[] struct = encode(m, path);
-                yield write(out -> out.writeByteArray(VALUE_STRUCT, struct));
+                yield ProtoBytes.of(out -> out.writeByteArray(VALUE_STRUCT, struct));
             }
             case List<?> list -> {
                 List<byte[]> values = new ArrayList<>(list.size());
                 for (int i = 0; i < list.size(); i++) {
                     values.add(value(list.get(i), path + "[" + i + "]"));
                 }
-                byte[] listValue = write(out -> {
+                byte[] listValue = ProtoBytes.of(out -> {
                     for (byte[] each : values) {
                         out.writeByteArray(LIST_VALUES, each);
                     }
                 });
-                yield write(out -> out.writeByteArray(VALUE_LIST, listValue));
+                yield ProtoBytes.of(out -> out.writeByteArray(VALUE_LIST, listValue));
             }
             default -> throw new IllegalArgumentException(path + ": unsupported value type " + v.getClass().getName());
         };
@@ -154,21 +152,5 @@ public final class StructWire {
 
     private static int wireTag(int field, int wireType) {
         return field << 3 | wireType;
-    }
-
-    private interface Writer {
-        void write(CodedOutputStream out) throws IOException;
-    }
-
-    private static byte[] write(Writer writer) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        try {
-            writer.write(out);
-            out.flush();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-        }
-        return bytes.toByteArray();
     }
 }

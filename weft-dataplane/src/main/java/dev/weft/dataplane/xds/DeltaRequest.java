@@ -1,16 +1,15 @@
 package dev.weft.dataplane.xds;
 
 import com.google.protobuf.CodedOutputStream;
+import dev.weft.dataplane.wire.ProtoBytes;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.grpc.KnownLength;
 import io.grpc.MethodDescriptor;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
@@ -70,9 +69,7 @@ record DeltaRequest(byte[] node, String typeUrl, Collection<String> subscribe, C
 
     /** The request's wire bytes; proto3 defaults (empty strings and lists) are left out, as protobuf does. */
     byte[] toByteArray() {
-        try {
-            ByteArrayOutputStream bytes = new ByteArrayOutputStream(128);
-            CodedOutputStream out = CodedOutputStream.newInstance(bytes);
+        return ProtoBytes.of(out -> {
             if (node != null) {
                 out.writeByteArray(NODE, node);
             }
@@ -84,41 +81,25 @@ record DeltaRequest(byte[] node, String typeUrl, Collection<String> subscribe, C
                 out.writeString(RESOURCE_NAMES_UNSUBSCRIBE, name);
             }
             for (Map.Entry<String, String> e : initialVersions.entrySet()) {
-                out.writeByteArray(INITIAL_RESOURCE_VERSIONS, message(entry -> {
+                out.writeByteArray(INITIAL_RESOURCE_VERSIONS, ProtoBytes.of(entry -> {
                     writeIfSet(entry, ENTRY_KEY, e.getKey());
                     writeIfSet(entry, ENTRY_VALUE, e.getValue());
                 }));
             }
             writeIfSet(out, RESPONSE_NONCE, responseNonce);
             if (errorMessage != null) {
-                out.writeByteArray(ERROR_DETAIL, message(status -> {
+                out.writeByteArray(ERROR_DETAIL, ProtoBytes.of(status -> {
                     status.writeInt32(STATUS_CODE, INVALID_ARGUMENT);
                     writeIfSet(status, STATUS_MESSAGE, errorMessage);
                 }));
             }
-            out.flush();
-            return bytes.toByteArray();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e); // writing to memory
-        }
+        });
     }
 
     private static void writeIfSet(CodedOutputStream out, int field, String value) throws IOException {
         if (value != null && !value.isEmpty()) {
             out.writeString(field, value);
         }
-    }
-
-    private interface Fields {
-        void write(CodedOutputStream out) throws IOException;
-    }
-
-    private static byte[] message(Fields fields) throws IOException {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(64);
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        fields.write(out);
-        out.flush();
-        return bytes.toByteArray();
     }
 
     /**

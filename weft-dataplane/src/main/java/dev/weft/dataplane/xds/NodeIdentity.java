@@ -1,10 +1,10 @@
 package dev.weft.dataplane.xds;
 
-import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.ListValue;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import dev.weft.dataplane.telemetry.StructWire;
+import dev.weft.dataplane.wire.ProtoBytes;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -68,20 +68,14 @@ public record NodeIdentity(String id, String cluster, Map<String, Object> metada
      */
     public byte[] toNodeBytes() {
         byte[] metadataStruct = StructWire.encode(metadata, "node metadata");
-        java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
-        CodedOutputStream out = CodedOutputStream.newInstance(bytes);
-        try {
+        return ProtoBytes.of(out -> {
             out.writeString(Node.ID_FIELD_NUMBER, id);
             if (cluster != null && !cluster.isEmpty()) {
                 out.writeString(Node.CLUSTER_FIELD_NUMBER, cluster);
             }
             out.writeByteArray(Node.METADATA_FIELD_NUMBER, metadataStruct);
             out.writeString(Node.USER_AGENT_NAME_FIELD_NUMBER, USER_AGENT);
-            out.flush();
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException(e); // a ByteArrayOutputStream does not fail
-        }
-        return bytes.toByteArray();
+        });
     }
 
     private static Struct toStruct(Map<?, ?> map, String path) {
